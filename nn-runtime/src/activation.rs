@@ -1,0 +1,228 @@
+//! Activation functions and their derivatives, applied in place to column-major batches.
+//!
+//! Derivatives are computed from the activation's *output* `a = f(z)`, which the forward pass
+//! keeps anyway, so no layer stores its pre-activation.
+
+use core::fmt::Debug;
+
+use crate::Float;
+
+/// An activation function applied after a dense layer.
+pub trait Activation: Copy + Debug + Send + Sync + 'static {
+    /// The name used in a network description (`"Relu"`).
+    const NAME: &'static str;
+
+    /// Replaces each pre-activation `z` by `f(z)`. `values` holds columns of `rows` values.
+    fn apply<T: Float>(&self, values: &mut [T], rows: usize);
+
+    /// Turns `delta = ∂L/∂a` into `∂L/∂z` in place, given the outputs `a = f(z)`.
+    /// Both slices hold columns of `rows` values.
+    fn backward<T: Float>(&self, outputs: &[T], delta: &mut [T], rows: usize);
+}
+
+/// Applies `f` to each pair of output and delta, for activations that act elementwise.
+#[inline(always)]
+fn elementwise_backward<T: Float>(outputs: &[T], delta: &mut [T], derivative: impl Fn(T) -> T) {
+    assert_eq!(outputs.len(), delta.len(), "outputs and deltas differ in length");
+    for (d, &a) in delta.iter_mut().zip(outputs) {
+        *d *= derivative(a);
+    }
+}
+
+/// `f(z) = z`.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Identity;
+
+impl Activation for Identity {
+    const NAME: &'static str = "Identity";
+
+    #[inline]
+    fn apply<T: Float>(&self, _values: &mut [T], _rows: usize) {}
+
+    #[inline]
+    fn backward<T: Float>(&self, outputs: &[T], delta: &mut [T], _rows: usize) {
+        assert_eq!(outputs.len(), delta.len(), "outputs and deltas differ in length");
+    }
+}
+
+/// The logistic function `f(z) = 1 / (1 + e^-z)`.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Sigmoid;
+
+/// A logistic function that never overflows: `e^z / (1 + e^z)` for negative `z`.
+#[inline(always)]
+pub fn sigmoid<T: Float>(z: T) -> T {
+    if z >= T::zero() {
+        T::one() / (T::one() + (-z).exp())
+    } else {
+        let e = z.exp();
+        e / (T::one() + e)
+    }
+}
+
+impl Activation for Sigmoid {
+    const NAME: &'static str = "Sigmoid";
+
+    #[inline]
+    fn apply<T: Float>(&self, values: &mut [T], _rows: usize) {
+        for v in values {
+            *v = sigmoid(*v);
+        }
+    }
+
+    #[inline]
+    fn backward<T: Float>(&self, outputs: &[T], delta: &mut [T], _rows: usize) {
+        elementwise_backward(outputs, delta, |a| a * (T::one() - a));
+    }
+}
+
+/// The hyperbolic tangent.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Tanh;
+
+impl Activation for Tanh {
+    const NAME: &'static str = "Tanh";
+
+    #[inline]
+    fn apply<T: Float>(&self, values: &mut [T], _rows: usize) {
+        for v in values {
+            *v = v.tanh();
+        }
+    }
+
+    #[inline]
+    fn backward<T: Float>(&self, outputs: &[T], delta: &mut [T], _rows: usize) {
+        elementwise_backward(outputs, delta, |a| T::one() - a * a);
+    }
+}
+
+/// The rectifier `f(z) = max(z, 0)`.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Relu;
+
+impl Activation for Relu {
+    const NAME: &'static str = "Relu";
+
+    #[inline]
+    fn apply<T: Float>(&self, values: &mut [T], _rows: usize) {
+        for v in values {
+            *v = if *v > T::zero() { *v } else { T::zero() };
+        }
+    }
+
+    #[inline]
+    fn backward<T: Float>(&self, outputs: &[T], delta: &mut [T], _rows: usize) {
+        elementwise_backward(outputs, delta, |a| {
+            if a > T::zero() { T::one() } else { T::zero() }
+        });
+    }
+}
+
+/// The leaky rectifier `f(z) = z` for `z > 0`, `slope·z` otherwise (Maas et al., 2013).
+///
+/// The slope is non-negative (the macro checks it), so the sign of the output tells the branch.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LeakyRelu {
+    /// The slope for negative inputs.
+    pub slope: f64,
+}
+
+impl LeakyRelu {
+    /// The slope used when a description writes plain `LeakyRelu`.
+    pub const DEFAULT_SLOPE: f64 = 0.01;
+}
+
+impl Default for LeakyRelu {
+    fn default() -> Self {
+        Self {
+            slope: Self::DEFAULT_SLOPE,
+        }
+    }
+}
+
+impl Activation for LeakyRelu {
+    const NAME: &'static str = "LeakyRelu";
+
+    #[inline]
+    fn apply<T: Float>(&self, values: &mut [T], _rows: usize) {
+        let slope = T::of_f64(self.slope);
+        for v in values {
+            if *v <= T::zero() {
+                *v *= slope;
+            }
+        }
+    }
+
+    #[inline]
+    fn backward<T: Float>(&self, outputs: &[T], delta: &mut [T], _rows: usize) {
+        let slope = T::of_f64(self.slope);
+        elementwise_backward(outputs, delta, |a| if a > T::zero() { T::one() } else { slope });
+    }
+}
+
+/// The softmax over each column: `f(z)_i = e^{z_i} / Σ_j e^{z_j}`, computed after subtracting the
+/// column's maximum so it never overflows.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Softmax;
+
+impl Activation for Softmax {
+    const NAME: &'static str = "Softmax";
+
+    fn apply<T: Float>(&self, values: &mut [T], rows: usize) {
+        for column in values.chunks_exact_mut(rows) {
+            let max = column.iter().copied().fold(column[0], T::max);
+            let mut sum = T::zero();
+            for v in column.iter_mut() {
+                *v = (*v - max).exp();
+                sum += *v;
+            }
+            let inverse = T::one() / sum;
+            for v in column.iter_mut() {
+                *v *= inverse;
+            }
+        }
+    }
+
+    /// The Jacobian-vector product `∂L/∂z = a ⊙ (δ − (δ·a))`, column by column.
+    fn backward<T: Float>(&self, outputs: &[T], delta: &mut [T], rows: usize) {
+        assert_eq!(outputs.len(), delta.len(), "outputs and deltas differ in length");
+        for (d, a) in delta.chunks_exact_mut(rows).zip(outputs.chunks_exact(rows)) {
+            let dot = d.iter().zip(a).fold(T::zero(), |acc, (&d, &a)| acc + d * a);
+            for (d, &a) in d.iter_mut().zip(a) {
+                *d = a * (*d - dot);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn softmax_columns_sum_to_one_and_survive_large_inputs() {
+        let mut v = [1000.0f32, 1001.0, 0.0, 1.0];
+        Softmax.apply(&mut v, 2);
+        assert!((v[0] + v[1] - 1.0).abs() < 1e-6);
+        assert!((v[1] - 0.731_058_6).abs() < 1e-6);
+        assert!((v[3] - 0.731_058_6).abs() < 1e-6);
+    }
+
+    #[test]
+    fn sigmoid_matches_reference_values_at_the_extremes() {
+        assert_eq!(sigmoid(0.0f64), 0.5);
+        assert!((sigmoid(-800.0f64)).abs() < 1e-300);
+        assert_eq!(sigmoid(800.0f64), 1.0);
+        assert!((sigmoid(2.0f64) - 0.880_797_077_977_882_3).abs() < 1e-15);
+    }
+
+    #[test]
+    fn leaky_relu_scales_only_negative_inputs() {
+        let mut v = [-2.0f64, 3.0];
+        LeakyRelu { slope: 0.2 }.apply(&mut v, 2);
+        assert_eq!(v, [-0.4, 3.0]);
+        let mut d = [1.0, 1.0];
+        LeakyRelu { slope: 0.2 }.backward(&v, &mut d, 2);
+        assert_eq!(d, [0.2, 1.0]);
+    }
+}

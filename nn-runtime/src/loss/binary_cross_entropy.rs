@@ -1,0 +1,77 @@
+//! Binary cross-entropy, fused with a sigmoid output.
+
+use super::{Loss, check_batch, clamped_ln};
+use crate::{BatchMatrix, Float, Sigmoid};
+
+/// `L = −mean over all outputs and samples of [y·ln a + (1 − y)·ln(1 − a)]`, as PyTorch's
+/// `BCELoss` with mean reduction (logarithms clamped at −100).
+///
+/// Fused with the sigmoid output, `∂L/∂z = (a − y)/(N·n)`, which never saturates.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BinaryCrossEntropy;
+
+impl Loss<Sigmoid> for BinaryCrossEntropy {
+    const NAME: &'static str = "binary cross-entropy";
+
+    fn loss<T: Float, const N: usize>(
+        &self,
+        output: &BatchMatrix<T, N>,
+        target: &BatchMatrix<T, N>,
+    ) -> T {
+        check_batch(output, target);
+        let sum = output
+            .as_slice()
+            .iter()
+            .zip(target.as_slice())
+            .fold(T::zero(), |acc, (&a, &y)| {
+                acc - (y * clamped_ln(a) + (T::one() - y) * clamped_ln(T::one() - a))
+            });
+        sum / T::of_f64((N * output.columns()) as f64)
+    }
+
+    fn loss_and_gradient<T: Float, const N: usize>(
+        &self,
+        _activation: &Sigmoid,
+        output: &BatchMatrix<T, N>,
+        target: &BatchMatrix<T, N>,
+        gradient: &mut BatchMatrix<T, N>,
+    ) -> T {
+        let loss = self.loss(output, target);
+        gradient.set_columns(output.columns());
+        let scale = T::of_f64(1.0 / (N * output.columns()) as f64);
+        for ((g, &a), &y) in gradient
+            .as_mut_slice()
+            .iter_mut()
+            .zip(output.as_slice())
+            .zip(target.as_slice())
+        {
+            *g = scale * (a - y);
+        }
+        loss
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nalgebra::SVector;
+
+    #[test]
+    fn matches_a_value_worked_out_by_hand() {
+        let output = BatchMatrix::from_columns(&[SVector::from([0.8f64]), SVector::from([0.4])]);
+        let target = BatchMatrix::from_columns(&[SVector::from([1.0f64]), SVector::from([0.0])]);
+        let mut gradient = BatchMatrix::zeros(2);
+        let loss = BinaryCrossEntropy.loss_and_gradient(&Sigmoid, &output, &target, &mut gradient);
+        let expected = -(0.8f64.ln() + 0.6f64.ln()) / 2.0;
+        assert!((loss - expected).abs() < 1e-15);
+        assert!((gradient.as_slice()[0] - -0.1).abs() < 1e-15);
+        assert!((gradient.as_slice()[1] - 0.2).abs() < 1e-15);
+    }
+
+    #[test]
+    fn a_saturated_wrong_prediction_gives_a_large_finite_loss() {
+        let output = BatchMatrix::from_columns(&[SVector::from([0.0f32])]);
+        let target = BatchMatrix::from_columns(&[SVector::from([1.0f32])]);
+        assert_eq!(BinaryCrossEntropy.loss(&output, &target), 100.0);
+    }
+}

@@ -1,0 +1,66 @@
+//! Mean squared error.
+
+use super::{Loss, check_batch};
+use crate::{Activation, BatchMatrix, Float};
+
+/// `L = mean over all outputs and samples of (a − y)²`, as PyTorch's `MSELoss` with mean
+/// reduction. Fits any output activation: its derivative is applied after `∂L/∂a = 2(a − y)/(N·n)`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MeanSquaredError;
+
+impl<A: Activation> Loss<A> for MeanSquaredError {
+    const NAME: &'static str = "mean squared error";
+
+    fn loss<T: Float, const N: usize>(
+        &self,
+        output: &BatchMatrix<T, N>,
+        target: &BatchMatrix<T, N>,
+    ) -> T {
+        check_batch(output, target);
+        let sum = output
+            .as_slice()
+            .iter()
+            .zip(target.as_slice())
+            .fold(T::zero(), |acc, (&a, &y)| acc + (a - y) * (a - y));
+        sum / T::of_f64((N * output.columns()) as f64)
+    }
+
+    fn loss_and_gradient<T: Float, const N: usize>(
+        &self,
+        activation: &A,
+        output: &BatchMatrix<T, N>,
+        target: &BatchMatrix<T, N>,
+        gradient: &mut BatchMatrix<T, N>,
+    ) -> T {
+        let loss = <Self as Loss<A>>::loss(self, output, target);
+        gradient.set_columns(output.columns());
+        let scale = T::of_f64(2.0 / (N * output.columns()) as f64);
+        for ((g, &a), &y) in gradient
+            .as_mut_slice()
+            .iter_mut()
+            .zip(output.as_slice())
+            .zip(target.as_slice())
+        {
+            *g = scale * (a - y);
+        }
+        activation.backward(output.as_slice(), gradient.as_mut_slice(), N);
+        loss
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Identity;
+    use nalgebra::SVector;
+
+    #[test]
+    fn matches_a_value_worked_out_by_hand() {
+        let output = BatchMatrix::from_columns(&[SVector::from([1.0f64, 2.0]), SVector::from([0.0, 0.0])]);
+        let target = BatchMatrix::from_columns(&[SVector::from([0.0f64, 2.0]), SVector::from([1.0, -1.0])]);
+        let mut gradient = BatchMatrix::zeros(2);
+        let loss = MeanSquaredError.loss_and_gradient(&Identity, &output, &target, &mut gradient);
+        assert_eq!(loss, 3.0 / 4.0);
+        assert_eq!(gradient.as_slice(), &[0.5, 0.0, -0.5, 0.5]);
+    }
+}

@@ -1,0 +1,68 @@
+//! Categorical cross-entropy, fused with a softmax output.
+
+use super::{Loss, check_batch, clamped_ln};
+use crate::{BatchMatrix, Float, Softmax};
+
+/// `L = −mean over samples of Σ_i y_i·ln a_i` for one-hot (or probability) targets `y`, as
+/// PyTorch's `CrossEntropyLoss` on logits with mean reduction (logarithms clamped at −100).
+///
+/// Fused with the softmax output, `∂L/∂z = (a − y)/n`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SoftmaxCrossEntropy;
+
+impl Loss<Softmax> for SoftmaxCrossEntropy {
+    const NAME: &'static str = "softmax cross-entropy";
+
+    fn loss<T: Float, const N: usize>(
+        &self,
+        output: &BatchMatrix<T, N>,
+        target: &BatchMatrix<T, N>,
+    ) -> T {
+        check_batch(output, target);
+        let sum = output
+            .as_slice()
+            .iter()
+            .zip(target.as_slice())
+            .fold(T::zero(), |acc, (&a, &y)| {
+                if y == T::zero() { acc } else { acc - y * clamped_ln(a) }
+            });
+        sum / T::of_f64(output.columns() as f64)
+    }
+
+    fn loss_and_gradient<T: Float, const N: usize>(
+        &self,
+        _activation: &Softmax,
+        output: &BatchMatrix<T, N>,
+        target: &BatchMatrix<T, N>,
+        gradient: &mut BatchMatrix<T, N>,
+    ) -> T {
+        let loss = self.loss(output, target);
+        gradient.set_columns(output.columns());
+        let scale = T::of_f64(1.0 / output.columns() as f64);
+        for ((g, &a), &y) in gradient
+            .as_mut_slice()
+            .iter_mut()
+            .zip(output.as_slice())
+            .zip(target.as_slice())
+        {
+            *g = scale * (a - y);
+        }
+        loss
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nalgebra::SVector;
+
+    #[test]
+    fn matches_a_value_worked_out_by_hand() {
+        let output = BatchMatrix::from_columns(&[SVector::from([0.7f64, 0.2, 0.1])]);
+        let target = BatchMatrix::from_columns(&[SVector::from([0.0f64, 1.0, 0.0])]);
+        let mut gradient = BatchMatrix::zeros(1);
+        let loss = SoftmaxCrossEntropy.loss_and_gradient(&Softmax, &output, &target, &mut gradient);
+        assert!((loss - -(0.2f64.ln())).abs() < 1e-15);
+        assert_eq!(gradient.as_slice(), &[0.7, 0.2 - 1.0, 0.1]);
+    }
+}

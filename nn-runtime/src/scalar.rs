@@ -1,0 +1,68 @@
+//! The element types a network can compute in.
+
+use core::fmt::{Debug, Display};
+
+use nalgebra::RealField;
+use serde::{Serialize, de::DeserializeOwned};
+
+/// A floating-point element type of a network: `f32` (the default) or `f64`.
+///
+/// Sealed: the generated code and the kernels are written for IEEE binary floats only.
+pub trait Float:
+    RealField
+    + Copy
+    + Default
+    + Debug
+    + Display
+    + bytemuck::Pod
+    + Serialize
+    + DeserializeOwned
+    + Send
+    + Sync
+    + sealed::Sealed
+    + 'static
+{
+    /// The type's name as written in a description (`"f32"` or `"f64"`).
+    const NAME: &'static str;
+
+    /// Converts from `f64`, rounding to nearest.
+    fn of_f64(value: f64) -> Self;
+
+    /// Converts to `f64` exactly.
+    fn as_f64(self) -> f64;
+
+    /// Returns `true` when the value is neither NaN nor infinite.
+    fn is_finite_value(self) -> bool;
+}
+
+macro_rules! impl_float {
+    ($t:ty) => {
+        impl sealed::Sealed for $t {}
+
+        impl Float for $t {
+            const NAME: &'static str = stringify!($t);
+
+            #[inline(always)]
+            fn of_f64(value: f64) -> Self {
+                value as $t
+            }
+
+            #[inline(always)]
+            fn as_f64(self) -> f64 {
+                self as f64
+            }
+
+            #[inline(always)]
+            fn is_finite_value(self) -> bool {
+                self.is_finite()
+            }
+        }
+    };
+}
+
+impl_float!(f32);
+impl_float!(f64);
+
+mod sealed {
+    pub trait Sealed {}
+}
