@@ -5,7 +5,7 @@
 
 use core::fmt::Debug;
 
-use crate::Float;
+use crate::{BatchMatrix, Float};
 
 /// An activation function applied after a dense layer.
 pub trait Activation: Copy + Debug + Send + Sync + 'static {
@@ -18,6 +18,28 @@ pub trait Activation: Copy + Debug + Send + Sync + 'static {
     /// Turns `delta = ∂L/∂a` into `∂L/∂z` in place, given the outputs `a = f(z)`.
     /// Both slices hold columns of `rows` values.
     fn backward<T: Float>(&self, outputs: &[T], delta: &mut [T], rows: usize);
+}
+
+/// Applies `activation` in place to every column of a batch.
+#[inline]
+pub fn activate<A: Activation, T: Float, const N: usize>(activation: &A, values: &mut BatchMatrix<T, N>) {
+    activation.apply(values.as_mut_slice(), N);
+}
+
+/// Applies `activation` in place to one sample.
+#[inline]
+pub fn activate_array<A: Activation, T: Float, const N: usize>(activation: &A, values: &mut [T; N]) {
+    activation.apply(values, N);
+}
+
+/// Turns `delta = ∂L/∂a` into `∂L/∂z` in place, given the batch's outputs `a`.
+#[inline]
+pub fn activation_backward<A: Activation, T: Float, const N: usize>(
+    activation: &A,
+    outputs: &BatchMatrix<T, N>,
+    delta: &mut BatchMatrix<T, N>,
+) {
+    activation.backward(outputs.as_slice(), delta.as_mut_slice(), N);
 }
 
 /// Applies `f` to each pair of output and delta, for activations that act elementwise.

@@ -13,6 +13,7 @@ mod dense;
 mod dense_serde;
 mod dropout;
 mod error;
+mod input;
 pub mod kernels;
 pub mod loss;
 mod network;
@@ -22,12 +23,16 @@ mod summary;
 pub mod train;
 mod workspace;
 
-pub use activation::{Activation, Identity, LeakyRelu, Relu, Sigmoid, Softmax, Tanh, sigmoid};
+pub use activation::{
+    Activation, Identity, LeakyRelu, Relu, Sigmoid, Softmax, Tanh, activate, activate_array,
+    activation_backward, sigmoid,
+};
 pub use batch::BatchMatrix;
 pub use data::Dataset;
 pub use dense::{Dense, Initializer};
 pub use dropout::{dropout_backward, dropout_forward, resample_mask};
 pub use error::{DataError, HyperparameterError, Side, TrainError};
+pub use input::{InputVector, InputWidth};
 pub use loss::{BinaryCrossEntropy, Loss, MeanSquaredError, SoftmaxCrossEntropy};
 pub use network::{Network, TensorKind, Tensors};
 pub use optim::{Optimizer, Sgd};

@@ -1,0 +1,94 @@
+//! The structural rules of a description. Every broken rule is reported, spanned on the
+//! offending token; the expansion runs only on networks that pass.
+
+use std::collections::HashMap;
+
+use crate::ir::{ActivationKind, Diagnostics, LayerKind, Network};
+
+/// Checks every network, including that no two share a name.
+pub fn check(networks: &[Network], diagnostics: &mut Diagnostics) {
+    let mut seen = HashMap::new();
+    for network in networks {
+        let name = network.name.to_string();
+        if seen.insert(name.clone(), ()).is_some() {
+            diagnostics.error(
+                &network.name,
+                format!("a network named `{name}` is already declared in this invocation"),
+            );
+        }
+        check_network(network, diagnostics);
+    }
+}
+
+fn check_network(network: &Network, diagnostics: &mut Diagnostics) {
+    let name = &network.name;
+    let layers = &network.layers;
+    match layers.first().map(|layer| &layer.kind) {
+        Some(LayerKind::Input { .. }) => {}
+        _ if layers.iter().skip(1).any(|layer| matches!(layer.kind, LayerKind::Input { .. })) => {}
+        _ => diagnostics.error(
+            &layers[0].name,
+            format!("network `{name}` must start with `Input<N>`, found `{}`", layers[0].name),
+        ),
+    }
+    if !layers.iter().any(|layer| matches!(layer.kind, LayerKind::Dense { .. })) {
+        diagnostics.error(name, format!("network `{name}` has no `Dense` layer"));
+    }
+    let last = layers.len() - 1;
+    for (index, layer) in layers.iter().enumerate() {
+        match &layer.kind {
+            LayerKind::Input { size } => {
+                if index > 0 {
+                    diagnostics.error(&layer.name, format!("`Input` must be the first layer of `{name}`"));
+                }
+                if *size == 0 {
+                    diagnostics.error(&layer.value_tokens, "`Input` size must be at least 1, found 0");
+                }
+            }
+            LayerKind::Dense { units, activation } => {
+                if *units == 0 {
+                    diagnostics.error(&layer.value_tokens, "`Dense` size must be at least 1, found 0");
+                }
+                if activation.kind == ActivationKind::Softmax && index != last {
+                    diagnostics.error(
+                        &activation.tokens,
+                        format!("`Softmax` is only allowed on the last layer of `{name}`"),
+                    );
+                }
+            }
+            LayerKind::Dropout { rate } => {
+                if !(0.0..1.0).contains(rate) {
+                    diagnostics.error(
+                        &layer.value_tokens,
+                        format!("`Dropout` rate must be in [0, 1), found {rate}"),
+                    );
+                }
+                if index == last {
+                    diagnostics.error(&layer.name, format!("`Dropout` cannot be the last layer of `{name}`"));
+                }
+                if index > 0 && matches!(layers[index - 1].kind, LayerKind::Dropout { .. }) {
+                    diagnostics.error(&layer.name, "`Dropout` cannot follow another `Dropout`");
+                }
+            }
+        }
+    }
+    if parameter_count(network).is_none() {
+        diagnostics.error(name, format!("network `{name}` has more parameters than fit in memory"));
+    }
+}
+
+/// The number of trainable parameters, or `None` on overflow.
+pub fn parameter_count(network: &Network) -> Option<usize> {
+    let mut width: u64 = 0;
+    let mut total: usize = 0;
+    for layer in &network.layers {
+        if let LayerKind::Dense { units, .. } = layer.kind {
+            let weights = width.checked_mul(units)?.checked_add(units)?;
+            total = total.checked_add(usize::try_from(weights).ok()?)?;
+            // Each buffer of the layer is also allocated in bytes; keep that representable.
+            total.checked_mul(8)?;
+        }
+        width = layer.outputs(width);
+    }
+    Some(total)
+}

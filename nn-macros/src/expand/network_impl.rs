@@ -1,0 +1,197 @@
+//! The runtime's `Network` trait: batched training forward, inference forward, loss gradient,
+//! backward pass and parameter update, each as straight-line calls into the runtime.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::{Plan, Step, StepKind, activation_type, activation_value, n, runtime};
+use crate::ir::ActivationKind;
+
+pub fn expand(plan: &Plan) -> TokenStream {
+    let rt = runtime();
+    let name = &plan.network.name;
+    let (t, gradients, workspace) = (&plan.scalar, &plan.gradients, &plan.workspace);
+    let (inputs, outputs) = (n(plan.inputs), n(plan.outputs));
+    let name_text = name.to_string();
+    let last = plan.last();
+    let last_field = &last.field;
+    let StepKind::Dense { activation: output_activation } = last.kind else {
+        unreachable!("checked: the last layer is dense")
+    };
+    let output_type = activation_type(output_activation);
+    let output_value = activation_value(output_activation);
+
+    let buffers = plan.steps.iter().map(|step| {
+        let field = &step.field;
+        match step.kind {
+            StepKind::Dense { .. } => quote!(#field: #rt::DenseBuffers::new(capacity)),
+            StepKind::Dropout { .. } => quote!(#field: #rt::DropoutBuffers::new(capacity)),
+        }
+    });
+    let zero_gradients = plan.dense_steps().map(|(step, _)| {
+        let field = &step.field;
+        quote!(#field: #rt::Dense::zeros())
+    });
+    let resample = plan.steps.iter().filter_map(|step| match step.kind {
+        StepKind::Dropout { rate } => {
+            let field = &step.field;
+            let rate = proc_macro2::Literal::f64_unsuffixed(rate);
+            Some(quote!(#rt::resample_mask(#rate, &mut workspace.#field.mask, samples, rng);))
+        }
+        StepKind::Dense { .. } => None,
+    });
+    let forward_train = plan.steps.iter().map(|step| forward_step(step, &step.train_source));
+    let forward_batch = plan
+        .dense_steps()
+        .map(|(step, _)| forward_step(step, &step.inference_source));
+    let backward = plan.steps.iter().rev().map(|step| backward_step(step, step.field == *last_field));
+    let updates = plan.dense_steps().map(|(step, _)| {
+        let field = &step.field;
+        quote! {
+            f(#rt::TensorKind::Weight, self.#field.weight.as_mut_slice(), gradients.#field.weight.as_slice());
+            f(#rt::TensorKind::Bias, self.#field.bias.as_mut_slice(), gradients.#field.bias.as_slice());
+        }
+    });
+
+    quote! {
+        impl #rt::Network<#inputs, #outputs> for #name {
+            type Scalar = #t;
+            type OutputActivation = #output_type;
+            type Gradients = #gradients;
+            type Workspace = #workspace;
+
+            const NAME: &'static str = #name_text;
+            const OUTPUT_ACTIVATION: #output_type = #output_value;
+
+            #[inline]
+            fn forward(&self, input: &#rt::nalgebra::SVector<#t, #inputs>) -> #rt::nalgebra::SVector<#t, #outputs> {
+                self.forward_array(&input.data.0[0])
+            }
+
+            fn workspace(capacity: usize) -> #workspace {
+                #workspace {
+                    #(#buffers,)*
+                }
+            }
+
+            fn gradients() -> #gradients {
+                #gradients {
+                    #(#zero_gradients,)*
+                }
+            }
+
+            #[allow(unused_variables)]
+            fn resample_dropout<R: #rt::rand::Rng + ?Sized>(&self, workspace: &mut #workspace, samples: usize, rng: &mut R) {
+                #(#resample)*
+            }
+
+            fn forward_train<'w>(
+                &self,
+                input: &#rt::BatchMatrix<#t, #inputs>,
+                workspace: &'w mut #workspace,
+            ) -> &'w #rt::BatchMatrix<#t, #outputs> {
+                #(#forward_train)*
+                &workspace.#last_field.output
+            }
+
+            fn forward_batch<'w>(
+                &self,
+                input: &#rt::BatchMatrix<#t, #inputs>,
+                workspace: &'w mut #workspace,
+            ) -> &'w #rt::BatchMatrix<#t, #outputs> {
+                #(#forward_batch)*
+                &workspace.#last_field.output
+            }
+
+            fn output_gradient<L: #rt::Loss<#output_type>>(
+                &self,
+                loss: &L,
+                target: &#rt::BatchMatrix<#t, #outputs>,
+                workspace: &mut #workspace,
+            ) -> #t {
+                let buffers = &mut workspace.#last_field;
+                loss.loss_and_gradient(&#output_value, &buffers.output, target, &mut buffers.delta)
+            }
+
+            fn backward(
+                &self,
+                input: &#rt::BatchMatrix<#t, #inputs>,
+                workspace: &mut #workspace,
+                gradients: &mut #gradients,
+            ) {
+                #(#backward)*
+            }
+
+            fn update(&mut self, gradients: &#gradients, mut f: impl FnMut(#rt::TensorKind, &mut [#t], &[#t])) {
+                #(#updates)*
+            }
+        }
+    }
+}
+
+/// The buffer a layer reads: the batch input, or an earlier layer's output.
+fn source(source: &Option<proc_macro2::Ident>) -> TokenStream {
+    match source {
+        None => quote!(input),
+        Some(field) => quote!(&workspace.#field.output),
+    }
+}
+
+/// One layer of a forward pass over a batch.
+fn forward_step(step: &Step, from: &Option<proc_macro2::Ident>) -> TokenStream {
+    let rt = runtime();
+    let field = &step.field;
+    let from = source(from);
+    match step.kind {
+        StepKind::Dense { activation } => {
+            let activation = activation_value(activation);
+            quote! {
+                #rt::kernels::dense_forward(&self.#field, #from, &mut workspace.#field.output);
+                #rt::activate(&#activation, &mut workspace.#field.output);
+            }
+        }
+        StepKind::Dropout { .. } => {
+            let buffers = quote!(workspace.#field);
+            quote!(#rt::dropout_forward(#from, &#buffers.mask, &mut #buffers.output);)
+        }
+    }
+}
+
+/// One layer of the backward pass. On entry the layer's `delta` holds `∂L/∂output` (for a dense
+/// layer: `∂L/∂z`, the loss or the later layer having applied the activation's derivative).
+fn backward_step(step: &Step, is_last: bool) -> TokenStream {
+    let rt = runtime();
+    let field = &step.field;
+    let from = source(&step.train_source);
+    // Where this layer's input gradient goes: the previous layer's delta.
+    let upstream = step.train_source.as_ref();
+    match step.kind {
+        StepKind::Dense { activation } => {
+            // The loss already gave the last layer `∂L/∂z`; hidden layers received `∂L/∂a`.
+            let activation_gradient = if is_last || activation == ActivationKind::Identity {
+                quote!()
+            } else {
+                let activation = activation_value(activation);
+                quote! {
+                    #rt::activation_backward(&#activation, &workspace.#field.output, &mut workspace.#field.delta);
+                }
+            };
+            let parameter_gradient = quote! {
+                #rt::kernels::dense_parameter_gradient(&mut gradients.#field, #from, &workspace.#field.delta);
+            };
+            let input_gradient = match upstream {
+                Some(previous) if step.needs_input_gradient => quote! {
+                    #rt::kernels::dense_input_gradient(&self.#field, &workspace.#field.delta, &mut workspace.#previous.delta);
+                },
+                _ => quote!(),
+            };
+            quote!(#activation_gradient #parameter_gradient #input_gradient)
+        }
+        StepKind::Dropout { .. } => match upstream {
+            Some(previous) if step.needs_input_gradient => quote! {
+                #rt::dropout_backward(&workspace.#field.mask, &workspace.#field.delta, &mut workspace.#previous.delta);
+            },
+            _ => quote!(),
+        },
+    }
+}

@@ -1,0 +1,64 @@
+//! The network struct, its gradient struct and its training workspace.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::{Plan, StepKind, n, runtime};
+
+pub fn expand(plan: &Plan) -> TokenStream {
+    let rt = runtime();
+    let network = plan.network;
+    let (attrs, vis, name) = (&network.attrs, &network.vis, &network.name);
+    let (t, gradients, workspace) = (&plan.scalar, &plan.gradients, &plan.workspace);
+    let architecture = format!(" `{}`", plan.description());
+    let serde_crate = quote!(::nn::__private::serde).to_string().replace(' ', "");
+
+    let dense = plan.dense_steps().map(|(step, _)| {
+        let (field, inputs, outputs) = (&step.field, n(step.inputs), n(step.outputs));
+        let doc = format!(" `{}`: {} inputs → {} outputs.", step.description, step.inputs, step.outputs);
+        quote! {
+            #[doc = #doc]
+            pub #field: #rt::Dense<#t, #outputs, #inputs>
+        }
+    });
+    let parameters: Vec<TokenStream> = dense.collect();
+
+    let buffers = plan.steps.iter().map(|step| {
+        let (field, outputs) = (&step.field, n(step.outputs));
+        let doc = format!(" Buffers of `{}`.", step.description);
+        let ty = match step.kind {
+            StepKind::Dense { .. } => quote!(#rt::DenseBuffers<#t, #outputs>),
+            StepKind::Dropout { .. } => quote!(#rt::DropoutBuffers<#t, #outputs>),
+        };
+        quote! {
+            #[doc = #doc]
+            pub #field: #ty
+        }
+    });
+
+    let gradients_doc = format!(" The gradients of every parameter of [`{name}`], laid out like it.");
+    let workspace_doc = format!(" The training buffers of [`{name}`] for a fixed batch capacity.");
+    quote! {
+        #(#attrs)*
+        #[doc = ""]
+        #[doc = " Declared with `network!` as"]
+        #[doc = #architecture]
+        #[derive(Clone, Debug, PartialEq, #rt::serde::Serialize, #rt::serde::Deserialize)]
+        #[serde(crate = #serde_crate)]
+        #vis struct #name {
+            #(#parameters,)*
+        }
+
+        #[doc = #gradients_doc]
+        #[derive(Clone, Debug, PartialEq)]
+        #vis struct #gradients {
+            #(#parameters,)*
+        }
+
+        #[doc = #workspace_doc]
+        #[derive(Clone, Debug)]
+        #vis struct #workspace {
+            #(#buffers,)*
+        }
+    }
+}

@@ -1,0 +1,50 @@
+//! What `forward` accepts: a vector or an array of the network's input width, checked at compile
+//! time with an error that states both widths.
+
+use nalgebra::SVector;
+
+/// A single sample of `N` values: an nalgebra `SVector<T, N>` or an array `[T; N]`.
+pub trait InputVector<T, const N: usize> {
+    /// The values as an array.
+    fn as_array(&self) -> &[T; N];
+}
+
+impl<T: nalgebra::Scalar, const N: usize> InputVector<T, N> for SVector<T, N> {
+    #[inline(always)]
+    fn as_array(&self) -> &[T; N] {
+        &self.data.0[0]
+    }
+}
+
+impl<T, const N: usize> InputVector<T, N> for [T; N] {
+    #[inline(always)]
+    fn as_array(&self) -> &[T; N] {
+        self
+    }
+}
+
+/// Proof that a sample of `FOUND` values fits a network of `EXPECTED` inputs: implemented only
+/// when the two are equal, so a wrong width is a compile error stating both.
+#[diagnostic::on_unimplemented(
+    message = "this network takes {EXPECTED} inputs, but the vector has {FOUND}",
+    label = "a vector of {FOUND} values, expected {EXPECTED}",
+    note = "the input width is the `N` of the network's `Input<N>`"
+)]
+pub trait InputWidth<const FOUND: usize, const EXPECTED: usize> {
+    /// The same array, at the network's width.
+    fn fit<T>(values: &[T; FOUND]) -> &[T; EXPECTED];
+}
+
+impl<T: nalgebra::Scalar, const N: usize> InputWidth<N, N> for SVector<T, N> {
+    #[inline(always)]
+    fn fit<U>(values: &[U; N]) -> &[U; N] {
+        values
+    }
+}
+
+impl<T, const N: usize> InputWidth<N, N> for [T; N] {
+    #[inline(always)]
+    fn fit<U>(values: &[U; N]) -> &[U; N] {
+        values
+    }
+}
