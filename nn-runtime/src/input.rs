@@ -26,8 +26,8 @@ impl<T, const N: usize> InputVector<T, N> for [T; N] {
 /// Proof that a sample of `FOUND` values fits a network of `EXPECTED` inputs: implemented only
 /// when the two are equal, so a wrong width is a compile error stating both.
 #[diagnostic::on_unimplemented(
-    message = "this network takes {EXPECTED} inputs, but the vector has {FOUND}",
-    label = "a vector of {FOUND} values, expected {EXPECTED}",
+    message = "the network's input width is {EXPECTED}, but this vector's width is {FOUND}",
+    label = "a vector of width {FOUND}, expected {EXPECTED}",
     note = "the input width is the `N` of the network's `Input<N>`"
 )]
 pub trait InputWidth<const FOUND: usize, const EXPECTED: usize> {

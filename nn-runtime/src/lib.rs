@@ -9,6 +9,7 @@
 mod activation;
 mod batch;
 mod data;
+mod data_width;
 mod dense;
 mod dense_serde;
 mod dropout;
@@ -29,6 +30,7 @@ pub use activation::{
 };
 pub use batch::BatchMatrix;
 pub use data::Dataset;
+pub use data_width::{DataWidth, TrainingData};
 pub use dense::{Dense, Initializer};
 pub use dropout::{dropout_backward, dropout_forward, resample_mask};
 pub use error::{DataError, HyperparameterError, Side, TrainError};

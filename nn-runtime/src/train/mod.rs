@@ -6,7 +6,10 @@ mod session;
 pub use history::{EpochRecord, History, StopReason};
 pub use session::{NonFiniteLoss, Session};
 
-use crate::{DataError, Dataset, HyperparameterError, Loss, Network, Optimizer, TrainError};
+use crate::{
+    DataError, DataWidth, HyperparameterError, Loss, Network, Optimizer, TrainError,
+    TrainingData,
+};
 
 /// A per-epoch callback, given each finished epoch's record.
 type EpochCallback<'a> = Box<dyn FnMut(&EpochRecord) + 'a>;
@@ -74,15 +77,19 @@ impl<'a, O: Optimizer, L> Trainer<'a, O, L> {
     ///
     /// Checks the hyperparameters first. On a NaN or infinite loss training stops with
     /// [`TrainError::Diverged`] and `net` holds the weights it had when that epoch began.
-    pub fn fit<N, const IN: usize, const OUT: usize>(
+    ///
+    /// A dataset whose widths differ from the network's does not compile.
+    pub fn fit<N, D, const IN: usize, const OUT: usize, const DI: usize, const DO: usize>(
         &mut self,
         net: &mut N,
-        data: &Dataset<N::Scalar, IN, OUT>,
+        data: &D,
     ) -> Result<History, TrainError>
     where
         N: Network<IN, OUT>,
+        D: TrainingData<N::Scalar, DI, DO> + DataWidth<DI, DO, IN, OUT>,
         L: Loss<N::OutputActivation>,
     {
+        let data = <D as DataWidth<DI, DO, IN, OUT>>::fit(data.dataset());
         self.validate(data.len())?;
         self.optimizer.prepare(N::LEN);
         let capacity = self.batch_size.min(data.len());

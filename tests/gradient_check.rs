@@ -1,0 +1,175 @@
+//! The generated backward pass against central finite differences, in f64.
+//!
+//! For every parameter θ_k, `(L(θ + h·e_k) − L(θ − h·e_k)) / 2h` with `h = 1e-5` must match the
+//! analytic gradient to `|a − n| <= 1e-7 + 1e-5·max(|a|, |n|)`. Central differences are exact to
+//! O(h²) ≈ 1e-10 here, far inside that tolerance, while a wrong derivative misses it by orders
+//! of magnitude.
+
+use nn::prelude::*;
+use nn::{Loss, TensorKind};
+use rand::RngExt;
+
+network! {
+    struct IdentityNet<f64>: Input<3> -> Dense<4> -> Dense<2>;
+    struct SigmoidNet<f64>: Input<3> -> Dense<4, Sigmoid> -> Dense<2, Sigmoid>;
+    struct TanhNet<f64>: Input<3> -> Dense<5, Tanh> -> Dense<3, Softmax>;
+    struct ReluNet<f64>: Input<3> -> Dense<5, Relu> -> Dense<2, Identity>;
+    struct LeakyNet<f64>: Input<3> -> Dense<5, LeakyRelu<0.2>> -> Dense<2, LeakyRelu>;
+    struct DropoutNet<f64>: Input<4> -> Dropout<0.3> -> Dense<6, Tanh> -> Dropout<0.5> -> Dense<3, Softmax>;
+    struct DeepNet<f64>:
+        Input<5> -> Dense<7, Tanh> -> Dense<6, Relu> -> Dense<5, Sigmoid>
+        -> Dense<4, LeakyRelu<0.1>> -> Dense<3>;
+}
+
+const BATCH: usize = 5;
+const STEP: f64 = 1e-5;
+
+/// What a target looks like for each loss.
+#[derive(Clone, Copy)]
+enum Targets {
+    Real,
+    Probability,
+    OneHot,
+}
+
+fn batch<const N: usize>(rng: &mut StdRng, kind: Targets) -> BatchMatrix<f64, N> {
+    let mut m = BatchMatrix::zeros(BATCH);
+    for column in m.columns_mut() {
+        match kind {
+            Targets::Real => column.iter_mut().for_each(|v| *v = rng.random_range(-1.5..1.5)),
+            Targets::Probability => column.iter_mut().for_each(|v| *v = rng.random_range(0.0..1.0)),
+            Targets::OneHot => column[rng.random_range(0..N)] = 1.0,
+        }
+    }
+    m
+}
+
+fn flatten<T: Tensors<f64>>(tensors: &T) -> Vec<f64> {
+    let mut flat = Vec::new();
+    tensors.for_each_tensor(|_, values| flat.extend_from_slice(values));
+    flat
+}
+
+fn nudge<T: Tensors<f64>>(tensors: &mut T, index: usize, delta: f64) {
+    let mut offset = 0;
+    tensors.for_each_tensor_mut(|_, values| {
+        if (offset..offset + values.len()).contains(&index) {
+            values[index - offset] += delta;
+        }
+        offset += values.len();
+    });
+}
+
+/// Checks every parameter's gradient; returns how many were checked.
+fn check<N, L, const I: usize, const O: usize>(net: &mut N, loss: &L, targets: Targets, seed: u64) -> usize
+where
+    N: Network<I, O, Scalar = f64>,
+    L: Loss<N::OutputActivation>,
+{
+    let mut rng = StdRng::seed_from_u64(seed);
+    let input = batch::<I>(&mut rng, Targets::Real);
+    let target = batch::<O>(&mut rng, targets);
+    let mut workspace = N::workspace(BATCH);
+    let mut gradients = N::gradients();
+    // One dropout mask, drawn once and then held fixed for every evaluation.
+    net.resample_dropout(&mut workspace, BATCH, &mut rng);
+
+    let loss_at = |net: &N, workspace: &mut N::Workspace| {
+        net.forward_train(&input, workspace);
+        net.output_gradient(loss, &target, workspace)
+    };
+    loss_at(net, &mut workspace);
+    net.backward(&input, &mut workspace, &mut gradients);
+    let analytic = flatten(&gradients);
+    assert_eq!(analytic.len(), N::LEN);
+    assert!(analytic.iter().any(|g| g.abs() > 1e-6), "the gradient is all zero");
+
+    for (index, &a) in analytic.iter().enumerate() {
+        nudge(net, index, STEP);
+        let plus = loss_at(net, &mut workspace);
+        nudge(net, index, -2.0 * STEP);
+        let minus = loss_at(net, &mut workspace);
+        nudge(net, index, STEP);
+        let numeric = (plus - minus) / (2.0 * STEP);
+        let tolerance = 1e-7 + 1e-5 * a.abs().max(numeric.abs());
+        assert!(
+            (a - numeric).abs() <= tolerance,
+            "{}: parameter {index}: analytic {a:e}, numeric {numeric:e}",
+            N::NAME
+        );
+    }
+    analytic.len()
+}
+
+fn fresh<N>(seed: u64, new: fn(&mut StdRng) -> N) -> N {
+    new(&mut StdRng::seed_from_u64(seed))
+}
+
+#[test]
+fn identity_with_mean_squared_error() {
+    for seed in 0..3 {
+        check(&mut fresh(seed, IdentityNet::new), &MeanSquaredError, Targets::Real, seed);
+    }
+}
+
+#[test]
+fn sigmoid_with_binary_cross_entropy_and_with_mean_squared_error() {
+    for seed in 0..3 {
+        check(&mut fresh(seed, SigmoidNet::new), &BinaryCrossEntropy, Targets::Probability, seed);
+        check(&mut fresh(seed, SigmoidNet::new), &MeanSquaredError, Targets::Probability, seed);
+    }
+}
+
+#[test]
+fn tanh_with_softmax_cross_entropy_and_softmax_with_mean_squared_error() {
+    for seed in 0..3 {
+        check(&mut fresh(seed, TanhNet::new), &SoftmaxCrossEntropy, Targets::OneHot, seed);
+        check(&mut fresh(seed, TanhNet::new), &MeanSquaredError, Targets::OneHot, seed);
+    }
+}
+
+#[test]
+fn relu_and_identity_output() {
+    for seed in 0..3 {
+        check(&mut fresh(seed, ReluNet::new), &MeanSquaredError, Targets::Real, seed);
+    }
+}
+
+#[test]
+fn leaky_relu_with_default_and_custom_slopes() {
+    for seed in 0..3 {
+        check(&mut fresh(seed, LeakyNet::new), &MeanSquaredError, Targets::Real, seed);
+    }
+}
+
+#[test]
+fn dropout_on_inputs_and_hidden_layers_with_a_fixed_mask() {
+    for seed in 0..3 {
+        let mut net = fresh(seed, DropoutNet::new);
+        // The fixed mask really drops something, or this test would check plain dense layers.
+        let mut workspace = DropoutNet::workspace(BATCH);
+        net.resample_dropout(&mut workspace, BATCH, &mut StdRng::seed_from_u64(seed));
+        let dropped = workspace.dropout2.mask.as_slice().iter().filter(|&&m| m == 0.0).count();
+        assert!(dropped > 0, "no unit dropped");
+        check(&mut net, &SoftmaxCrossEntropy, Targets::OneHot, seed);
+    }
+}
+
+#[test]
+fn a_deep_network_with_four_hidden_layers() {
+    for seed in 0..3 {
+        let checked = check(&mut fresh(seed, DeepNet::new), &MeanSquaredError, Targets::Real, seed);
+        assert_eq!(checked, DeepNet::PARAMETERS);
+    }
+}
+
+#[test]
+fn biases_and_weights_are_visited_in_layer_order() {
+    let net = fresh(0, IdentityNet::new);
+    let mut kinds = Vec::new();
+    net.for_each_tensor(|kind, values| kinds.push((kind, values.len())));
+    assert_eq!(
+        kinds,
+        [(TensorKind::Weight, 12), (TensorKind::Bias, 4), (TensorKind::Weight, 8), (TensorKind::Bias, 2)]
+    );
+}
