@@ -59,6 +59,12 @@ impl Number {
         Some(if self.minus.is_some() { -magnitude } else { magnitude })
     }
 
+    /// The number as written (`-0.1`).
+    pub fn text(&self) -> String {
+        let sign = if self.minus.is_some() { "-" } else { "" };
+        format!("{sign}{}", self.lit.to_token_stream())
+    }
+
     /// The value as a whole number, or `None` for a float or a negative number.
     pub fn whole(&self) -> Option<u64> {
         match (&self.lit, self.minus) {

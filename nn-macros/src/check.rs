@@ -56,11 +56,11 @@ fn check_network(network: &Network, diagnostics: &mut Diagnostics) {
                     );
                 }
             }
-            LayerKind::Dropout { rate } => {
+            LayerKind::Dropout { rate, written } => {
                 if !(0.0..1.0).contains(rate) {
                     diagnostics.error(
                         &layer.value_tokens,
-                        format!("`Dropout` rate must be in [0, 1), found {rate}"),
+                        format!("`Dropout` rate must be in [0, 1), found `{written}`"),
                     );
                 }
                 if index == last {

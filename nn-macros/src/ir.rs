@@ -36,7 +36,7 @@ pub struct Layer {
 pub enum LayerKind {
     Input { size: u64 },
     Dense { units: u64, activation: Activation },
-    Dropout { rate: f64 },
+    Dropout { rate: f64, written: String },
 }
 
 /// An activation with the tokens that named it (the layer's tokens for the implicit identity).
@@ -127,7 +127,8 @@ fn lower_layer(decl: &LayerDecl, diagnostics: &mut Diagnostics) -> Option<Layer>
             let usage = "`Dropout` takes one rate, as in `Dropout<0.2>`";
             let number = single_number(decl, usage, diagnostics)?;
             let rate = number.value()?;
-            (LayerKind::Dropout { rate }, number.to_token_stream())
+            let written = number.text();
+            (LayerKind::Dropout { rate, written }, number.to_token_stream())
         }
         other => {
             diagnostics.error(&decl.name, names::unknown("layer", other, names::LAYERS));
@@ -183,7 +184,7 @@ fn lower_activation(argument: &Argument, diagnostics: &mut Diagnostics) -> Optio
         ("LeakyRelu", [slope]) => {
             let value = slope.value().filter(|v| v.is_finite() && *v >= 0.0);
             if value.is_none() {
-                diagnostics.error(slope, format!("`LeakyRelu` slope must be a finite number >= 0, found `{}`", slope.to_token_stream()));
+                diagnostics.error(slope, format!("`LeakyRelu` slope must be a finite number >= 0, found `{}`", slope.text()));
             }
             ActivationKind::LeakyRelu { slope: value? }
         }
@@ -223,7 +224,7 @@ fn whole(number: &Number, layer: &str, diagnostics: &mut Diagnostics) -> Option<
     if value.is_none() {
         diagnostics.error(
             number,
-            format!("`{layer}` size must be a whole number, found `{}`", number.to_token_stream()),
+            format!("`{layer}` size must be a whole number, found `{}`", number.text()),
         );
     }
     value
@@ -247,6 +248,16 @@ impl Network {
             Some(LayerKind::Input { size }) => *size,
             _ => 0,
         }
+    }
+
+    /// The span of the input width as written, where generated input checks point.
+    pub fn input_span(&self) -> proc_macro2::Span {
+        self.layers[0]
+            .value_tokens
+            .clone()
+            .into_iter()
+            .next()
+            .map_or_else(|| self.name.span(), |token| token.span())
     }
 
     /// The width of the network's output (valid once checked).

@@ -32,8 +32,11 @@ pub fn listed(names: &[&str]) -> String {
 /// "unknown activation `Rleu`, did you mean `Relu`?" or, without a close name, the full list.
 pub fn unknown(what: &str, found: &str, known: &[&str]) -> String {
     match nearest(found, known) {
-        Some(name) => format!("unknown {what} `{found}`, did you mean `{name}`?"),
-        None => format!("unknown {what} `{found}`, expected {}", listed(known)),
+        Some(name) => format!(
+            "unknown {what} `{found}`, did you mean `{name}`? expected one of {}",
+            listed(known)
+        ),
+        None => format!("unknown {what} `{found}`, expected one of {}", listed(known)),
     }
 }
 

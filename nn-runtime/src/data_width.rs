@@ -23,23 +23,30 @@ pub trait DataWidth<const DI: usize, const DO: usize, const NI: usize, const NO:
 // One impl per element type: with the data's type still unknown, the two candidates keep the
 // compiler from inferring the widths from the network before it has read the argument, so a
 // mismatch reaches `DataWidth`'s message rather than a bare type mismatch.
-macro_rules! impl_for {
-    ($t:ty) => {
-        impl<const IN: usize, const OUT: usize> TrainingData<$t, IN, OUT> for Dataset<$t, IN, OUT> {
-            #[inline]
-            fn dataset(&self) -> &Dataset<$t, IN, OUT> {
-                self
-            }
-        }
-
-        impl<const IN: usize, const OUT: usize> DataWidth<IN, OUT, IN, OUT> for Dataset<$t, IN, OUT> {
-            #[inline]
-            fn fit<T>(data: &Dataset<T, IN, OUT>) -> &Dataset<T, IN, OUT> {
-                data
-            }
-        }
-    };
+impl<const IN: usize, const OUT: usize> TrainingData<f32, IN, OUT> for Dataset<f32, IN, OUT> {
+    #[inline]
+    fn dataset(&self) -> &Dataset<f32, IN, OUT> {
+        self
+    }
 }
 
-impl_for!(f32);
-impl_for!(f64);
+impl<const IN: usize, const OUT: usize> TrainingData<f64, IN, OUT> for Dataset<f64, IN, OUT> {
+    #[inline]
+    fn dataset(&self) -> &Dataset<f64, IN, OUT> {
+        self
+    }
+}
+
+impl<const IN: usize, const OUT: usize> DataWidth<IN, OUT, IN, OUT> for Dataset<f32, IN, OUT> {
+    #[inline]
+    fn fit<T>(data: &Dataset<T, IN, OUT>) -> &Dataset<T, IN, OUT> {
+        data
+    }
+}
+
+impl<const IN: usize, const OUT: usize> DataWidth<IN, OUT, IN, OUT> for Dataset<f64, IN, OUT> {
+    #[inline]
+    fn fit<T>(data: &Dataset<T, IN, OUT>) -> &Dataset<T, IN, OUT> {
+        data
+    }
+}

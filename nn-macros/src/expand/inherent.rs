@@ -22,6 +22,11 @@ pub fn expand(plan: &Plan) -> TokenStream {
     });
 
     let inference = inference_body(plan);
+    // Spanned on the declared input width, so a wrong-width call points back at `Input<N>`.
+    let input_bound = super::respan(
+        quote!(V: #rt::InputVector<#t, N> + #rt::InputWidth<N, #inputs>,),
+        plan.network.input_span(),
+    );
     let rows = summary_rows(plan);
     let name_text = name.to_string();
     let scalar_text = t.to_string();
@@ -50,7 +55,7 @@ pub fn expand(plan: &Plan) -> TokenStream {
             #[inline]
             pub fn forward<V, const N: usize>(&self, input: &V) -> #rt::nalgebra::SVector<#t, #outputs>
             where
-                V: #rt::InputVector<#t, N> + #rt::InputWidth<N, #inputs>,
+                #input_bound
             {
                 let input = <V as #rt::InputWidth<N, #inputs>>::fit(input.as_array());
                 self.forward_array(input)

@@ -75,7 +75,7 @@ impl<'a> Plan<'a> {
                     };
                     (format_ident!("dense{}", dense_count), kind, description)
                 }
-                LayerKind::Dropout { rate } => {
+                LayerKind::Dropout { rate, .. } => {
                     dropout_count += 1;
                     let kind = StepKind::Dropout { rate: *rate };
                     (format_ident!("dropout{}", dropout_count), kind, format!("Dropout<{rate}>"))
@@ -137,6 +137,23 @@ impl<'a> Plan<'a> {
         }
         text
     }
+}
+
+/// `tokens` with every span set to `span`, so that compiler errors about them point there.
+fn respan(tokens: TokenStream, span: proc_macro2::Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tree| {
+            if let proc_macro2::TokenTree::Group(group) = &tree {
+                let mut inner = proc_macro2::Group::new(group.delimiter(), respan(group.stream(), span));
+                inner.set_span(span);
+                tree = inner.into();
+            } else {
+                tree.set_span(span);
+            }
+            tree
+        })
+        .collect()
 }
 
 /// A size as an unsuffixed literal, so generated code reads `Dense<f32, 32, 64>`.
