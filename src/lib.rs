@@ -26,9 +26,9 @@ extern crate self as nn;
 pub use nn_macros::network;
 pub use nn_runtime::{
     Activation, BatchMatrix, BinaryCrossEntropy, DataError, Dataset, Dense, Float,
-    HyperparameterError, Identity, Initializer, LeakyRelu, Loss, MeanSquaredError, Network,
-    Relu, Sgd, Sigmoid, Softmax, SoftmaxCrossEntropy, Summary, SummaryRow, Tanh, TensorKind,
-    Tensors, TrainError, Trainer, kernels, loss, optim, train,
+    HyperparameterError, Identity, Initializer, LeakyRelu, Loss, MeanSquaredError, Network, Relu,
+    Sgd, Sigmoid, Softmax, SoftmaxCrossEntropy, Summary, SummaryRow, Tanh, TensorKind, Tensors,
+    TrainError, Trainer, kernels, loss, optim, train,
 };
 
 /// The nalgebra this crate is built on, so users never match versions by hand.

@@ -36,8 +36,12 @@ fn batch<const N: usize>(rng: &mut StdRng, kind: Targets) -> BatchMatrix<f64, N>
     let mut m = BatchMatrix::zeros(BATCH);
     for column in m.columns_mut() {
         match kind {
-            Targets::Real => column.iter_mut().for_each(|v| *v = rng.random_range(-1.5..1.5)),
-            Targets::Probability => column.iter_mut().for_each(|v| *v = rng.random_range(0.0..1.0)),
+            Targets::Real => column
+                .iter_mut()
+                .for_each(|v| *v = rng.random_range(-1.5..1.5)),
+            Targets::Probability => column
+                .iter_mut()
+                .for_each(|v| *v = rng.random_range(0.0..1.0)),
             Targets::OneHot => column[rng.random_range(0..N)] = 1.0,
         }
     }
@@ -61,7 +65,12 @@ fn nudge<T: Tensors<f64>>(tensors: &mut T, index: usize, delta: f64) {
 }
 
 /// Checks every parameter's gradient; returns how many were checked.
-fn check<N, L, const I: usize, const O: usize>(net: &mut N, loss: &L, targets: Targets, seed: u64) -> usize
+fn check<N, L, const I: usize, const O: usize>(
+    net: &mut N,
+    loss: &L,
+    targets: Targets,
+    seed: u64,
+) -> usize
 where
     N: Network<I, O, Scalar = f64>,
     L: Loss<N::OutputActivation>,
@@ -82,7 +91,10 @@ where
     net.backward(&input, &mut workspace, &mut gradients);
     let analytic = flatten(&gradients);
     assert_eq!(analytic.len(), N::LEN);
-    assert!(analytic.iter().any(|g| g.abs() > 1e-6), "the gradient is all zero");
+    assert!(
+        analytic.iter().any(|g| g.abs() > 1e-6),
+        "the gradient is all zero"
+    );
 
     for (index, &a) in analytic.iter().enumerate() {
         nudge(net, index, STEP);
@@ -108,37 +120,72 @@ fn fresh<N>(seed: u64, new: fn(&mut StdRng) -> N) -> N {
 #[test]
 fn identity_with_mean_squared_error() {
     for seed in 0..3 {
-        check(&mut fresh(seed, IdentityNet::new), &MeanSquaredError, Targets::Real, seed);
+        check(
+            &mut fresh(seed, IdentityNet::new),
+            &MeanSquaredError,
+            Targets::Real,
+            seed,
+        );
     }
 }
 
 #[test]
 fn sigmoid_with_binary_cross_entropy_and_with_mean_squared_error() {
     for seed in 0..3 {
-        check(&mut fresh(seed, SigmoidNet::new), &BinaryCrossEntropy, Targets::Probability, seed);
-        check(&mut fresh(seed, SigmoidNet::new), &MeanSquaredError, Targets::Probability, seed);
+        check(
+            &mut fresh(seed, SigmoidNet::new),
+            &BinaryCrossEntropy,
+            Targets::Probability,
+            seed,
+        );
+        check(
+            &mut fresh(seed, SigmoidNet::new),
+            &MeanSquaredError,
+            Targets::Probability,
+            seed,
+        );
     }
 }
 
 #[test]
 fn tanh_with_softmax_cross_entropy_and_softmax_with_mean_squared_error() {
     for seed in 0..3 {
-        check(&mut fresh(seed, TanhNet::new), &SoftmaxCrossEntropy, Targets::OneHot, seed);
-        check(&mut fresh(seed, TanhNet::new), &MeanSquaredError, Targets::OneHot, seed);
+        check(
+            &mut fresh(seed, TanhNet::new),
+            &SoftmaxCrossEntropy,
+            Targets::OneHot,
+            seed,
+        );
+        check(
+            &mut fresh(seed, TanhNet::new),
+            &MeanSquaredError,
+            Targets::OneHot,
+            seed,
+        );
     }
 }
 
 #[test]
 fn relu_and_identity_output() {
     for seed in 0..3 {
-        check(&mut fresh(seed, ReluNet::new), &MeanSquaredError, Targets::Real, seed);
+        check(
+            &mut fresh(seed, ReluNet::new),
+            &MeanSquaredError,
+            Targets::Real,
+            seed,
+        );
     }
 }
 
 #[test]
 fn leaky_relu_with_default_and_custom_slopes() {
     for seed in 0..3 {
-        check(&mut fresh(seed, LeakyNet::new), &MeanSquaredError, Targets::Real, seed);
+        check(
+            &mut fresh(seed, LeakyNet::new),
+            &MeanSquaredError,
+            Targets::Real,
+            seed,
+        );
     }
 }
 
@@ -149,7 +196,13 @@ fn dropout_on_inputs_and_hidden_layers_with_a_fixed_mask() {
         // The fixed mask really drops something, or this test would check plain dense layers.
         let mut workspace = DropoutNet::workspace(BATCH);
         net.resample_dropout(&mut workspace, BATCH, &mut StdRng::seed_from_u64(seed));
-        let dropped = workspace.dropout2.mask.as_slice().iter().filter(|&&m| m == 0.0).count();
+        let dropped = workspace
+            .dropout2
+            .mask
+            .as_slice()
+            .iter()
+            .filter(|&&m| m == 0.0)
+            .count();
         assert!(dropped > 0, "no unit dropped");
         check(&mut net, &SoftmaxCrossEntropy, Targets::OneHot, seed);
     }
@@ -158,7 +211,12 @@ fn dropout_on_inputs_and_hidden_layers_with_a_fixed_mask() {
 #[test]
 fn a_deep_network_with_four_hidden_layers() {
     for seed in 0..3 {
-        let checked = check(&mut fresh(seed, DeepNet::new), &MeanSquaredError, Targets::Real, seed);
+        let checked = check(
+            &mut fresh(seed, DeepNet::new),
+            &MeanSquaredError,
+            Targets::Real,
+            seed,
+        );
         assert_eq!(checked, DeepNet::PARAMETERS);
     }
 }
@@ -170,6 +228,11 @@ fn biases_and_weights_are_visited_in_layer_order() {
     net.for_each_tensor(|kind, values| kinds.push((kind, values.len())));
     assert_eq!(
         kinds,
-        [(TensorKind::Weight, 12), (TensorKind::Bias, 4), (TensorKind::Weight, 8), (TensorKind::Bias, 2)]
+        [
+            (TensorKind::Weight, 12),
+            (TensorKind::Bias, 4),
+            (TensorKind::Weight, 8),
+            (TensorKind::Bias, 2)
+        ]
     );
 }

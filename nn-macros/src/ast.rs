@@ -39,7 +39,11 @@ pub struct LayerDecl {
 /// One argument between a layer's angle brackets.
 pub enum Argument {
     Number(Number),
-    Name { name: Ident, args: Vec<Number>, tokens: TokenStream },
+    Name {
+        name: Ident,
+        args: Vec<Number>,
+        tokens: TokenStream,
+    },
 }
 
 /// A numeric literal, possibly negated.
@@ -56,7 +60,11 @@ impl Number {
             Lit::Float(float) => float.base10_parse::<f64>().ok()?,
             _ => return None,
         };
-        Some(if self.minus.is_some() { -magnitude } else { magnitude })
+        Some(if self.minus.is_some() {
+            -magnitude
+        } else {
+            magnitude
+        })
     }
 
     /// The number as written (`-0.1`).
@@ -170,7 +178,10 @@ impl Parse for Number {
 }
 
 /// `< item (, item)* ,? >`
-fn angle_list<T>(input: ParseStream, item: fn(ParseStream) -> syn::Result<T>) -> syn::Result<Vec<T>> {
+fn angle_list<T>(
+    input: ParseStream,
+    item: fn(ParseStream) -> syn::Result<T>,
+) -> syn::Result<Vec<T>> {
     input.parse::<Token![<]>()?;
     let mut items = Vec::new();
     while !input.peek(Token![>]) {

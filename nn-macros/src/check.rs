@@ -25,13 +25,22 @@ fn check_network(network: &Network, diagnostics: &mut Diagnostics) {
     let layers = &network.layers;
     match layers.first().map(|layer| &layer.kind) {
         Some(LayerKind::Input { .. }) => {}
-        _ if layers.iter().skip(1).any(|layer| matches!(layer.kind, LayerKind::Input { .. })) => {}
+        _ if layers
+            .iter()
+            .skip(1)
+            .any(|layer| matches!(layer.kind, LayerKind::Input { .. })) => {}
         _ => diagnostics.error(
             &layers[0].name,
-            format!("network `{name}` must start with `Input<N>`, found `{}`", layers[0].name),
+            format!(
+                "network `{name}` must start with `Input<N>`, found `{}`",
+                layers[0].name
+            ),
         ),
     }
-    if !layers.iter().any(|layer| matches!(layer.kind, LayerKind::Dense { .. })) {
+    if !layers
+        .iter()
+        .any(|layer| matches!(layer.kind, LayerKind::Dense { .. }))
+    {
         diagnostics.error(name, format!("network `{name}` has no `Dense` layer"));
     }
     let last = layers.len() - 1;
@@ -39,15 +48,24 @@ fn check_network(network: &Network, diagnostics: &mut Diagnostics) {
         match &layer.kind {
             LayerKind::Input { size } => {
                 if index > 0 {
-                    diagnostics.error(&layer.name, format!("`Input` must be the first layer of `{name}`"));
+                    diagnostics.error(
+                        &layer.name,
+                        format!("`Input` must be the first layer of `{name}`"),
+                    );
                 }
                 if *size == 0 {
-                    diagnostics.error(&layer.value_tokens, "`Input` size must be at least 1, found 0");
+                    diagnostics.error(
+                        &layer.value_tokens,
+                        "`Input` size must be at least 1, found 0",
+                    );
                 }
             }
             LayerKind::Dense { units, activation } => {
                 if *units == 0 {
-                    diagnostics.error(&layer.value_tokens, "`Dense` size must be at least 1, found 0");
+                    diagnostics.error(
+                        &layer.value_tokens,
+                        "`Dense` size must be at least 1, found 0",
+                    );
                 }
                 if activation.kind == ActivationKind::Softmax && index != last {
                     diagnostics.error(
@@ -64,7 +82,10 @@ fn check_network(network: &Network, diagnostics: &mut Diagnostics) {
                     );
                 }
                 if index == last {
-                    diagnostics.error(&layer.name, format!("`Dropout` cannot be the last layer of `{name}`"));
+                    diagnostics.error(
+                        &layer.name,
+                        format!("`Dropout` cannot be the last layer of `{name}`"),
+                    );
                 }
                 if index > 0 && matches!(layers[index - 1].kind, LayerKind::Dropout { .. }) {
                     diagnostics.error(&layer.name, "`Dropout` cannot follow another `Dropout`");
@@ -73,7 +94,10 @@ fn check_network(network: &Network, diagnostics: &mut Diagnostics) {
         }
     }
     if parameter_count(network).is_none() {
-        diagnostics.error(name, format!("network `{name}` has more parameters than fit in memory"));
+        diagnostics.error(
+            name,
+            format!("network `{name}` has more parameters than fit in memory"),
+        );
     }
 }
 

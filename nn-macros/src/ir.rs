@@ -98,12 +98,19 @@ pub fn lower(decl: NetworkDecl, diagnostics: &mut Diagnostics) -> Option<Network
         Some(other) => {
             diagnostics.error(
                 &decl.scalar,
-                format!("unsupported element type `{other}`, expected {}", names::listed(names::SCALARS)),
+                format!(
+                    "unsupported element type `{other}`, expected {}",
+                    names::listed(names::SCALARS)
+                ),
             );
             None
         }
     };
-    let layers: Vec<Option<Layer>> = decl.layers.iter().map(|layer| lower_layer(layer, diagnostics)).collect();
+    let layers: Vec<Option<Layer>> = decl
+        .layers
+        .iter()
+        .map(|layer| lower_layer(layer, diagnostics))
+        .collect();
     let layers = layers.into_iter().collect::<Option<Vec<_>>>()?;
     Some(Network {
         attrs: decl.attrs,
@@ -118,7 +125,11 @@ fn lower_layer(decl: &LayerDecl, diagnostics: &mut Diagnostics) -> Option<Layer>
     let name = decl.name.to_string();
     let (kind, value_tokens) = match name.as_str() {
         "Input" => {
-            let number = single_number(decl, "`Input` takes one size, as in `Input<64>`", diagnostics)?;
+            let number = single_number(
+                decl,
+                "`Input` takes one size, as in `Input<64>`",
+                diagnostics,
+            )?;
             let size = whole(number, "Input", diagnostics)?;
             (LayerKind::Input { size }, number.to_token_stream())
         }
@@ -128,7 +139,10 @@ fn lower_layer(decl: &LayerDecl, diagnostics: &mut Diagnostics) -> Option<Layer>
             let number = single_number(decl, usage, diagnostics)?;
             let rate = number.value()?;
             let written = number.text();
-            (LayerKind::Dropout { rate, written }, number.to_token_stream())
+            (
+                LayerKind::Dropout { rate, written },
+                number.to_token_stream(),
+            )
         }
         other => {
             diagnostics.error(&decl.name, names::unknown("layer", other, names::LAYERS));
@@ -142,8 +156,12 @@ fn lower_layer(decl: &LayerDecl, diagnostics: &mut Diagnostics) -> Option<Layer>
     })
 }
 
-fn lower_dense(decl: &LayerDecl, diagnostics: &mut Diagnostics) -> Option<(LayerKind, TokenStream)> {
-    let usage = "`Dense` takes a size and an optional activation, as in `Dense<32>` or `Dense<32, Relu>`";
+fn lower_dense(
+    decl: &LayerDecl,
+    diagnostics: &mut Diagnostics,
+) -> Option<(LayerKind, TokenStream)> {
+    let usage =
+        "`Dense` takes a size and an optional activation, as in `Dense<32>` or `Dense<32, Relu>`";
     let (size, activation) = match decl.args.as_slice() {
         [Argument::Number(size)] => (size, None),
         [Argument::Number(size), activation @ Argument::Name { .. }] => (size, Some(activation)),
@@ -184,12 +202,21 @@ fn lower_activation(argument: &Argument, diagnostics: &mut Diagnostics) -> Optio
         ("LeakyRelu", [slope]) => {
             let value = slope.value().filter(|v| v.is_finite() && *v >= 0.0);
             if value.is_none() {
-                diagnostics.error(slope, format!("`LeakyRelu` slope must be a finite number >= 0, found `{}`", slope.text()));
+                diagnostics.error(
+                    slope,
+                    format!(
+                        "`LeakyRelu` slope must be a finite number >= 0, found `{}`",
+                        slope.text()
+                    ),
+                );
             }
             ActivationKind::LeakyRelu { slope: value? }
         }
         ("LeakyRelu", _) => {
-            diagnostics.error(tokens, "`LeakyRelu` takes at most one slope, as in `LeakyRelu<0.2>`");
+            diagnostics.error(
+                tokens,
+                "`LeakyRelu` takes at most one slope, as in `LeakyRelu<0.2>`",
+            );
             return None;
         }
         (known, _) if names::ACTIVATIONS.contains(&known) => {
@@ -197,7 +224,10 @@ fn lower_activation(argument: &Argument, diagnostics: &mut Diagnostics) -> Optio
             return None;
         }
         (other, _) => {
-            diagnostics.error(name, names::unknown("activation", other, names::ACTIVATIONS));
+            diagnostics.error(
+                name,
+                names::unknown("activation", other, names::ACTIVATIONS),
+            );
             return None;
         }
     };
@@ -208,7 +238,11 @@ fn lower_activation(argument: &Argument, diagnostics: &mut Diagnostics) -> Optio
 }
 
 /// The layer's only argument, which must be a number.
-fn single_number<'a>(decl: &'a LayerDecl, usage: &str, diagnostics: &mut Diagnostics) -> Option<&'a Number> {
+fn single_number<'a>(
+    decl: &'a LayerDecl,
+    usage: &str,
+    diagnostics: &mut Diagnostics,
+) -> Option<&'a Number> {
     match decl.args.as_slice() {
         [Argument::Number(number)] => Some(number),
         _ => {
@@ -224,7 +258,10 @@ fn whole(number: &Number, layer: &str, diagnostics: &mut Diagnostics) -> Option<
     if value.is_none() {
         diagnostics.error(
             number,
-            format!("`{layer}` size must be a whole number, found `{}`", number.text()),
+            format!(
+                "`{layer}` size must be a whole number, found `{}`",
+                number.text()
+            ),
         );
     }
     value
@@ -262,6 +299,8 @@ impl Network {
 
     /// The width of the network's output (valid once checked).
     pub fn outputs(&self) -> u64 {
-        self.layers.iter().fold(0, |width, layer| layer.outputs(width))
+        self.layers
+            .iter()
+            .fold(0, |width, layer| layer.outputs(width))
     }
 }

@@ -18,7 +18,7 @@ use quote::quote;
 
 /// Declares one or more neural networks and generates their code.
 ///
-/// ```ignore
+/// ```text
 /// network! {
 ///     /// Learns XOR.
 ///     pub struct Xor: Input<2> -> Dense<4, Tanh> -> Dense<1, Sigmoid>;

@@ -4,7 +4,14 @@
 pub const LAYERS: &[&str] = &["Input", "Dense", "Dropout"];
 
 /// Activation names, in the order they are listed in diagnostics.
-pub const ACTIVATIONS: &[&str] = &["Identity", "Sigmoid", "Tanh", "Relu", "LeakyRelu", "Softmax"];
+pub const ACTIVATIONS: &[&str] = &[
+    "Identity",
+    "Sigmoid",
+    "Tanh",
+    "Relu",
+    "LeakyRelu",
+    "Softmax",
+];
 
 /// Element type names.
 pub const SCALARS: &[&str] = &["f32", "f64"];
@@ -14,7 +21,12 @@ pub fn nearest<'a>(unknown: &str, known: &[&'a str]) -> Option<&'a str> {
     let lowered = unknown.to_lowercase();
     known
         .iter()
-        .map(|&name| (strsim::damerau_levenshtein(&lowered, &name.to_lowercase()), name))
+        .map(|&name| {
+            (
+                strsim::damerau_levenshtein(&lowered, &name.to_lowercase()),
+                name,
+            )
+        })
         .filter(|&(distance, name)| distance <= (name.len() / 3).max(1))
         .min_by_key(|&(distance, _)| distance)
         .map(|(_, name)| name)
@@ -36,7 +48,10 @@ pub fn unknown(what: &str, found: &str, known: &[&str]) -> String {
             "unknown {what} `{found}`, did you mean `{name}`? expected one of {}",
             listed(known)
         ),
-        None => format!("unknown {what} `{found}`, expected one of {}", listed(known)),
+        None => format!(
+            "unknown {what} `{found}`, expected one of {}",
+            listed(known)
+        ),
     }
 }
 

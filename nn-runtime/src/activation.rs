@@ -22,13 +22,19 @@ pub trait Activation: Copy + Debug + Send + Sync + 'static {
 
 /// Applies `activation` in place to every column of a batch.
 #[inline]
-pub fn activate<A: Activation, T: Float, const N: usize>(activation: &A, values: &mut BatchMatrix<T, N>) {
+pub fn activate<A: Activation, T: Float, const N: usize>(
+    activation: &A,
+    values: &mut BatchMatrix<T, N>,
+) {
     activation.apply(values.as_mut_slice(), N);
 }
 
 /// Applies `activation` in place to one sample.
 #[inline]
-pub fn activate_array<A: Activation, T: Float, const N: usize>(activation: &A, values: &mut [T; N]) {
+pub fn activate_array<A: Activation, T: Float, const N: usize>(
+    activation: &A,
+    values: &mut [T; N],
+) {
     activation.apply(values, N);
 }
 
@@ -45,7 +51,11 @@ pub fn activation_backward<A: Activation, T: Float, const N: usize>(
 /// Applies `f` to each pair of output and delta, for activations that act elementwise.
 #[inline(always)]
 fn elementwise_backward<T: Float>(outputs: &[T], delta: &mut [T], derivative: impl Fn(T) -> T) {
-    assert_eq!(outputs.len(), delta.len(), "outputs and deltas differ in length");
+    assert_eq!(
+        outputs.len(),
+        delta.len(),
+        "outputs and deltas differ in length"
+    );
     for (d, &a) in delta.iter_mut().zip(outputs) {
         *d *= derivative(a);
     }
@@ -63,7 +73,11 @@ impl Activation for Identity {
 
     #[inline]
     fn backward<T: Float>(&self, outputs: &[T], delta: &mut [T], _rows: usize) {
-        assert_eq!(outputs.len(), delta.len(), "outputs and deltas differ in length");
+        assert_eq!(
+            outputs.len(),
+            delta.len(),
+            "outputs and deltas differ in length"
+        );
     }
 }
 
@@ -178,7 +192,11 @@ impl Activation for LeakyRelu {
     #[inline]
     fn backward<T: Float>(&self, outputs: &[T], delta: &mut [T], _rows: usize) {
         let slope = T::of_f64(self.slope);
-        elementwise_backward(outputs, delta, |a| if a > T::zero() { T::one() } else { slope });
+        elementwise_backward(
+            outputs,
+            delta,
+            |a| if a > T::zero() { T::one() } else { slope },
+        );
     }
 }
 
@@ -207,7 +225,11 @@ impl Activation for Softmax {
 
     /// The Jacobian-vector product `∂L/∂z = a ⊙ (δ − (δ·a))`, column by column.
     fn backward<T: Float>(&self, outputs: &[T], delta: &mut [T], rows: usize) {
-        assert_eq!(outputs.len(), delta.len(), "outputs and deltas differ in length");
+        assert_eq!(
+            outputs.len(),
+            delta.len(),
+            "outputs and deltas differ in length"
+        );
         for (d, a) in delta.chunks_exact_mut(rows).zip(outputs.chunks_exact(rows)) {
             let dot = d.iter().zip(a).fold(T::zero(), |acc, (&d, &a)| acc + d * a);
             for (d, &a) in d.iter_mut().zip(a) {

@@ -80,7 +80,11 @@ impl<T: Float, const ROWS: usize> BatchMatrix<T, ROWS> {
     /// If `index >= columns()`.
     #[inline]
     pub fn column(&self, index: usize) -> &[T] {
-        assert!(index < self.columns, "column {index} out of {}", self.columns);
+        assert!(
+            index < self.columns,
+            "column {index} out of {}",
+            self.columns
+        );
         &self.data[index * ROWS..(index + 1) * ROWS]
     }
 
@@ -90,7 +94,11 @@ impl<T: Float, const ROWS: usize> BatchMatrix<T, ROWS> {
     /// If `index >= columns()`.
     #[inline]
     pub fn column_mut(&mut self, index: usize) -> &mut [T] {
-        assert!(index < self.columns, "column {index} out of {}", self.columns);
+        assert!(
+            index < self.columns,
+            "column {index} out of {}",
+            self.columns
+        );
         &mut self.data[index * ROWS..(index + 1) * ROWS]
     }
 
@@ -104,7 +112,9 @@ impl<T: Float, const ROWS: usize> BatchMatrix<T, ROWS> {
     #[inline]
     pub fn columns_mut(&mut self) -> impl ExactSizeIterator<Item = &mut [T]> {
         let columns = self.columns;
-        self.as_mut_slice().chunks_exact_mut(ROWS.max(1)).take(columns)
+        self.as_mut_slice()
+            .chunks_exact_mut(ROWS.max(1))
+            .take(columns)
     }
 
     /// The columns in use as an nalgebra view.

@@ -122,9 +122,17 @@ mod tests {
         let err = Dataset::<f64, 1, 1>::from_arrays(&[[0.0], [1.0]], &[[0.0], [f64::NAN]]);
         assert!(matches!(
             err,
-            Err(DataError::NotFinite { side: Side::Target, row: 1, column: 0, .. })
+            Err(DataError::NotFinite {
+                side: Side::Target,
+                row: 1,
+                column: 0,
+                ..
+            })
         ));
-        assert_eq!(Dataset::<f64, 1, 1>::from_arrays(&[], &[]), Err(DataError::Empty));
+        assert_eq!(
+            Dataset::<f64, 1, 1>::from_arrays(&[], &[]),
+            Err(DataError::Empty)
+        );
     }
 
     #[test]
@@ -133,6 +141,13 @@ mod tests {
         assert_eq!(data.len(), 2);
         assert_eq!(data.input(1), &[3.0, 4.0]);
         let err = Dataset::<f32, 2, 1>::from_flat(&[1.0, 2.0, 3.0], &[0.0, 1.0]).unwrap_err();
-        assert!(matches!(err, DataError::RowLength { row: 1, found: 1, .. }));
+        assert!(matches!(
+            err,
+            DataError::RowLength {
+                row: 1,
+                found: 1,
+                ..
+            }
+        ));
     }
 }

@@ -71,7 +71,11 @@ impl<'de, T: Float, const OUT: usize, const IN: usize> Visitor<'de> for DenseVis
                 other => return Err(de::Error::unknown_field(other, FIELDS)),
             }
         }
-        for (seen, name) in [(shape_seen, "shape"), (weight_seen, "weight"), (bias_seen, "bias")] {
+        for (seen, name) in [
+            (shape_seen, "shape"),
+            (weight_seen, "weight"),
+            (bias_seen, "bias"),
+        ] {
             if !seen {
                 return Err(de::Error::missing_field(name));
             }
@@ -165,7 +169,10 @@ mod tests {
     #[test]
     fn a_layer_survives_a_json_round_trip() {
         let mut layer = Dense::<f64, 2, 3>::zeros();
-        layer.weight.as_mut_slice().copy_from_slice(&[1., 2., 3., 4., 5., 6.]);
+        layer
+            .weight
+            .as_mut_slice()
+            .copy_from_slice(&[1., 2., 3., 4., 5., 6.]);
         layer.bias.as_mut_slice().copy_from_slice(&[-1., 0.5]);
         let json = serde_json::to_string(&layer).unwrap();
         let back: Dense<f64, 2, 3> = serde_json::from_str(&json).unwrap();
@@ -183,6 +190,9 @@ mod tests {
     fn a_truncated_weight_list_is_rejected() {
         let json = r#"{"shape":[1,2],"weight":[1.0],"bias":[0.0]}"#;
         let err = serde_json::from_str::<Dense<f32, 1, 2>>(json).unwrap_err();
-        assert!(err.to_string().contains("weight has 1 values, expected 2"), "{err}");
+        assert!(
+            err.to_string().contains("weight has 1 values, expected 2"),
+            "{err}"
+        );
     }
 }

@@ -17,7 +17,11 @@ pub fn resample_mask<T: Float, const N: usize, R: Rng + ?Sized>(
     mask.set_columns(columns);
     let keep = T::of_f64(1.0 / (1.0 - p));
     for m in mask.as_mut_slice() {
-        *m = if rng.random::<f64>() < p { T::zero() } else { keep };
+        *m = if rng.random::<f64>() < p {
+            T::zero()
+        } else {
+            keep
+        };
     }
 }
 
@@ -34,7 +38,12 @@ pub fn dropout_forward<T: Float, const N: usize>(
         x.columns()
     );
     y.set_columns(x.columns());
-    for ((y, &x), &m) in y.as_mut_slice().iter_mut().zip(x.as_slice()).zip(mask.as_slice()) {
+    for ((y, &x), &m) in y
+        .as_mut_slice()
+        .iter_mut()
+        .zip(x.as_slice())
+        .zip(mask.as_slice())
+    {
         *y = x * m;
     }
 }
@@ -46,7 +55,12 @@ pub fn dropout_backward<T: Float, const N: usize>(
     dx: &mut BatchMatrix<T, N>,
 ) {
     dx.set_columns(dy.columns());
-    for ((dx, &dy), &m) in dx.as_mut_slice().iter_mut().zip(dy.as_slice()).zip(mask.as_slice()) {
+    for ((dx, &dy), &m) in dx
+        .as_mut_slice()
+        .iter_mut()
+        .zip(dy.as_slice())
+        .zip(mask.as_slice())
+    {
         *dx = dy * m;
     }
 }
@@ -61,8 +75,15 @@ mod tests {
         let mut mask = BatchMatrix::<f64, 100>::zeros(100);
         resample_mask(0.25, &mut mask, 100, &mut StdRng::seed_from_u64(1));
         let dropped = mask.as_slice().iter().filter(|&&m| m == 0.0).count();
-        assert!((2300..2700).contains(&dropped), "dropped {dropped} of 10000");
-        assert!(mask.as_slice().iter().all(|&m| m == 0.0 || (m - 4.0 / 3.0).abs() < 1e-12));
+        assert!(
+            (2300..2700).contains(&dropped),
+            "dropped {dropped} of 10000"
+        );
+        assert!(
+            mask.as_slice()
+                .iter()
+                .all(|&m| m == 0.0 || (m - 4.0 / 3.0).abs() < 1e-12)
+        );
     }
 
     #[test]

@@ -27,7 +27,9 @@ pub enum DataError {
     #[error("the dataset is empty, expected at least one sample")]
     Empty,
     /// Inputs and targets differ in count.
-    #[error("the dataset has {inputs} input rows but {targets} target rows, expected as many of each")]
+    #[error(
+        "the dataset has {inputs} input rows but {targets} target rows, expected as many of each"
+    )]
     CountMismatch {
         /// The number of input rows.
         inputs: usize,

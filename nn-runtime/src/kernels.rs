@@ -56,7 +56,11 @@ pub fn dense_parameter_gradient<T: Float, const OUT: usize, const IN: usize>(
     x: &BatchMatrix<T, IN>,
     delta: &BatchMatrix<T, OUT>,
 ) {
-    assert_eq!(x.columns(), delta.columns(), "input and delta batch sizes differ");
+    assert_eq!(
+        x.columns(),
+        delta.columns(),
+        "input and delta batch sizes differ"
+    );
     gradient.fill_zero();
     let bias = gradient.bias.as_mut_slice();
     let weight = gradient.weight.as_mut_slice();
@@ -90,7 +94,10 @@ mod tests {
 
     fn layer() -> Dense<f64, 3, 2> {
         let mut layer = Dense::<f64, 3, 2>::zeros();
-        layer.weight.as_mut_slice().copy_from_slice(&[1., 2., 3., -1., 0.5, 4.]);
+        layer
+            .weight
+            .as_mut_slice()
+            .copy_from_slice(&[1., 2., 3., -1., 0.5, 4.]);
         layer.bias.as_mut_slice().copy_from_slice(&[0.1, 0.2, 0.3]);
         layer
     }

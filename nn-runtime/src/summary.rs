@@ -38,7 +38,7 @@ fn grouped(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -51,7 +51,11 @@ impl fmt::Display for Summary {
         const RULE: usize = 64;
         writeln!(f, "Network: \"{}\" ({})", self.name, self.scalar)?;
         writeln!(f, "{}", "_".repeat(RULE))?;
-        writeln!(f, " {:<28}{:<22}{:>12}", "Layer (type)", "Output Shape", "Param #")?;
+        writeln!(
+            f,
+            " {:<28}{:<22}{:>12}",
+            "Layer (type)", "Output Shape", "Param #"
+        )?;
         writeln!(f, "{}", "=".repeat(RULE))?;
         for (i, row) in self.rows.iter().enumerate() {
             if i > 0 {
@@ -75,10 +79,25 @@ mod tests {
     #[test]
     fn the_table_lists_each_layer_and_the_totals() {
         static ROWS: [SummaryRow; 2] = [
-            SummaryRow { name: "input", kind: "Input", outputs: 784, parameters: 0 },
-            SummaryRow { name: "dense1", kind: "Dense, Relu", outputs: 128, parameters: 100_480 },
+            SummaryRow {
+                name: "input",
+                kind: "Input",
+                outputs: 784,
+                parameters: 0,
+            },
+            SummaryRow {
+                name: "dense1",
+                kind: "Dense, Relu",
+                outputs: 128,
+                parameters: 100_480,
+            },
         ];
-        let text = Summary { name: "Mnist", scalar: "f32", rows: &ROWS }.to_string();
+        let text = Summary {
+            name: "Mnist",
+            scalar: "f32",
+            rows: &ROWS,
+        }
+        .to_string();
         assert!(text.contains("dense1 (Dense, Relu)"), "{text}");
         assert!(text.contains("(None, 128)"), "{text}");
         assert!(text.contains("Total params: 100,480"), "{text}");

@@ -120,7 +120,12 @@ fn summary_rows(plan: &Plan) -> Vec<TokenStream> {
             }
             StepKind::Dropout { rate } => (format!("Dropout {rate}"), 0),
         };
-        rows.push(row(&step.field.to_string(), &kind, step.outputs, parameters));
+        rows.push(row(
+            &step.field.to_string(),
+            &kind,
+            step.outputs,
+            parameters,
+        ));
     }
     rows
 }

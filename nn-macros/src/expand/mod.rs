@@ -67,7 +67,9 @@ impl<'a> Plan<'a> {
                     dense_count += 1;
                     let description = match activation.kind {
                         ActivationKind::Identity => format!("Dense<{units}>"),
-                        ActivationKind::LeakyRelu { slope } => format!("Dense<{units}, LeakyRelu<{slope}>>"),
+                        ActivationKind::LeakyRelu { slope } => {
+                            format!("Dense<{units}, LeakyRelu<{slope}>>")
+                        }
                         kind => format!("Dense<{units}, {}>", kind.name()),
                     };
                     let kind = StepKind::Dense {
@@ -78,7 +80,11 @@ impl<'a> Plan<'a> {
                 LayerKind::Dropout { rate, .. } => {
                     dropout_count += 1;
                     let kind = StepKind::Dropout { rate: *rate };
-                    (format_ident!("dropout{}", dropout_count), kind, format!("Dropout<{rate}>"))
+                    (
+                        format_ident!("dropout{}", dropout_count),
+                        kind,
+                        format!("Dropout<{rate}>"),
+                    )
                 }
                 LayerKind::Input { .. } => unreachable!("checked: `Input` comes first only"),
             };
@@ -125,7 +131,9 @@ impl<'a> Plan<'a> {
     }
 
     fn last(&self) -> &Step {
-        self.steps.last().expect("checked: a network has a dense layer")
+        self.steps
+            .last()
+            .expect("checked: a network has a dense layer")
     }
 
     /// The description as declared, for docs: `Input<2> -> Dense<4, Tanh> -> Dense<1, Sigmoid>`.
@@ -145,7 +153,8 @@ fn respan(tokens: TokenStream, span: proc_macro2::Span) -> TokenStream {
         .into_iter()
         .map(|mut tree| {
             if let proc_macro2::TokenTree::Group(group) = &tree {
-                let mut inner = proc_macro2::Group::new(group.delimiter(), respan(group.stream(), span));
+                let mut inner =
+                    proc_macro2::Group::new(group.delimiter(), respan(group.stream(), span));
                 inner.set_span(span);
                 tree = inner.into();
             } else {

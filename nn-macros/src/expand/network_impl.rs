@@ -15,7 +15,10 @@ pub fn expand(plan: &Plan) -> TokenStream {
     let name_text = name.to_string();
     let last = plan.last();
     let last_field = &last.field;
-    let StepKind::Dense { activation: output_activation } = last.kind else {
+    let StepKind::Dense {
+        activation: output_activation,
+    } = last.kind
+    else {
         unreachable!("checked: the last layer is dense")
     };
     let output_type = activation_type(output_activation);
@@ -40,11 +43,18 @@ pub fn expand(plan: &Plan) -> TokenStream {
         }
         StepKind::Dense { .. } => None,
     });
-    let forward_train = plan.steps.iter().map(|step| forward_step(step, &step.train_source));
+    let forward_train = plan
+        .steps
+        .iter()
+        .map(|step| forward_step(step, &step.train_source));
     let forward_batch = plan
         .dense_steps()
         .map(|(step, _)| forward_step(step, &step.inference_source));
-    let backward = plan.steps.iter().rev().map(|step| backward_step(step, step.field == *last_field));
+    let backward = plan
+        .steps
+        .iter()
+        .rev()
+        .map(|step| backward_step(step, step.field == *last_field));
     let updates = plan.dense_steps().map(|(step, _)| {
         let field = &step.field;
         quote! {

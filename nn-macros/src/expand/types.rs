@@ -15,7 +15,10 @@ pub fn expand(plan: &Plan) -> TokenStream {
 
     let dense = plan.dense_steps().map(|(step, _)| {
         let (field, inputs, outputs) = (&step.field, n(step.inputs), n(step.outputs));
-        let doc = format!(" `{}`: {} inputs → {} outputs.", step.description, step.inputs, step.outputs);
+        let doc = format!(
+            " `{}`: width {} → {}.",
+            step.description, step.inputs, step.outputs
+        );
         quote! {
             #[doc = #doc]
             pub #field: #rt::Dense<#t, #outputs, #inputs>
@@ -36,7 +39,8 @@ pub fn expand(plan: &Plan) -> TokenStream {
         }
     });
 
-    let gradients_doc = format!(" The gradients of every parameter of [`{name}`], laid out like it.");
+    let gradients_doc =
+        format!(" The gradients of every parameter of [`{name}`], laid out like it.");
     let workspace_doc = format!(" The training buffers of [`{name}`] for a fixed batch capacity.");
     quote! {
         #(#attrs)*

@@ -56,8 +56,10 @@ mod tests {
 
     #[test]
     fn matches_a_value_worked_out_by_hand() {
-        let output = BatchMatrix::from_columns(&[SVector::from([1.0f64, 2.0]), SVector::from([0.0, 0.0])]);
-        let target = BatchMatrix::from_columns(&[SVector::from([0.0f64, 2.0]), SVector::from([1.0, -1.0])]);
+        let output =
+            BatchMatrix::from_columns(&[SVector::from([1.0f64, 2.0]), SVector::from([0.0, 0.0])]);
+        let target =
+            BatchMatrix::from_columns(&[SVector::from([0.0f64, 2.0]), SVector::from([1.0, -1.0])]);
         let mut gradient = BatchMatrix::zeros(2);
         let loss = MeanSquaredError.loss_and_gradient(&Identity, &output, &target, &mut gradient);
         assert_eq!(loss, 3.0 / 4.0);

@@ -48,7 +48,11 @@ pub trait Loss<A: Activation> {
 #[inline(always)]
 pub(crate) fn clamped_ln<T: Float>(x: T) -> T {
     let floor = T::of_f64(-100.0);
-    if x > T::zero() { x.ln().max(floor) } else { floor }
+    if x > T::zero() {
+        x.ln().max(floor)
+    } else {
+        floor
+    }
 }
 
 /// Checks that `output` and `target` describe the same batch.

@@ -19,13 +19,18 @@ impl Loss<Softmax> for SoftmaxCrossEntropy {
         target: &BatchMatrix<T, N>,
     ) -> T {
         check_batch(output, target);
-        let sum = output
-            .as_slice()
-            .iter()
-            .zip(target.as_slice())
-            .fold(T::zero(), |acc, (&a, &y)| {
-                if y == T::zero() { acc } else { acc - y * clamped_ln(a) }
-            });
+        let sum =
+            output
+                .as_slice()
+                .iter()
+                .zip(target.as_slice())
+                .fold(T::zero(), |acc, (&a, &y)| {
+                    if y == T::zero() {
+                        acc
+                    } else {
+                        acc - y * clamped_ln(a)
+                    }
+                });
         sum / T::of_f64(output.columns() as f64)
     }
 

@@ -20,5 +20,11 @@ pub trait Optimizer {
 
     /// Updates one tensor. `offset` is the tensor's position in the flat parameter order, which
     /// indexes the optimizer's state.
-    fn update<T: Float>(&mut self, kind: TensorKind, parameters: &mut [T], gradients: &[T], offset: usize);
+    fn update<T: Float>(
+        &mut self,
+        kind: TensorKind,
+        parameters: &mut [T],
+        gradients: &[T],
+        offset: usize,
+    );
 }

@@ -66,21 +66,44 @@ impl Sgd {
 
 impl Optimizer for Sgd {
     fn validate(&self) -> Result<(), HyperparameterError> {
-        require("lr", self.lr, "a finite number > 0", |v| v > 0.0 && v.is_finite())?;
-        require("momentum", self.momentum, "a number in [0, 1)", |v| (0.0..1.0).contains(&v))?;
-        require("dampening", self.dampening, "a number in [0, 1]", |v| (0.0..=1.0).contains(&v))?;
-        require("weight_decay", self.weight_decay, "a finite number >= 0", |v| {
-            v >= 0.0 && v.is_finite()
+        require("lr", self.lr, "a finite number > 0", |v| {
+            v > 0.0 && v.is_finite()
         })?;
+        require("momentum", self.momentum, "a number in [0, 1)", |v| {
+            (0.0..1.0).contains(&v)
+        })?;
+        require("dampening", self.dampening, "a number in [0, 1]", |v| {
+            (0.0..=1.0).contains(&v)
+        })?;
+        require(
+            "weight_decay",
+            self.weight_decay,
+            "a finite number >= 0",
+            |v| v >= 0.0 && v.is_finite(),
+        )?;
         if self.nesterov {
-            require("momentum", self.momentum, "> 0 with Nesterov momentum", |v| v > 0.0)?;
-            require("dampening", self.dampening, "0 with Nesterov momentum", |v| v == 0.0)?;
+            require(
+                "momentum",
+                self.momentum,
+                "> 0 with Nesterov momentum",
+                |v| v > 0.0,
+            )?;
+            require(
+                "dampening",
+                self.dampening,
+                "0 with Nesterov momentum",
+                |v| v == 0.0,
+            )?;
         }
         Ok(())
     }
 
     fn prepare(&mut self, parameters: usize) {
-        self.velocity = if self.momentum > 0.0 { vec![0.0; parameters] } else { Vec::new() };
+        self.velocity = if self.momentum > 0.0 {
+            vec![0.0; parameters]
+        } else {
+            Vec::new()
+        };
         self.steps = 0;
     }
 
@@ -88,7 +111,13 @@ impl Optimizer for Sgd {
         self.steps += 1;
     }
 
-    fn update<T: Float>(&mut self, _kind: TensorKind, parameters: &mut [T], gradients: &[T], offset: usize) {
+    fn update<T: Float>(
+        &mut self,
+        _kind: TensorKind,
+        parameters: &mut [T],
+        gradients: &[T],
+        offset: usize,
+    ) {
         let (lr, momentum, decay) = (self.lr, self.momentum, self.weight_decay);
         if momentum == 0.0 {
             for (p, &g) in parameters.iter_mut().zip(gradients) {
@@ -101,7 +130,11 @@ impl Optimizer for Sgd {
         let velocity = &mut self.velocity[offset..offset + parameters.len()];
         for ((p, &g), b) in parameters.iter_mut().zip(gradients).zip(velocity) {
             let g = g.as_f64() + decay * p.as_f64();
-            *b = if first { g } else { momentum * *b + (1.0 - self.dampening) * g };
+            *b = if first {
+                g
+            } else {
+                momentum * *b + (1.0 - self.dampening) * g
+            };
             let step = if self.nesterov { g + momentum * *b } else { *b };
             *p = T::of_f64(p.as_f64() - lr * step);
         }
@@ -141,8 +174,14 @@ mod tests {
     fn invalid_hyperparameters_are_named() {
         let err = Sgd::new(0.0).validate().unwrap_err();
         assert_eq!(err.name, "lr");
-        let err = Sgd::new(0.1).with_momentum(f64::NAN).validate().unwrap_err();
+        let err = Sgd::new(0.1)
+            .with_momentum(f64::NAN)
+            .validate()
+            .unwrap_err();
         assert_eq!(err.name, "momentum");
-        assert!(err.to_string().contains("expected a number in [0, 1)"), "{err}");
+        assert!(
+            err.to_string().contains("expected a number in [0, 1)"),
+            "{err}"
+        );
     }
 }

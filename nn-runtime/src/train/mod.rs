@@ -7,8 +7,7 @@ pub use history::{EpochRecord, History, StopReason};
 pub use session::{NonFiniteLoss, Session};
 
 use crate::{
-    DataError, DataWidth, HyperparameterError, Loss, Network, Optimizer, TrainError,
-    TrainingData,
+    DataError, DataWidth, HyperparameterError, Loss, Network, Optimizer, TrainError, TrainingData,
 };
 
 /// A per-epoch callback, given each finished epoch's record.

@@ -88,7 +88,10 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
         for (i, indices) in order.chunks(batch_size).enumerate() {
             let value = self.step(net, data, indices, optimizer, loss).as_f64();
             if !value.is_finite() {
-                outcome = Err(NonFiniteLoss { iteration: i + 1, loss: value });
+                outcome = Err(NonFiniteLoss {
+                    iteration: i + 1,
+                    loss: value,
+                });
                 break;
             }
             total += value * indices.len() as f64;

@@ -1,0 +1,91 @@
+//! Exact heap-allocation counts, taken with a counting global allocator that counts per thread
+//! (tests run in parallel threads).
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use nn::prelude::*;
+use nn::train::Session;
+
+struct Counting;
+
+thread_local! {
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.with(|count| count.set(count.get() + 1));
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.with(|count| count.set(count.get() + 1));
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// The number of heap allocations `f` makes on this thread.
+fn allocations<R>(f: impl FnOnce() -> R) -> (usize, R) {
+    let before = ALLOCATIONS.with(Cell::get);
+    let result = f();
+    (ALLOCATIONS.with(Cell::get) - before, result)
+}
+
+network! {
+    struct Digits: Input<64> -> Dense<32, Relu> -> Dropout<0.2> -> Dense<10, Softmax>;
+    struct Mnist: Input<784> -> Dense<128, Relu> -> Dense<10, Softmax>;
+}
+
+#[test]
+fn the_counter_sees_allocations() {
+    let (count, _) = allocations(|| vec![1u8; 16]);
+    assert_eq!(count, 1);
+}
+
+#[test]
+fn inference_allocates_nothing() {
+    let digits = Digits::new(&mut StdRng::seed_from_u64(0));
+    let mnist = Mnist::new(&mut StdRng::seed_from_u64(0));
+    let (count, _) = allocations(|| {
+        let a = digits.forward(&[0.5f32; 64]);
+        let b = mnist.forward(&[0.5f32; 784]);
+        a[0] + b[0]
+    });
+    assert_eq!(count, 0);
+}
+
+#[test]
+fn training_epochs_with_dropout_and_momentum_allocate_nothing_after_setup() {
+    let inputs: Vec<[f32; 64]> = (0..100)
+        .map(|i| core::array::from_fn(|p| ((i * p) % 7) as f32 / 7.0))
+        .collect();
+    let targets: Vec<[f32; 10]> = (0..100)
+        .map(|i| core::array::from_fn(|c| f32::from(c == i % 10)))
+        .collect();
+    let data = Dataset::from_arrays(&inputs, &targets).unwrap();
+    let mut net = Digits::new(&mut StdRng::seed_from_u64(1));
+    let mut optimizer = Sgd::new(0.1).with_momentum(0.9).with_nesterov(true);
+    optimizer.prepare(Digits::PARAMETERS);
+    // Batch 32 over 100 samples: three full batches and a short one of 4.
+    let mut session = Session::<Digits, 64, 10>::new(32, data.len(), 7);
+
+    let (count, losses) = allocations(|| {
+        let mut losses = [0.0; 3];
+        for loss in &mut losses {
+            *loss = session
+                .epoch(&mut net, &data, &mut optimizer, &SoftmaxCrossEntropy, true)
+                .unwrap();
+        }
+        losses
+    });
+    assert_eq!(count, 0);
+    assert!(losses.iter().all(|l| l.is_finite()));
+}
