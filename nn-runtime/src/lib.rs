@@ -36,7 +36,7 @@ pub use dropout::{dropout_backward, dropout_forward, resample_mask};
 pub use error::{DataError, HyperparameterError, Side, TrainError};
 pub use input::{InputVector, InputWidth};
 pub use loss::{BinaryCrossEntropy, Loss, MeanSquaredError, SoftmaxCrossEntropy};
-pub use network::{Network, TensorKind, Tensors};
+pub use network::{LayerShape, Network, TensorKind, Tensors};
 pub use optim::{Optimizer, Sgd};
 pub use scalar::Float;
 pub use summary::{Summary, SummaryRow};

@@ -15,6 +15,17 @@ pub enum TensorKind {
     Bias,
 }
 
+/// The name and shape of one dense layer, as declared: its weight is `outputs × inputs`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct LayerShape {
+    /// The layer's field name (`dense1`).
+    pub name: &'static str,
+    /// The layer's output width (rows of its weight).
+    pub outputs: usize,
+    /// The layer's input width (columns of its weight).
+    pub inputs: usize,
+}
+
 /// A set of parameter tensors in a fixed order: a network's parameters, or its gradients, which
 /// share their layout.
 pub trait Tensors<T: Float> {
@@ -51,6 +62,9 @@ pub trait Network<const IN: usize, const OUT: usize>: Tensors<Self::Scalar> + Si
 
     /// The network's name as declared.
     const NAME: &'static str;
+    /// The dense layers in order, as declared; the tensors of [`Tensors`] are each layer's weight
+    /// then bias, in this order.
+    const LAYERS: &'static [LayerShape];
     /// The output layer's activation.
     const OUTPUT_ACTIVATION: Self::OutputActivation;
 

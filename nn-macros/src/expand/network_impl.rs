@@ -55,6 +55,11 @@ pub fn expand(plan: &Plan) -> TokenStream {
         .iter()
         .rev()
         .map(|step| backward_step(step, step.field == *last_field));
+    let layers = plan.dense_steps().map(|(step, _)| {
+        let name = step.field.to_string();
+        let (outputs, inputs) = (n(step.outputs), n(step.inputs));
+        quote!(#rt::LayerShape { name: #name, outputs: #outputs, inputs: #inputs })
+    });
     let updates = plan.dense_steps().map(|(step, _)| {
         let field = &step.field;
         quote! {
@@ -71,6 +76,7 @@ pub fn expand(plan: &Plan) -> TokenStream {
             type Workspace = #workspace;
 
             const NAME: &'static str = #name_text;
+            const LAYERS: &'static [#rt::LayerShape] = &[#(#layers),*];
             const OUTPUT_ACTIVATION: #output_type = #output_value;
 
             #[inline]

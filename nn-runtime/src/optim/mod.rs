@@ -12,6 +12,12 @@ pub trait Optimizer {
     /// Checks every hyperparameter, naming the first invalid one.
     fn validate(&self) -> Result<(), HyperparameterError>;
 
+    /// The current learning rate.
+    fn learning_rate(&self) -> f64;
+
+    /// Sets the learning rate, as a schedule does between epochs.
+    fn set_learning_rate(&mut self, lr: f64);
+
     /// Allocates state for `parameters` values. Called once before training.
     fn prepare(&mut self, parameters: usize);
 

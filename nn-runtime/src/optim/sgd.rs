@@ -98,6 +98,14 @@ impl Optimizer for Sgd {
         Ok(())
     }
 
+    fn learning_rate(&self) -> f64 {
+        self.lr
+    }
+
+    fn set_learning_rate(&mut self, lr: f64) {
+        self.lr = lr;
+    }
+
     fn prepare(&mut self, parameters: usize) {
         self.velocity = if self.momentum > 0.0 {
             vec![0.0; parameters]
