@@ -8,7 +8,7 @@
 
 mod activation;
 mod batch;
-mod data;
+pub mod data;
 mod data_width;
 mod dense;
 mod dense_serde;
@@ -17,6 +17,7 @@ mod error;
 mod input;
 pub mod kernels;
 pub mod loss;
+pub mod model;
 mod network;
 pub mod optim;
 mod scalar;

@@ -71,6 +71,9 @@ pub trait Network<const IN: usize, const OUT: usize>: Tensors<Self::Scalar> + Si
     /// Runs one sample through the network in inference mode (dropout off). Allocates nothing.
     fn forward(&self, input: &SVector<Self::Scalar, IN>) -> SVector<Self::Scalar, OUT>;
 
+    /// A network with every weight and bias zero, allocated directly on the heap.
+    fn zeros() -> Self;
+
     /// Training buffers for batches of up to `capacity` samples.
     fn workspace(capacity: usize) -> Self::Workspace;
 

@@ -31,10 +31,13 @@ pub fn expand(plan: &Plan) -> TokenStream {
             StepKind::Dropout { .. } => quote!(#field: #rt::DropoutBuffers::new(capacity)),
         }
     });
-    let zero_gradients = plan.dense_steps().map(|(step, _)| {
-        let field = &step.field;
-        quote!(#field: #rt::Dense::zeros())
-    });
+    let zero_gradients: Vec<TokenStream> = plan
+        .dense_steps()
+        .map(|(step, _)| {
+            let field = &step.field;
+            quote!(#field: #rt::Dense::zeros())
+        })
+        .collect();
     let resample = plan.steps.iter().filter_map(|step| match step.kind {
         StepKind::Dropout { rate } => {
             let field = &step.field;
@@ -87,6 +90,12 @@ pub fn expand(plan: &Plan) -> TokenStream {
             fn workspace(capacity: usize) -> #workspace {
                 #workspace {
                     #(#buffers,)*
+                }
+            }
+
+            fn zeros() -> Self {
+                Self {
+                    #(#zero_gradients,)*
                 }
             }
 
