@@ -25,10 +25,11 @@ extern crate self as nn;
 
 pub use nn_macros::network;
 pub use nn_runtime::{
-    Activation, BatchMatrix, BinaryCrossEntropy, DataError, Dataset, Dense, Float,
-    HyperparameterError, Identity, Initializer, LeakyRelu, Loss, MeanSquaredError, Network, Relu,
-    Sgd, Sigmoid, Softmax, SoftmaxCrossEntropy, Summary, SummaryRow, Tanh, TensorKind, Tensors,
-    TrainError, Trainer, kernels, loss, optim, train,
+    Activation, Adam, AdamW, BatchMatrix, BinaryCrossEntropy, DataError, Dataset, Dense,
+    EarlyStopping, Float, HyperparameterError, Identity, Initializer, LayerShape, LeakyRelu, Loss,
+    LrSchedule, MeanSquaredError, Metric, Network, Relu, RmsProp, Sgd, Side, Sigmoid, Softmax,
+    SoftmaxCrossEntropy, Summary, SummaryRow, Tanh, TensorKind, Tensors, TrainError, Trainer, data,
+    evaluate, kernels, loss, model, optim, train,
 };
 
 /// The nalgebra this crate is built on, so users never match versions by hand.
@@ -41,10 +42,11 @@ pub mod prelude {
     pub use crate::network;
     pub use nalgebra::{SMatrix, SVector};
     pub use nn_runtime::optim::Optimizer;
-    pub use nn_runtime::train::History;
+    pub use nn_runtime::train::{EpochRecord, History, StopReason};
     pub use nn_runtime::{
-        BatchMatrix, BinaryCrossEntropy, Dataset, MeanSquaredError, Network, Sgd,
-        SoftmaxCrossEntropy, Tensors, TrainError, Trainer,
+        Adam, AdamW, BatchMatrix, BinaryCrossEntropy, Dataset, EarlyStopping, LrSchedule,
+        MeanSquaredError, Metric, Network, RmsProp, Sgd, SoftmaxCrossEntropy, Tensors, TrainError,
+        Trainer, evaluate,
     };
     pub use rand::SeedableRng;
     pub use rand::rngs::StdRng;

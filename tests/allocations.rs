@@ -5,7 +5,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
 use nn::prelude::*;
-use nn::train::Session;
+use nn::train::{Penalty, Session};
 
 struct Counting;
 
@@ -80,9 +80,18 @@ fn training_epochs_with_dropout_and_momentum_allocate_nothing_after_setup() {
     let (count, losses) = allocations(|| {
         let mut losses = [0.0; 3];
         for loss in &mut losses {
+            let penalty = Penalty { l1: 1e-4, l2: 1e-3 };
             *loss = session
-                .epoch(&mut net, &data, &mut optimizer, &SoftmaxCrossEntropy, true)
-                .unwrap();
+                .epoch(
+                    &mut net,
+                    &data,
+                    &mut optimizer,
+                    &SoftmaxCrossEntropy,
+                    &penalty,
+                    true,
+                )
+                .unwrap()
+                .loss;
         }
         losses
     });

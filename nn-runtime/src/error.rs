@@ -60,6 +60,139 @@ pub enum DataError {
         /// The value found.
         value: f64,
     },
+    /// A class label is not below the number of classes.
+    #[error("row {row} has class label {label}, expected a label below {classes}")]
+    LabelOutOfRange {
+        /// The row's index.
+        row: usize,
+        /// The label found.
+        label: usize,
+        /// The number of classes.
+        classes: usize,
+    },
+    /// A validation fraction outside (0, 1).
+    #[error("validation fraction {fraction} is invalid, expected a number in (0, 1)")]
+    SplitFraction {
+        /// The fraction given.
+        fraction: f64,
+    },
+    /// A split that would leave one side without samples.
+    #[error(
+        "splitting {samples} samples with validation fraction {fraction} leaves {train} training and {validation} validation samples, expected at least one on each side"
+    )]
+    SplitSide {
+        /// The number of samples split.
+        samples: usize,
+        /// The validation fraction.
+        fraction: f64,
+        /// The training samples it would leave.
+        train: usize,
+        /// The validation samples it would leave.
+        validation: usize,
+    },
+    /// CSV data that cannot be read at all (a missing file, an I/O error).
+    #[error("cannot read the CSV data: {message}")]
+    CsvRead {
+        /// What went wrong, in words.
+        message: String,
+    },
+    /// CSV data with no data rows.
+    #[error("the CSV data has no data rows, expected at least one")]
+    CsvEmpty,
+    /// A CSV record with another number of fields than the first.
+    #[error("line {line} has {found} fields, expected {expected} like the first line")]
+    CsvFieldCount {
+        /// The record's 1-based line in the file.
+        line: u64,
+        /// Its number of fields.
+        found: usize,
+        /// The first record's number of fields.
+        expected: usize,
+    },
+    /// A column named in the options that the header lacks.
+    #[error("the header on line {line} has no column `{name}`")]
+    CsvMissingColumn {
+        /// The header's 1-based line in the file.
+        line: u64,
+        /// The name looked for.
+        name: String,
+    },
+    /// Columns chosen by name for CSV data without a header row.
+    #[error("column `{name}` is chosen by name, but the CSV data has no header row")]
+    CsvNoHeader {
+        /// The name given.
+        name: String,
+    },
+    /// A column index at or beyond the number of fields.
+    #[error(
+        "column {column} does not exist: line {line} has {fields} fields (columns count from 0)"
+    )]
+    CsvColumnOutOfRange {
+        /// The 1-based line of the first record.
+        line: u64,
+        /// The 0-based column index given.
+        column: usize,
+        /// The number of fields.
+        fields: usize,
+    },
+    /// The chosen columns do not match the dataset's width.
+    #[error("{found} {side} columns are chosen, expected {expected}")]
+    CsvColumnCount {
+        /// Input or target.
+        side: Side,
+        /// The number of columns chosen.
+        found: usize,
+        /// The dataset's width on that side.
+        expected: usize,
+    },
+    /// A CSV field that is not a number.
+    #[error("line {line}, column {column}: `{field}` is not a number (columns count from 0)")]
+    CsvNotANumber {
+        /// The record's 1-based line in the file.
+        line: u64,
+        /// The 0-based column.
+        column: usize,
+        /// The field's text.
+        field: String,
+    },
+    /// A CSV field that is NaN or infinite, or too large for the element type.
+    #[error(
+        "line {line}, column {column}: `{field}` is not a finite number (columns count from 0)"
+    )]
+    CsvNotFinite {
+        /// The record's 1-based line in the file.
+        line: u64,
+        /// The 0-based column.
+        column: usize,
+        /// The field's text.
+        field: String,
+    },
+    /// A CSV class label that is not a non-negative integer.
+    #[error(
+        "line {line}, column {column}: `{field}` is not a class label, expected an integer from 0 (columns count from 0)"
+    )]
+    CsvNotALabel {
+        /// The record's 1-based line in the file.
+        line: u64,
+        /// The 0-based column.
+        column: usize,
+        /// The field's text.
+        field: String,
+    },
+    /// A CSV class label not below the number of classes.
+    #[error(
+        "line {line}, column {column}: class label {label} is out of range, expected a label below {classes} (columns count from 0)"
+    )]
+    CsvLabelOutOfRange {
+        /// The record's 1-based line in the file.
+        line: u64,
+        /// The 0-based column.
+        column: usize,
+        /// The label found.
+        label: usize,
+        /// The number of classes.
+        classes: usize,
+    },
 }
 
 /// A hyperparameter outside its valid range.

@@ -121,10 +121,11 @@ pub trait Network<const IN: usize, const OUT: usize>: Tensors<Self::Scalar> + Si
         gradients: &mut Self::Gradients,
     );
 
-    /// Calls `f(kind, parameters, gradients)` on each tensor, for optimizers.
+    /// Calls `f(kind, parameters, gradients)` on each tensor, for regularizers (which add their
+    /// terms to the gradients) and optimizers.
     fn update(
         &mut self,
-        gradients: &Self::Gradients,
-        f: impl FnMut(TensorKind, &mut [Self::Scalar], &[Self::Scalar]),
+        gradients: &mut Self::Gradients,
+        f: impl FnMut(TensorKind, &mut [Self::Scalar], &mut [Self::Scalar]),
     );
 }

@@ -66,8 +66,8 @@ pub fn expand(plan: &Plan) -> TokenStream {
     let updates = plan.dense_steps().map(|(step, _)| {
         let field = &step.field;
         quote! {
-            f(#rt::TensorKind::Weight, self.#field.weight.as_mut_slice(), gradients.#field.weight.as_slice());
-            f(#rt::TensorKind::Bias, self.#field.bias.as_mut_slice(), gradients.#field.bias.as_slice());
+            f(#rt::TensorKind::Weight, self.#field.weight.as_mut_slice(), gradients.#field.weight.as_mut_slice());
+            f(#rt::TensorKind::Bias, self.#field.bias.as_mut_slice(), gradients.#field.bias.as_mut_slice());
         }
     });
 
@@ -147,7 +147,7 @@ pub fn expand(plan: &Plan) -> TokenStream {
                 #(#backward)*
             }
 
-            fn update(&mut self, gradients: &#gradients, mut f: impl FnMut(#rt::TensorKind, &mut [#t], &[#t])) {
+            fn update(&mut self, gradients: &mut #gradients, mut f: impl FnMut(#rt::TensorKind, &mut [#t], &mut [#t])) {
                 #(#updates)*
             }
         }

@@ -12,6 +12,7 @@ pub struct BinaryCrossEntropy;
 
 impl Loss<Sigmoid> for BinaryCrossEntropy {
     const NAME: &'static str = "binary cross-entropy";
+    const CLASSIFICATION: bool = true;
 
     fn loss<T: Float, const N: usize>(
         &self,

@@ -10,6 +10,7 @@ pub struct MeanSquaredError;
 
 impl<A: Activation> Loss<A> for MeanSquaredError {
     const NAME: &'static str = "mean squared error";
+    const CLASSIFICATION: bool = false;
 
     fn loss<T: Float, const N: usize>(
         &self,

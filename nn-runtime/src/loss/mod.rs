@@ -25,6 +25,10 @@ pub trait Loss<A: Activation> {
     /// The loss's name, for reports.
     const NAME: &'static str;
 
+    /// Whether the loss trains a classifier, so accuracy is the metric to report (otherwise
+    /// mean squared and mean absolute error are).
+    const CLASSIFICATION: bool;
+
     /// The batch-mean loss of `output` (the network's activations, `N × n`) against `target`.
     fn loss<T: Float, const N: usize>(
         &self,

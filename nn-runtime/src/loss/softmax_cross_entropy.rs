@@ -12,6 +12,7 @@ pub struct SoftmaxCrossEntropy;
 
 impl Loss<Softmax> for SoftmaxCrossEntropy {
     const NAME: &'static str = "softmax cross-entropy";
+    const CLASSIFICATION: bool = true;
 
     fn loss<T: Float, const N: usize>(
         &self,

@@ -1,8 +1,17 @@
 //! Optimizers. Each sees the parameters as flat tensors with a [`TensorKind`] tag, so one loop
 //! serves every network; its state is one flat buffer allocated before training starts.
+//! [`LrSchedule`] changes an optimizer's learning rate between epochs.
 
+mod adam;
+mod adamw;
+mod rmsprop;
+mod schedule;
 mod sgd;
 
+pub use adam::Adam;
+pub use adamw::AdamW;
+pub use rmsprop::RmsProp;
+pub use schedule::LrSchedule;
 pub use sgd::Sgd;
 
 use crate::{Float, HyperparameterError, TensorKind};
@@ -33,4 +42,63 @@ pub trait Optimizer {
         gradients: &[T],
         offset: usize,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Updates two one-value tensors at offsets 0 and 1 together, and each alone, for three
+    /// steps: with separate state the results agree exactly.
+    fn keeps_separate_state<O: Optimizer + Clone>(optimizer: O) {
+        let (ga, gb) = ([2.0, -1.0, 0.5], [-3.0, 0.25, 4.0]);
+        let mut together = optimizer.clone();
+        together.validate().unwrap();
+        together.prepare(2);
+        let (mut a, mut b) = ([1.0f64], [-0.5f64]);
+        for step in 0..3 {
+            together.begin_step();
+            together.update(TensorKind::Weight, &mut a, &[ga[step]], 0);
+            together.update(TensorKind::Bias, &mut b, &[gb[step]], 1);
+        }
+        let alone = |start: f64, grads: [f64; 3]| {
+            let mut optimizer = optimizer.clone();
+            optimizer.prepare(1);
+            let mut p = [start];
+            for g in grads {
+                optimizer.begin_step();
+                optimizer.update(TensorKind::Weight, &mut p, &[g], 0);
+            }
+            p[0]
+        };
+        assert_eq!(a[0], alone(1.0, ga));
+        assert_eq!(b[0], alone(-0.5, gb));
+        assert_ne!(a[0], 1.0);
+        assert_ne!(b[0], -0.5);
+    }
+
+    #[test]
+    fn tensors_at_different_offsets_keep_separate_state() {
+        keeps_separate_state(Sgd::new(0.1).with_momentum(0.9));
+        keeps_separate_state(
+            RmsProp::new(0.01)
+                .with_momentum(0.9)
+                .with_centered(true)
+                .with_weight_decay(0.1),
+        );
+        keeps_separate_state(Adam::new(0.1).with_amsgrad(true).with_weight_decay(0.1));
+        keeps_separate_state(AdamW::new(0.1).with_amsgrad(true));
+    }
+
+    #[test]
+    fn learning_rates_can_be_set() {
+        fn check<O: Optimizer>(mut optimizer: O, default: f64) {
+            assert_eq!(optimizer.learning_rate(), default);
+            optimizer.set_learning_rate(0.5);
+            assert_eq!(optimizer.learning_rate(), 0.5);
+        }
+        check(RmsProp::default(), 0.01);
+        check(Adam::default(), 1e-3);
+        check(AdamW::default(), 1e-3);
+    }
 }

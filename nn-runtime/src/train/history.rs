@@ -1,12 +1,30 @@
 //! What training records, epoch by epoch.
 
+use super::MetricValues;
+
 /// The figures of one finished epoch.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct EpochRecord {
     /// The 1-based epoch number.
     pub epoch: usize,
-    /// The sample-weighted mean training loss over the epoch's batches.
+    /// The sample-weighted mean training loss over the epoch's batches, weight penalty included.
     pub train_loss: f64,
+    /// The loss on the validation data after the epoch, if there is validation data.
+    pub validation_loss: Option<f64>,
+    /// The training metrics, accumulated over the epoch's batches (dropout on), as Keras does.
+    pub train_metrics: MetricValues,
+    /// The validation metrics after the epoch, if there is validation data.
+    pub validation_metrics: Option<MetricValues>,
+    /// The learning rate used during the epoch.
+    pub learning_rate: f64,
+}
+
+impl EpochRecord {
+    /// The loss early stopping watches: the validation loss, or the training loss without
+    /// validation data.
+    pub fn monitored_loss(&self) -> f64 {
+        self.validation_loss.unwrap_or(self.train_loss)
+    }
 }
 
 /// Why training stopped.
@@ -14,6 +32,11 @@ pub struct EpochRecord {
 pub enum StopReason {
     /// The configured number of epochs ran.
     EpochLimit,
+    /// The monitored loss stopped improving for `patience` epochs.
+    EarlyStopping {
+        /// The epoch after which training stopped.
+        epoch: usize,
+    },
 }
 
 /// The record of a training run.
@@ -21,8 +44,12 @@ pub enum StopReason {
 pub struct History {
     /// One record per finished epoch, in order.
     pub epochs: Vec<EpochRecord>,
+    /// The epoch with the lowest monitored loss (1-based).
+    pub best_epoch: usize,
     /// Why training stopped.
     pub stop_reason: StopReason,
+    /// Whether the network was given back the weights of `best_epoch` at the end.
+    pub restored_best_weights: bool,
 }
 
 impl History {
@@ -31,8 +58,20 @@ impl History {
         self.epochs.last()
     }
 
+    /// The best epoch's record.
+    pub fn best(&self) -> Option<&EpochRecord> {
+        self.epochs.get(self.best_epoch.checked_sub(1)?)
+    }
+
     /// The training losses, one per epoch.
     pub fn train_losses(&self) -> impl Iterator<Item = f64> + '_ {
         self.epochs.iter().map(|record| record.train_loss)
+    }
+
+    /// The validation losses, one per epoch (empty without validation data).
+    pub fn validation_losses(&self) -> impl Iterator<Item = f64> + '_ {
+        self.epochs
+            .iter()
+            .filter_map(|record| record.validation_loss)
     }
 }

@@ -1,4 +1,29 @@
-//! Datasets: validated samples of `IN` input values and `OUT` target values.
+//! Datasets: validated samples of `IN` input values and `OUT` target values, and the tools that
+//! prepare them for training.
+//!
+//! - [`Dataset`] holds the samples; every constructor checks them.
+//! - [`one_hot`], [`Dataset::from_labels`] and [`argmax`] turn class labels into one-hot targets
+//!   and predictions back into labels.
+//! - [`Dataset::split`] makes a seeded train/validation split.
+//! - [`Standardizer`] and [`TargetStandardizer`] rescale columns to mean 0 and standard deviation 1
+//!   with statistics fitted on training data.
+//! - [`Dataset::from_csv`] and [`Dataset::from_csv_reader`] load CSV data chosen by [`CsvOptions`].
+
+mod column_stats;
+mod csv_load;
+#[cfg(test)]
+mod csv_load_tests;
+mod csv_options;
+mod one_hot;
+mod split;
+mod standardize;
+mod target_standardize;
+
+pub use crate::train::argmax;
+pub use csv_options::{Column, CsvOptions};
+pub use one_hot::one_hot;
+pub use standardize::Standardizer;
+pub use target_standardize::TargetStandardizer;
 
 use crate::{DataError, Float, Side};
 
@@ -69,6 +94,16 @@ impl<T: Float, const IN: usize, const OUT: usize> Dataset<T, IN, OUT> {
     /// The target of sample `index`.
     pub fn target(&self, index: usize) -> &[T; OUT] {
         &self.targets[index]
+    }
+
+    /// Every sample's input, in order: `len()` arrays of `IN` values.
+    pub fn inputs(&self) -> &[[T; IN]] {
+        &self.inputs
+    }
+
+    /// Every sample's target, in order: `len()` arrays of `OUT` values.
+    pub fn targets(&self) -> &[[T; OUT]] {
+        &self.targets
     }
 }
 

@@ -1,0 +1,302 @@
+//! Adam, as PyTorch's `torch.optim.Adam`.
+
+use super::Optimizer;
+use crate::error::require;
+use crate::{Float, HyperparameterError, TensorKind};
+
+/// Adam (Kingma & Ba, 2015, *Adam: A Method for Stochastic Optimization*), with optional L2
+/// weight decay and the AMSGrad variant (Reddi et al., 2018), following PyTorch's update at
+/// step `t` (counting from 1):
+///
+/// ```text
+/// g ← ∇θ + weight_decay·θ
+/// m ← β1·m + (1 − β1)·g
+/// v ← β2·v + (1 − β2)·g²
+/// v̂ ← max(v̂, v)                                   (amsgrad; v̂ starts at 0)
+/// d ← √v / √(1 − β2ᵗ) + eps    or    d ← √v̂ / √(1 − β2ᵗ) + eps    (amsgrad)
+/// θ ← θ − lr / (1 − β1ᵗ) · m / d
+/// ```
+///
+/// `m` and `v` start at zero. Defaults are PyTorch's: `lr` 1e-3, betas (0.9, 0.999), `eps` 1e-8,
+/// no weight decay, no AMSGrad. For weight decay decoupled from the gradient, use
+/// [`AdamW`](super::AdamW).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Adam {
+    lr: f64,
+    beta1: f64,
+    beta2: f64,
+    eps: f64,
+    weight_decay: f64,
+    amsgrad: bool,
+    exp_avg: Vec<f64>,
+    exp_avg_sq: Vec<f64>,
+    max_exp_avg_sq: Vec<f64>,
+    steps: u64,
+}
+
+impl Adam {
+    /// Adam with learning rate `lr` and PyTorch's other defaults.
+    pub fn new(lr: f64) -> Self {
+        Self {
+            lr,
+            beta1: 0.9,
+            beta2: 0.999,
+            eps: 1e-8,
+            weight_decay: 0.0,
+            amsgrad: false,
+            exp_avg: Vec::new(),
+            exp_avg_sq: Vec::new(),
+            max_exp_avg_sq: Vec::new(),
+            steps: 0,
+        }
+    }
+
+    /// Sets the decay rates of the first and second moment averages (default 0.9 and 0.999).
+    pub fn with_betas(mut self, beta1: f64, beta2: f64) -> Self {
+        self.beta1 = beta1;
+        self.beta2 = beta2;
+        self
+    }
+
+    /// Sets the term added to the denominator for numerical stability (default 1e-8).
+    pub fn with_eps(mut self, eps: f64) -> Self {
+        self.eps = eps;
+        self
+    }
+
+    /// Sets the L2 weight decay added to the gradient (default 0).
+    pub fn with_weight_decay(mut self, weight_decay: f64) -> Self {
+        self.weight_decay = weight_decay;
+        self
+    }
+
+    /// Switches the AMSGrad variant on or off (default off): it divides by the running maximum
+    /// of the second moment average instead of the average itself.
+    pub fn with_amsgrad(mut self, amsgrad: bool) -> Self {
+        self.amsgrad = amsgrad;
+        self
+    }
+
+    /// Checks every hyperparameter but the weight decay, naming the first invalid one.
+    pub(super) fn validate_moments(&self) -> Result<(), HyperparameterError> {
+        require("lr", self.lr, "a finite number > 0", |v| {
+            v > 0.0 && v.is_finite()
+        })?;
+        require("beta1", self.beta1, "a number in [0, 1)", |v| {
+            (0.0..1.0).contains(&v)
+        })?;
+        require("beta2", self.beta2, "a number in [0, 1)", |v| {
+            (0.0..1.0).contains(&v)
+        })?;
+        require("eps", self.eps, "a finite number > 0", |v| {
+            v > 0.0 && v.is_finite()
+        })
+    }
+
+    /// The Adam step on one tensor, with `l2` added to the gradient as `l2·θ`.
+    pub(super) fn step<T: Float>(
+        &mut self,
+        parameters: &mut [T],
+        gradients: &[T],
+        offset: usize,
+        l2: f64,
+    ) {
+        let (lr, beta1, beta2, eps) = (self.lr, self.beta1, self.beta2, self.eps);
+        // `begin_step` has run at least once; `max` only guards a missed call against 0/0.
+        let t = self.steps.max(1) as f64;
+        let step_size = lr / (1.0 - beta1.powf(t));
+        let bias_correction2_sqrt = (1.0 - beta2.powf(t)).sqrt();
+        let range = offset..offset + parameters.len();
+        let exp_avg = &mut self.exp_avg[range.clone()];
+        let exp_avg_sq = &mut self.exp_avg_sq[range.clone()];
+        let mut max_exp_avg_sq = if self.amsgrad {
+            Some(&mut self.max_exp_avg_sq[range])
+        } else {
+            None
+        };
+        for (i, (p, &g)) in parameters.iter_mut().zip(gradients).enumerate() {
+            let theta = p.as_f64();
+            let g = g.as_f64() + l2 * theta;
+            let m = &mut exp_avg[i];
+            *m = beta1 * *m + (1.0 - beta1) * g;
+            let v = &mut exp_avg_sq[i];
+            *v = beta2 * *v + (1.0 - beta2) * g * g;
+            let second = match max_exp_avg_sq.as_deref_mut() {
+                Some(max) => {
+                    // PyTorch's `torch.maximum` propagates NaN; so does this.
+                    if max[i] < *v || v.is_nan() {
+                        max[i] = *v;
+                    }
+                    max[i]
+                }
+                None => *v,
+            };
+            let denominator = second.sqrt() / bias_correction2_sqrt + eps;
+            *p = T::of_f64(theta - step_size * *m / denominator);
+        }
+    }
+}
+
+impl Default for Adam {
+    /// Adam with PyTorch's default learning rate 1e-3.
+    fn default() -> Self {
+        Self::new(1e-3)
+    }
+}
+
+impl Optimizer for Adam {
+    fn validate(&self) -> Result<(), HyperparameterError> {
+        self.validate_moments()?;
+        require(
+            "weight_decay",
+            self.weight_decay,
+            "a finite number >= 0",
+            |v| v >= 0.0 && v.is_finite(),
+        )
+    }
+
+    fn learning_rate(&self) -> f64 {
+        self.lr
+    }
+
+    fn set_learning_rate(&mut self, lr: f64) {
+        self.lr = lr;
+    }
+
+    fn prepare(&mut self, parameters: usize) {
+        self.exp_avg = vec![0.0; parameters];
+        self.exp_avg_sq = vec![0.0; parameters];
+        self.max_exp_avg_sq = if self.amsgrad {
+            vec![0.0; parameters]
+        } else {
+            Vec::new()
+        };
+        self.steps = 0;
+    }
+
+    fn begin_step(&mut self) {
+        self.steps += 1;
+    }
+
+    fn update<T: Float>(
+        &mut self,
+        _kind: TensorKind,
+        parameters: &mut [T],
+        gradients: &[T],
+        offset: usize,
+    ) {
+        let l2 = self.weight_decay;
+        self.step(parameters, gradients, offset, l2);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EPS: f64 = 1e-8;
+
+    fn run(mut optimizer: Adam, steps: &[f64]) -> f64 {
+        optimizer.validate().unwrap();
+        optimizer.prepare(1);
+        let mut p = [1.0f64];
+        for &g in steps {
+            optimizer.begin_step();
+            optimizer.update(TensorKind::Weight, &mut p, &[g], 0);
+        }
+        p[0]
+    }
+
+    #[test]
+    fn defaults_are_pytorchs() {
+        let default = Adam::default();
+        assert_eq!(default, Adam::new(1e-3));
+        assert_eq!(default.learning_rate(), 1e-3);
+        assert_eq!((default.beta1, default.beta2), (0.9, 0.999));
+        assert_eq!((default.eps, default.weight_decay), (1e-8, 0.0));
+        assert!(!default.amsgrad);
+    }
+
+    #[test]
+    fn two_steps_worked_by_hand() {
+        // lr 0.1, betas (0.9, 0.999), θ = 1.
+        // t = 1, g = 2: m = 0.1·2 = 0.2, v = 0.001·4 = 0.004, 1 − β1 = 0.1, 1 − β2 = 0.001,
+        //   d = √0.004/√0.001 + eps = 2 + 1e-8, θ = 1 − (0.1/0.1)·0.2/d = 0.9000000005
+        let expected1 = 1.0 - 0.1 / 0.1 * 0.2 / (2.0 + EPS);
+        let got = run(Adam::new(0.1), &[2.0]);
+        assert!((got - expected1).abs() < 1e-15, "{got}");
+        assert!((got - 0.9000000005).abs() < 1e-15, "{got}");
+        // t = 2, g = 1: m = 0.18 + 0.1 = 0.28, v = 0.003996 + 0.001 = 0.004996,
+        //   1 − β1² = 0.19, 1 − β2² = 0.001999, m/0.19 = 1.4736842, √(v/0.001999) = 1.5809015,
+        //   θ = 0.9000000005 − 0.1·1.4736842/1.5809015 = 0.9000000005 − 0.0932180 = 0.8067820
+        let bc2 = 1.0 - 0.999f64 * 0.999;
+        let expected2 = expected1 - 0.1 / 0.19 * 0.28 / (0.004996f64.sqrt() / bc2.sqrt() + EPS);
+        let got = run(Adam::new(0.1), &[2.0, 1.0]);
+        assert!((got - expected2).abs() < 1e-14, "{got}");
+        assert!((got - 0.8067820372).abs() < 1e-9, "{got}");
+    }
+
+    #[test]
+    fn amsgrad_divides_by_the_largest_second_moment() {
+        // t = 1, g = 2: as plain Adam, v = v̂ = 0.004, θ = 0.9000000005.
+        // t = 2, g = 0: m = 0.18, v = 0.999·0.004 = 0.003996 < v̂ = 0.004, so AMSGrad keeps 0.004:
+        //   θ = 0.9000000005 − 0.1·(0.18/0.19)/(√0.004/√0.001999 + eps)
+        //     = 0.9000000005 − 0.1·0.9473684/1.4145672 = 0.8330277
+        //   plain Adam divides by √0.003996/√0.001999 = 1.4138598 instead: θ = 0.8329942
+        let theta1 = 1.0 - 0.2 / (2.0 + EPS);
+        let bc2 = 1.0 - 0.999f64 * 0.999;
+        let amsgrad = run(Adam::new(0.1).with_amsgrad(true), &[2.0, 0.0]);
+        let expected = theta1 - 0.1 / 0.19 * 0.18 / (0.004f64.sqrt() / bc2.sqrt() + EPS);
+        assert!((amsgrad - expected).abs() < 1e-14, "{amsgrad}");
+        assert!((amsgrad - 0.8330277).abs() < 1e-7, "{amsgrad}");
+        let plain = run(Adam::new(0.1), &[2.0, 0.0]);
+        let expected = theta1 - 0.1 / 0.19 * 0.18 / (0.003996f64.sqrt() / bc2.sqrt() + EPS);
+        assert!((plain - expected).abs() < 1e-14, "{plain}");
+        assert!((plain - 0.8329942).abs() < 1e-7, "{plain}");
+    }
+
+    #[test]
+    fn weight_decay_is_added_to_the_gradient() {
+        // g = 2 + 0.1·1 = 2.1: m = 0.21, v = 0.001·4.41, d = 2.1 + eps,
+        // θ = 1 − 1·0.21/(2.1 + 1e-8) = 0.9000000004761904
+        let got = run(Adam::new(0.1).with_weight_decay(0.1), &[2.0]);
+        assert!((got - (1.0 - 0.21 / (2.1 + EPS))).abs() < 1e-15, "{got}");
+    }
+
+    #[test]
+    fn computes_in_f32_parameters_too() {
+        let mut adam = Adam::new(0.1);
+        adam.prepare(1);
+        adam.begin_step();
+        let mut p = [1.0f32];
+        adam.update(TensorKind::Bias, &mut p, &[2.0], 0);
+        assert!((p[0] - 0.9).abs() < 1e-7, "{}", p[0]);
+    }
+
+    #[test]
+    fn invalid_hyperparameters_are_named() {
+        let name = |o: Adam| o.validate().unwrap_err().name;
+        assert_eq!(name(Adam::new(-1e-3)), "lr");
+        assert_eq!(name(Adam::new(f64::NAN)), "lr");
+        assert_eq!(name(Adam::default().with_betas(1.0, 0.999)), "beta1");
+        assert_eq!(name(Adam::default().with_betas(f64::NAN, 0.999)), "beta1");
+        assert_eq!(name(Adam::default().with_betas(0.9, -0.5)), "beta2");
+        assert_eq!(name(Adam::default().with_betas(0.9, 1.0)), "beta2");
+        assert_eq!(name(Adam::default().with_eps(0.0)), "eps");
+        assert_eq!(name(Adam::default().with_eps(f64::INFINITY)), "eps");
+        assert_eq!(
+            name(Adam::default().with_weight_decay(f64::NAN)),
+            "weight_decay"
+        );
+        assert_eq!(
+            name(Adam::default().with_weight_decay(-1.0)),
+            "weight_decay"
+        );
+        let err = Adam::default().with_betas(0.9, 2.0).validate().unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("`beta2` = 2, expected a number in [0, 1)"),
+            "{err}"
+        );
+    }
+}

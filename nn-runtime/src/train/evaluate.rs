@@ -1,0 +1,40 @@
+//! Evaluating a trained network on a dataset.
+
+use super::{Metric, MetricValues, Session};
+use crate::{DataWidth, Loss, Network, TrainingData};
+
+/// A network's loss and metrics on a dataset.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Evaluation {
+    /// The mean loss (no weight penalty).
+    pub loss: f64,
+    /// Accuracy, MSE and MAE over the dataset.
+    pub metrics: MetricValues,
+}
+
+/// Evaluates `net` on `data` in inference mode (dropout off), in batches of 256.
+///
+/// Reports every metric: accuracy, mean squared error and mean absolute error. A dataset whose
+/// widths differ from the network's does not compile.
+pub fn evaluate<N, D, L, const IN: usize, const OUT: usize, const DI: usize, const DO: usize>(
+    net: &N,
+    data: &D,
+    loss: &L,
+) -> Evaluation
+where
+    N: Network<IN, OUT>,
+    D: TrainingData<N::Scalar, DI, DO> + DataWidth<DI, DO, IN, OUT>,
+    L: Loss<N::OutputActivation>,
+{
+    let data = <D as DataWidth<DI, DO, IN, OUT>>::fit(data.dataset());
+    let mut session = Session::<N, IN, OUT>::new(256.min(data.len()), 0, 0);
+    let totals = session.evaluate(net, data, loss);
+    Evaluation {
+        loss: totals.loss,
+        metrics: totals.metrics(&[
+            Metric::Accuracy,
+            Metric::MeanSquaredError,
+            Metric::MeanAbsoluteError,
+        ]),
+    }
+}

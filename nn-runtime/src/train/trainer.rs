@@ -1,0 +1,337 @@
+//! The trainer: a builder of settings, and `fit`, the batch/epoch loop with validation, metrics,
+//! penalties, early stopping and divergence recovery.
+
+use std::borrow::Cow;
+
+use super::early_stopping::BestTracker;
+use super::progress::Progress;
+use super::validation::{NoValidationData, ValidationData};
+use super::{EarlyStopping, EpochRecord, History, Metric, Penalty, Session, StopReason};
+use crate::error::require;
+use crate::optim::LrSchedule;
+use crate::{
+    DataWidth, Dataset, HyperparameterError, Loss, Network, Optimizer, TrainError, TrainingData,
+};
+
+/// A per-epoch callback, given each finished epoch's record.
+type EpochCallback<'a> = Box<dyn FnMut(&EpochRecord) + 'a>;
+
+/// Trains a network: an optimizer and a loss, run over a dataset in shuffled batches for a number
+/// of epochs, with optional weight penalties, validation, early stopping and progress display.
+///
+/// With 1000 samples and a batch size of 100, an epoch is 10 iterations; a short last batch is
+/// kept. The same seed gives bit-identical weights.
+pub struct Trainer<'a, O, L, V = NoValidationData> {
+    optimizer: O,
+    loss: L,
+    batch_size: usize,
+    epochs: usize,
+    seed: u64,
+    shuffle: bool,
+    penalty: Penalty,
+    early_stopping: Option<EarlyStopping>,
+    schedule: LrSchedule,
+    validation_data: V,
+    validation_fraction: Option<f64>,
+    metrics: Option<Vec<Metric>>,
+    progress: Option<bool>,
+    on_epoch: Option<EpochCallback<'a>>,
+}
+
+impl<'a, O: Optimizer, L> Trainer<'a, O, L> {
+    /// A trainer with batch size 32, 10 epochs, shuffling on, seed 0, no penalty, no validation
+    /// and no early stopping.
+    pub fn new(optimizer: O, loss: L) -> Self {
+        Self {
+            optimizer,
+            loss,
+            batch_size: 32,
+            epochs: 10,
+            seed: 0,
+            shuffle: true,
+            penalty: Penalty::default(),
+            early_stopping: None,
+            schedule: LrSchedule::constant(),
+            validation_data: NoValidationData,
+            validation_fraction: None,
+            metrics: None,
+            progress: None,
+            on_epoch: None,
+        }
+    }
+}
+
+impl<'a, O: Optimizer, L, V> Trainer<'a, O, L, V> {
+    /// Sets the number of samples per batch (default 32).
+    pub fn batch_size(mut self, batch_size: usize) -> Self {
+        self.batch_size = batch_size;
+        self
+    }
+
+    /// Sets the number of passes over the data (default 10).
+    pub fn epochs(mut self, epochs: usize) -> Self {
+        self.epochs = epochs;
+        self
+    }
+
+    /// Sets the seed of shuffling, dropout and the validation split (default 0).
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Shuffles the samples before every epoch (default on).
+    pub fn shuffle(mut self, shuffle: bool) -> Self {
+        self.shuffle = shuffle;
+        self
+    }
+
+    /// Adds an L1 penalty `λ·Σ|w|` on the weights (not the biases).
+    pub fn l1(mut self, lambda: f64) -> Self {
+        self.penalty.l1 = lambda;
+        self
+    }
+
+    /// Adds an L2 penalty `λ·Σw²` on the weights (not the biases).
+    pub fn l2(mut self, lambda: f64) -> Self {
+        self.penalty.l2 = lambda;
+        self
+    }
+
+    /// Stops when the monitored loss stops improving; see [`EarlyStopping`].
+    pub fn early_stopping(mut self, early_stopping: EarlyStopping) -> Self {
+        self.early_stopping = Some(early_stopping);
+        self
+    }
+
+    /// Changes the learning rate after each epoch; see [`LrSchedule`]. Reduce-on-plateau
+    /// watches the validation loss, or the training loss without validation data.
+    pub fn schedule(mut self, schedule: LrSchedule) -> Self {
+        self.schedule = schedule;
+        self
+    }
+
+    /// Holds out this fraction of the training data, drawn with the seed, for validation.
+    /// Ignored when validation data is given.
+    pub fn validation_fraction(mut self, fraction: f64) -> Self {
+        self.validation_fraction = Some(fraction);
+        self
+    }
+
+    /// Validates on `data` after every epoch. Its widths must match the network's.
+    pub fn validation_data<T, const IN: usize, const OUT: usize>(
+        self,
+        data: &'a Dataset<T, IN, OUT>,
+    ) -> Trainer<'a, O, L, &'a Dataset<T, IN, OUT>> {
+        Trainer {
+            optimizer: self.optimizer,
+            loss: self.loss,
+            batch_size: self.batch_size,
+            epochs: self.epochs,
+            seed: self.seed,
+            shuffle: self.shuffle,
+            penalty: self.penalty,
+            early_stopping: self.early_stopping,
+            schedule: self.schedule,
+            validation_data: data,
+            validation_fraction: self.validation_fraction,
+            metrics: self.metrics,
+            progress: self.progress,
+            on_epoch: self.on_epoch,
+        }
+    }
+
+    /// The metrics to report (default: accuracy for a classification loss, MSE and MAE
+    /// otherwise).
+    pub fn metrics(mut self, metrics: &[Metric]) -> Self {
+        self.metrics = Some(metrics.to_vec());
+        self
+    }
+
+    /// Shows or hides the progress bar (default: shown when stderr is a terminal).
+    pub fn progress(mut self, show: bool) -> Self {
+        self.progress = Some(show);
+        self
+    }
+
+    /// Calls `callback` after each epoch with its record.
+    pub fn on_epoch(mut self, callback: impl FnMut(&EpochRecord) + 'a) -> Self {
+        self.on_epoch = Some(Box::new(callback));
+        self
+    }
+
+    /// The optimizer, with its state after training.
+    pub fn optimizer(&self) -> &O {
+        &self.optimizer
+    }
+
+    /// Trains `net` on `data`.
+    ///
+    /// Checks the hyperparameters first. On a NaN or infinite loss training stops with
+    /// [`TrainError::Diverged`] and `net` holds the weights it had when that epoch began. With
+    /// early stopping and `restore_best_weights`, `net` ends with its best epoch's weights,
+    /// whether training stopped early or ran to the epoch limit.
+    ///
+    /// A dataset whose widths differ from the network's does not compile.
+    pub fn fit<N, D, const IN: usize, const OUT: usize, const DI: usize, const DO: usize>(
+        &mut self,
+        net: &mut N,
+        data: &D,
+    ) -> Result<History, TrainError>
+    where
+        N: Network<IN, OUT>,
+        D: TrainingData<N::Scalar, DI, DO> + DataWidth<DI, DO, IN, OUT>,
+        L: Loss<N::OutputActivation>,
+        V: ValidationData<N::Scalar, IN, OUT>,
+    {
+        let data = <D as DataWidth<DI, DO, IN, OUT>>::fit(data.dataset());
+        self.validate()?;
+        let (train, validation) = split(
+            &self.validation_data,
+            self.validation_fraction,
+            self.seed,
+            data,
+        )?;
+        let metrics: Cow<'_, [Metric]> = match &self.metrics {
+            Some(metrics) => Cow::Borrowed(metrics),
+            None if L::CLASSIFICATION => Cow::Borrowed(&[Metric::Accuracy]),
+            None => Cow::Borrowed(&[Metric::MeanSquaredError, Metric::MeanAbsoluteError]),
+        };
+        self.optimizer.prepare(N::LEN);
+        self.schedule.reset();
+        let base_learning_rate = self.optimizer.learning_rate();
+        let capacity = self.batch_size.min(train.len());
+        let mut session = Session::<N, IN, OUT>::new(capacity, train.len(), self.seed);
+        let progress = Progress::new(self.progress, self.epochs);
+        let mut best = BestTracker::new();
+        let mut epochs = Vec::with_capacity(self.epochs);
+        let mut stop_reason = StopReason::EpochLimit;
+
+        for epoch in 1..=self.epochs {
+            let learning_rate = self.optimizer.learning_rate();
+            let totals = session
+                .epoch(
+                    net,
+                    &train,
+                    &mut self.optimizer,
+                    &self.loss,
+                    &self.penalty,
+                    self.shuffle,
+                )
+                .map_err(|error| {
+                    progress.finish();
+                    TrainError::Diverged {
+                        epoch,
+                        iteration: error.iteration,
+                        loss: error.loss,
+                    }
+                })?;
+            let validated = validation
+                .as_deref()
+                .map(|v| session.evaluate(net, v, &self.loss));
+            let record = EpochRecord {
+                epoch,
+                train_loss: totals.loss,
+                validation_loss: validated.map(|v| v.loss),
+                train_metrics: totals.metrics(&metrics),
+                validation_metrics: validated.map(|v| v.metrics(&metrics)),
+                learning_rate,
+            };
+            let min_delta = self.early_stopping.map_or(0.0, |e| e.min_delta);
+            if best.observe(epoch, record.monitored_loss(), min_delta)
+                && self.early_stopping.is_some()
+            {
+                session.save_best(net);
+            }
+            let next_rate = self.schedule.next_learning_rate(
+                epoch,
+                base_learning_rate,
+                learning_rate,
+                record.monitored_loss(),
+            );
+            self.optimizer.set_learning_rate(next_rate);
+            progress.epoch(&record);
+            if let Some(callback) = self.on_epoch.as_mut() {
+                callback(&record);
+            }
+            epochs.push(record);
+            if let Some(early) = self.early_stopping
+                && best.epochs_since_best(epoch) > early.patience
+            {
+                stop_reason = StopReason::EarlyStopping { epoch };
+                break;
+            }
+        }
+        progress.finish();
+        let restored_best_weights = match self.early_stopping {
+            Some(early) if early.restore_best_weights && best.best_epoch > 0 => {
+                session.restore_best(net);
+                true
+            }
+            _ => false,
+        };
+        Ok(History {
+            epochs,
+            best_epoch: best.best_epoch,
+            stop_reason,
+            restored_best_weights,
+        })
+    }
+
+    fn validate(&self) -> Result<(), TrainError> {
+        let at_least_one = |name, value: usize| {
+            if value == 0 {
+                Err(HyperparameterError {
+                    name,
+                    value: 0.0,
+                    expected: "an integer >= 1",
+                })
+            } else {
+                Ok(())
+            }
+        };
+        at_least_one("batch_size", self.batch_size)?;
+        at_least_one("epochs", self.epochs)?;
+        if let Some(fraction) = self.validation_fraction {
+            require("validation_fraction", fraction, "a number in (0, 1)", |v| {
+                v > 0.0 && v < 1.0
+            })?;
+        }
+        self.penalty.validate()?;
+        if let Some(early) = &self.early_stopping {
+            early.validate()?;
+        }
+        self.schedule.validate()?;
+        self.optimizer.validate()?;
+        Ok(())
+    }
+}
+
+/// The training data and the validation data, split off with `seed` when a fraction is set.
+#[allow(clippy::type_complexity)]
+fn split<'d, V, T: crate::Float, const IN: usize, const OUT: usize>(
+    validation_data: &'d V,
+    validation_fraction: Option<f64>,
+    seed: u64,
+    data: &'d Dataset<T, IN, OUT>,
+) -> Result<
+    (
+        Cow<'d, Dataset<T, IN, OUT>>,
+        Option<Cow<'d, Dataset<T, IN, OUT>>>,
+    ),
+    TrainError,
+>
+where
+    V: ValidationData<T, IN, OUT>,
+{
+    if let Some(validation) = validation_data.dataset() {
+        return Ok((Cow::Borrowed(data), Some(Cow::Borrowed(validation))));
+    }
+    match validation_fraction {
+        Some(fraction) => {
+            let (train, validation) = data.split(fraction, seed)?;
+            Ok((Cow::Owned(train), Some(Cow::Owned(validation))))
+        }
+        None => Ok((Cow::Borrowed(data), None)),
+    }
+}
