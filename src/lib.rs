@@ -52,6 +52,11 @@ pub mod prelude {
     pub use rand::rngs::StdRng;
 }
 
+/// The README's examples, compiled as doctests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 /// Paths used by code that `network!` generates. Not part of the public API.
 #[doc(hidden)]
 pub mod __private {

@@ -62,8 +62,9 @@ fn inference_allocates_nothing() {
     assert_eq!(count, 0);
 }
 
-#[test]
-fn training_epochs_with_dropout_and_momentum_allocate_nothing_after_setup() {
+/// Three epochs (batch 32 over 100 samples: three full batches and a short one of 4) with
+/// dropout and both weight penalties on; returns the allocations during the epochs and the losses.
+fn epochs_allocations<O: Optimizer>(mut optimizer: O) -> (usize, [f64; 3]) {
     let inputs: Vec<[f32; 64]> = (0..100)
         .map(|i| core::array::from_fn(|p| ((i * p) % 7) as f32 / 7.0))
         .collect();
@@ -72,16 +73,15 @@ fn training_epochs_with_dropout_and_momentum_allocate_nothing_after_setup() {
         .collect();
     let data = Dataset::from_arrays(&inputs, &targets).unwrap();
     let mut net = Digits::new(&mut StdRng::seed_from_u64(1));
-    let mut optimizer = Sgd::new(0.1).with_momentum(0.9).with_nesterov(true);
+    optimizer.validate().unwrap();
     optimizer.prepare(Digits::PARAMETERS);
-    // Batch 32 over 100 samples: three full batches and a short one of 4.
     let mut session = Session::<Digits, 64, 10>::new(32, data.len(), 7);
+    let penalty = Penalty { l1: 1e-4, l2: 1e-3 };
 
-    let (count, losses) = allocations(|| {
+    allocations(|| {
         let mut losses = [0.0; 3];
         for loss in &mut losses {
-            let penalty = Penalty { l1: 1e-4, l2: 1e-3 };
-            *loss = session
+            let totals = session
                 .epoch(
                     &mut net,
                     &data,
@@ -90,11 +90,40 @@ fn training_epochs_with_dropout_and_momentum_allocate_nothing_after_setup() {
                     &penalty,
                     true,
                 )
-                .unwrap()
-                .loss;
+                .unwrap();
+            // Validation in inference mode reuses the same buffers.
+            session.evaluate(&net, &data, &SoftmaxCrossEntropy);
+            *loss = totals.loss;
         }
         losses
-    });
-    assert_eq!(count, 0);
-    assert!(losses.iter().all(|l| l.is_finite()));
+    })
+}
+
+#[test]
+fn training_epochs_allocate_nothing_after_setup_with_every_optimizer() {
+    let runs = [
+        (
+            "sgd",
+            epochs_allocations(
+                Sgd::new(0.1)
+                    .with_momentum(0.9)
+                    .with_nesterov(true)
+                    .with_weight_decay(1e-4),
+            ),
+        ),
+        (
+            "rmsprop",
+            epochs_allocations(RmsProp::new(1e-3).with_momentum(0.9).with_centered(true)),
+        ),
+        (
+            "adam",
+            epochs_allocations(Adam::new(1e-3).with_amsgrad(true).with_weight_decay(1e-4)),
+        ),
+        ("adamw", epochs_allocations(AdamW::new(1e-3))),
+    ];
+    for (name, (count, losses)) in runs {
+        assert_eq!(count, 0, "{name} allocated {count} times");
+        assert!(losses.iter().all(|l| l.is_finite()), "{name}: {losses:?}");
+        assert!(losses[2] < losses[0], "{name} did not learn: {losses:?}");
+    }
 }
