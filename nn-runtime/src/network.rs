@@ -50,15 +50,17 @@ pub trait Tensors<T: Float> {
     message = "`{Self}` is not a network with {IN} inputs and {OUT} outputs",
     note = "networks are declared with `network!`; the widths are those of its `Input` and last `Dense` layer"
 )]
-pub trait Network<const IN: usize, const OUT: usize>: Tensors<Self::Scalar> + Sized {
+pub trait Network<const IN: usize, const OUT: usize>:
+    Tensors<Self::Scalar> + Sized + Send + Sync
+{
     /// The element type: `f32` or `f64`.
     type Scalar: Float;
     /// The activation of the output layer, which decides the losses that fit.
     type OutputActivation: Activation;
     /// The gradients of every parameter, laid out like the network.
-    type Gradients: Tensors<Self::Scalar>;
+    type Gradients: Tensors<Self::Scalar> + Send;
     /// The training buffers for a fixed batch capacity.
-    type Workspace;
+    type Workspace: Send;
 
     /// The network's name as declared.
     const NAME: &'static str;

@@ -21,7 +21,7 @@ use crate::{Activation, BatchMatrix, Float};
     label = "this loss does not fit the network's output layer",
     note = "`BinaryCrossEntropy` needs a `Sigmoid` output, `SoftmaxCrossEntropy` a `Softmax` output; `MeanSquaredError` fits any"
 )]
-pub trait Loss<A: Activation> {
+pub trait Loss<A: Activation>: Sync {
     /// The loss's name, for reports.
     const NAME: &'static str;
 

@@ -196,16 +196,7 @@ mod tests {
 
     const EPS: f64 = 1e-8;
 
-    fn run(mut optimizer: Adam, steps: &[f64]) -> f64 {
-        optimizer.validate().unwrap();
-        optimizer.prepare(1);
-        let mut p = [1.0f64];
-        for &g in steps {
-            optimizer.begin_step();
-            optimizer.update(TensorKind::Weight, &mut p, &[g], 0);
-        }
-        p[0]
-    }
+    use crate::optim::run_steps as run;
 
     #[test]
     fn defaults_are_pytorchs() {

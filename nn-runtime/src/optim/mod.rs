@@ -17,7 +17,7 @@ pub use sgd::Sgd;
 use crate::{Float, HyperparameterError, TensorKind};
 
 /// An update rule for parameters from their gradients.
-pub trait Optimizer {
+pub trait Optimizer: Send {
     /// Checks every hyperparameter, naming the first invalid one.
     fn validate(&self) -> Result<(), HyperparameterError>;
 
@@ -42,6 +42,20 @@ pub trait Optimizer {
         gradients: &[T],
         offset: usize,
     );
+}
+
+/// Runs `optimizer` on a single weight starting at 1 through the gradients `steps`, one step
+/// each, and returns the weight: the harness of the optimizers' worked examples.
+#[cfg(test)]
+pub(crate) fn run_steps(mut optimizer: impl Optimizer, steps: &[f64]) -> f64 {
+    optimizer.validate().unwrap();
+    optimizer.prepare(1);
+    let mut weight = [1.0f64];
+    for &gradient in steps {
+        optimizer.begin_step();
+        optimizer.update(TensorKind::Weight, &mut weight, &[gradient], 0);
+    }
+    weight[0]
 }
 
 #[cfg(test)]

@@ -192,16 +192,7 @@ impl Optimizer for RmsProp {
 mod tests {
     use super::*;
 
-    fn run(mut optimizer: RmsProp, steps: &[f64]) -> f64 {
-        optimizer.validate().unwrap();
-        optimizer.prepare(1);
-        let mut p = [1.0f64];
-        for &g in steps {
-            optimizer.begin_step();
-            optimizer.update(TensorKind::Weight, &mut p, &[g], 0);
-        }
-        p[0]
-    }
+    use crate::optim::run_steps as run;
 
     #[test]
     fn defaults_are_pytorchs() {

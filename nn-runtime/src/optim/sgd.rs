@@ -153,16 +153,7 @@ impl Optimizer for Sgd {
 mod tests {
     use super::*;
 
-    fn run(mut sgd: Sgd, steps: &[f64]) -> f64 {
-        sgd.validate().unwrap();
-        sgd.prepare(1);
-        let mut p = [1.0f64];
-        for &g in steps {
-            sgd.begin_step();
-            sgd.update(TensorKind::Weight, &mut p, &[g], 0);
-        }
-        p[0]
-    }
+    use crate::optim::run_steps as run;
 
     #[test]
     fn plain_sgd_steps_against_the_gradient() {

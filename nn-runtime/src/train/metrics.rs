@@ -54,6 +54,15 @@ impl MetricTotals {
         }
     }
 
+    /// Adds the sums of `other` (another thread's share of the same pass).
+    pub(crate) fn merge(&mut self, other: &Self) {
+        self.samples += other.samples;
+        self.values += other.values;
+        self.correct += other.correct;
+        self.squared_error += other.squared_error;
+        self.absolute_error += other.absolute_error;
+    }
+
     /// The requested metrics of everything added so far.
     pub(crate) fn values(&self, metrics: &[Metric]) -> MetricValues {
         let mut values = MetricValues::default();

@@ -10,6 +10,7 @@ mod regularization;
 mod session;
 mod trainer;
 mod validation;
+mod worker;
 
 pub use early_stopping::EarlyStopping;
 pub use evaluate::{Evaluation, evaluate};

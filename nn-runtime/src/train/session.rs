@@ -1,4 +1,7 @@
-//! The preallocated state of a training run and the allocation-free training step.
+//! The preallocated state of a training run and the allocation-free training step, on one thread
+//! or split across several.
+
+use std::sync::Arc;
 
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -6,21 +9,29 @@ use rand::seq::SliceRandom;
 
 use super::metrics::MetricTotals;
 use super::regularization::Penalty;
-use crate::{BatchMatrix, Dataset, Float, Loss, Network, Optimizer};
+use super::worker::Worker;
+use crate::{Dataset, Float, Loss, Network, Optimizer, Tensors};
 
-/// Everything a training step touches, allocated once for a network, a batch capacity and a
-/// dataset size. [`Session::step`], [`Session::epoch`] and [`Session::evaluate`] then allocate
-/// nothing.
+/// Everything a training step touches, allocated once for a network, a batch capacity, a dataset
+/// size and a thread count. [`Session::step`], [`Session::epoch`] and [`Session::evaluate`] then
+/// allocate nothing.
+///
+/// With several threads each batch is cut into one contiguous share per thread; every thread
+/// runs forward and backward on its share with its own buffers and dropout stream, and the
+/// gradients are summed in a fixed order, weighted by share size. The result is deterministic
+/// for a given seed and thread count.
 pub struct Session<N: Network<IN, OUT>, const IN: usize, const OUT: usize> {
-    workspace: N::Workspace,
-    gradients: N::Gradients,
-    input: BatchMatrix<N::Scalar, IN>,
-    target: BatchMatrix<N::Scalar, OUT>,
+    batch_size: usize,
+    workers: Vec<Worker<N, IN, OUT>>,
+    pool: Option<Arc<rayon::ThreadPool>>,
+    /// Scratch for summing the threads' gradients.
+    flat: Vec<N::Scalar>,
     order: Vec<usize>,
     /// The weights at the start of the current epoch, restored if it diverges.
     last_good: Vec<N::Scalar>,
     /// The weights of the best epoch, for early stopping.
     best: Vec<N::Scalar>,
+    /// The shuffling stream.
     rng: StdRng,
 }
 
@@ -48,20 +59,64 @@ impl PassTotals {
     }
 }
 
+/// The seed of worker `index`'s dropout stream, distinct from the shuffling stream's.
+fn worker_seed(seed: u64, index: usize) -> u64 {
+    seed ^ 0x9E37_79B9_7F4A_7C15u64.wrapping_mul(index as u64 + 1)
+}
+
 impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT> {
-    /// Allocates buffers for batches of up to `batch_size` samples over `samples` samples.
+    /// Allocates buffers for batches of up to `batch_size` samples over `samples` samples, on
+    /// the calling thread.
     pub fn new(batch_size: usize, samples: usize, seed: u64) -> Self {
+        Self::with_threads(batch_size, samples, seed, 1)
+    }
+
+    /// Like [`new`](Self::new), splitting each batch across `threads` threads (at least 1) of a
+    /// pool made here.
+    ///
+    /// # Panics
+    /// If the operating system refuses to start the threads.
+    pub fn with_threads(batch_size: usize, samples: usize, seed: u64, threads: usize) -> Self {
+        let threads = threads.max(1);
+        let share = batch_size.div_ceil(threads);
+        let workers = (0..threads)
+            .map(|i| {
+                Worker::new(
+                    if threads == 1 { batch_size } else { share },
+                    worker_seed(seed, i),
+                )
+            })
+            .collect();
+        let pool = (threads > 1).then(|| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .thread_name(|i| format!("nn-train-{i}"))
+                .build()
+                .expect("the training threads could not be started");
+            // Let every thread run once now, so that what a thread sets up on its first job
+            // (its thread-locals, its registration for work stealing) is allocated in setup,
+            // not during a step.
+            pool.broadcast(|_| {
+                rayon::join(|| (), || ());
+            });
+            Arc::new(pool)
+        });
         let zero = <N::Scalar as Default>::default();
         Self {
-            workspace: N::workspace(batch_size),
-            gradients: N::gradients(),
-            input: BatchMatrix::zeros(batch_size),
-            target: BatchMatrix::zeros(batch_size),
+            batch_size,
+            workers,
+            pool,
+            flat: vec![zero; if threads > 1 { N::LEN } else { 0 }],
             order: (0..samples).collect(),
             last_good: vec![zero; N::LEN],
             best: vec![zero; N::LEN],
             rng: StdRng::seed_from_u64(seed),
         }
+    }
+
+    /// The number of threads a step runs on.
+    pub fn threads(&self) -> usize {
+        self.workers.len()
     }
 
     /// One training step on the samples `indices` of `data`: forward, loss, backward, weight
@@ -78,21 +133,84 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
         penalty: &Penalty,
         totals: &mut PassTotals,
     ) -> f64 {
-        load_batch(data, indices, &mut self.input, &mut self.target);
-        net.resample_dropout(&mut self.workspace, indices.len(), &mut self.rng);
-        let output = net.forward_train(&self.input, &mut self.workspace);
-        totals.metrics.add(output, &self.target);
-        let data_loss = net.output_gradient(loss, &self.target, &mut self.workspace);
-        net.backward(&self.input, &mut self.workspace, &mut self.gradients);
+        let data_loss = match self.pool.clone() {
+            Some(pool) if pool.current_thread_index().is_none() => {
+                pool.install(|| self.compute_in_parallel(net, data, indices, loss))
+            }
+            Some(_) => self.compute_in_parallel(net, data, indices, loss),
+            None => {
+                let worker = &mut self.workers[0];
+                worker.compute(net, data, indices, loss);
+                worker.loss
+            }
+        };
+        for worker in &mut self.workers {
+            totals.metrics.merge(&worker.metrics);
+            worker.metrics = MetricTotals::default();
+        }
         optimizer.begin_step();
         let mut offset = 0;
         let mut penalty_value = 0.0;
-        net.update(&mut self.gradients, |kind, parameters, gradients| {
-            penalty_value += penalty.apply(kind, parameters, gradients);
-            optimizer.update(kind, parameters, gradients, offset);
-            offset += parameters.len();
+        net.update(
+            &mut self.workers[0].gradients,
+            |kind, parameters, gradients| {
+                penalty_value += penalty.apply(kind, parameters, gradients);
+                optimizer.update(kind, parameters, gradients, offset);
+                offset += parameters.len();
+            },
+        );
+        data_loss + penalty_value
+    }
+
+    /// Runs each worker on its contiguous share of `indices` in parallel, then leaves the
+    /// share-weighted sum of their gradients in the first worker's. Returns the batch-mean loss.
+    fn compute_in_parallel<L: Loss<N::OutputActivation>>(
+        &mut self,
+        net: &N,
+        data: &Dataset<N::Scalar, IN, OUT>,
+        indices: &[usize],
+        loss: &L,
+    ) -> f64 {
+        let threads = self.workers.len();
+        let share = indices.len().div_ceil(threads);
+        run_all(&mut self.workers, 0, &|i, worker| {
+            let start = (i * share).min(indices.len());
+            let end = ((i + 1) * share).min(indices.len());
+            worker.compute(net, data, &indices[start..end], loss);
         });
-        data_loss.as_f64() + penalty_value
+
+        let total = indices.len() as f64;
+        let (first, rest) = self
+            .workers
+            .split_first_mut()
+            .expect("a session has a worker");
+        let scale = N::Scalar::of_f64(first.samples as f64 / total);
+        first
+            .gradients
+            .for_each_tensor_mut(|_, values| values.iter_mut().for_each(|g| *g *= scale));
+        let mut mean_loss = first.loss * first.samples as f64 / total;
+        for worker in rest.iter().filter(|worker| worker.samples > 0) {
+            let weight = worker.samples as f64 / total;
+            mean_loss += worker.loss * weight;
+            let scale = N::Scalar::of_f64(weight);
+            let mut offset = 0;
+            let flat = &mut self.flat;
+            worker.gradients.for_each_tensor(|_, values| {
+                for (slot, &g) in flat[offset..offset + values.len()].iter_mut().zip(values) {
+                    *slot = g * scale;
+                }
+                offset += values.len();
+            });
+            let mut offset = 0;
+            first.gradients.for_each_tensor_mut(|_, values| {
+                let len = values.len();
+                for (g, &add) in values.iter_mut().zip(&flat[offset..offset + len]) {
+                    *g += add;
+                }
+                offset += len;
+            });
+        }
+        mean_loss
     }
 
     /// One epoch over `data` in batches of the session's capacity (the last may be short),
@@ -108,11 +226,28 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
         penalty: &Penalty,
         shuffle: bool,
     ) -> Result<PassTotals, NonFiniteLoss> {
+        match self.pool.clone() {
+            Some(pool) => {
+                pool.install(|| self.epoch_here(net, data, optimizer, loss, penalty, shuffle))
+            }
+            None => self.epoch_here(net, data, optimizer, loss, penalty, shuffle),
+        }
+    }
+
+    fn epoch_here<O: Optimizer, L: Loss<N::OutputActivation>>(
+        &mut self,
+        net: &mut N,
+        data: &Dataset<N::Scalar, IN, OUT>,
+        optimizer: &mut O,
+        loss: &L,
+        penalty: &Penalty,
+        shuffle: bool,
+    ) -> Result<PassTotals, NonFiniteLoss> {
         copy_parameters(net, &mut self.last_good);
         if shuffle {
             self.order.shuffle(&mut self.rng);
         }
-        let batch_size = self.input.capacity();
+        let batch_size = self.batch_size;
         let order = core::mem::take(&mut self.order);
         let mut totals = PassTotals::default();
         let mut outcome = Ok(());
@@ -140,33 +275,31 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
         }
     }
 
-    /// The mean loss and metrics of `net` on `data` in inference mode (dropout off, no penalty).
+    /// The mean loss and metrics of `net` on `data` in inference mode (dropout off, no penalty),
+    /// on the calling thread.
     pub fn evaluate<L: Loss<N::OutputActivation>>(
         &mut self,
         net: &N,
         data: &Dataset<N::Scalar, IN, OUT>,
         loss: &L,
     ) -> PassTotals {
-        let batch_size = self.input.capacity();
+        let worker = &mut self.workers[0];
+        let batch_size = worker.input.capacity();
         let mut totals = PassTotals::default();
         let mut start = 0;
         while start < data.len() {
             let end = (start + batch_size).min(data.len());
             let count = end - start;
-            self.input.set_columns(count);
-            self.target.set_columns(count);
-            for (offset, (x, y)) in self
-                .input
-                .columns_mut()
-                .zip(self.target.columns_mut())
-                .enumerate()
-            {
+            worker.input.set_columns(count);
+            worker.target.set_columns(count);
+            let columns = worker.input.columns_mut().zip(worker.target.columns_mut());
+            for (offset, (x, y)) in columns.enumerate() {
                 x.copy_from_slice(data.input(start + offset));
                 y.copy_from_slice(data.target(start + offset));
             }
-            let output = net.forward_batch(&self.input, &mut self.workspace);
-            totals.metrics.add(output, &self.target);
-            totals.loss += loss.loss(output, &self.target).as_f64() * count as f64;
+            let output = net.forward_batch(&worker.input, &mut worker.workspace);
+            totals.metrics.add(output, &worker.target);
+            totals.loss += loss.loss(output, &worker.target).as_f64() * count as f64;
             start = end;
         }
         totals.loss /= data.len() as f64;
@@ -181,6 +314,22 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
     /// Gives the network back the weights saved by [`save_best`](Self::save_best).
     pub fn restore_best(&self, net: &mut N) {
         restore_parameters(net, &self.best);
+    }
+}
+
+/// Runs `f(index, worker)` for every worker, in parallel on the current rayon pool, with
+/// `rayon::join` (no heap allocation).
+fn run_all<W: Send>(workers: &mut [W], base: usize, f: &(impl Fn(usize, &mut W) + Sync)) {
+    match workers.len() {
+        0 => {}
+        1 => f(base, &mut workers[0]),
+        n => {
+            let (left, right) = workers.split_at_mut(n / 2);
+            rayon::join(
+                || run_all(left, base, f),
+                || run_all(right, base + n / 2, f),
+            );
+        }
     }
 }
 
@@ -206,19 +355,4 @@ fn restore_parameters<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
         values.copy_from_slice(&buffer[offset..offset + values.len()]);
         offset += values.len();
     });
-}
-
-/// Copies the samples `indices` of `data` into the columns of `input` and `target`.
-fn load_batch<T: Float, const IN: usize, const OUT: usize>(
-    data: &Dataset<T, IN, OUT>,
-    indices: &[usize],
-    input: &mut BatchMatrix<T, IN>,
-    target: &mut BatchMatrix<T, OUT>,
-) {
-    input.set_columns(indices.len());
-    target.set_columns(indices.len());
-    for ((x, y), &index) in input.columns_mut().zip(target.columns_mut()).zip(indices) {
-        x.copy_from_slice(data.input(index));
-        y.copy_from_slice(data.target(index));
-    }
 }

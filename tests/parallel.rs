@@ -1,0 +1,72 @@
+//! Data-parallel training: each batch split across threads gives the same gradients as one
+//! thread (up to summation order), and is deterministic for a seed and a thread count.
+
+use nn::prelude::*;
+use nn::rand::RngExt;
+
+network! {
+    struct Plain: Input<16> -> Dense<32, Tanh> -> Dense<4, Softmax>;
+    struct WithDropout: Input<16> -> Dense<32, Relu> -> Dropout<0.3> -> Dense<4, Softmax>;
+}
+
+fn data() -> Dataset<f32, 16, 4> {
+    let mut rng = StdRng::seed_from_u64(21);
+    let inputs: Vec<[f32; 16]> = (0..200)
+        .map(|_| core::array::from_fn(|_| rng.random_range(-1.0..1.0)))
+        .collect();
+    let labels: Vec<usize> = inputs
+        .iter()
+        .map(|x| usize::from(x[0] > 0.0) + 2 * usize::from(x[1] > 0.0))
+        .collect();
+    Dataset::from_labels(&inputs, &labels).unwrap()
+}
+
+fn train<N: Network<16, 4, Scalar = f32> + Clone>(
+    net: &N,
+    threads: usize,
+    shuffle: bool,
+) -> (N, History)
+where
+    SoftmaxCrossEntropy: nn::Loss<N::OutputActivation>,
+{
+    let mut net = net.clone();
+    let history = Trainer::new(Adam::new(1e-2), SoftmaxCrossEntropy)
+        .batch_size(33)
+        .epochs(5)
+        .shuffle(shuffle)
+        .threads(threads)
+        .seed(4)
+        .progress(false)
+        .fit(&mut net, &data())
+        .unwrap();
+    (net, history)
+}
+
+#[test]
+fn two_threads_follow_the_single_thread_trajectory_without_dropout() {
+    let net = Plain::new(&mut StdRng::seed_from_u64(1));
+    let (one, one_history) = train(&net, 1, false);
+    let (two, two_history) = train(&net, 2, false);
+    for (a, b) in one_history.train_losses().zip(two_history.train_losses()) {
+        assert!((a - b).abs() <= 1e-5 * a.abs(), "losses {a} and {b}");
+    }
+    let max_difference = one
+        .dense1
+        .weight
+        .iter()
+        .zip(two.dense1.weight.iter())
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0f32, f32::max);
+    assert!(max_difference < 1e-4, "weights differ by {max_difference}");
+    assert!(one_history.last().unwrap().train_loss < one_history.epochs[0].train_loss);
+}
+
+#[test]
+fn a_seed_and_a_thread_count_give_bit_identical_weights() {
+    let net = WithDropout::new(&mut StdRng::seed_from_u64(2));
+    let (first, _) = train(&net, 2, true);
+    let (second, _) = train(&net, 2, true);
+    assert_eq!(first, second);
+    let (three, _) = train(&net, 3, true);
+    assert_ne!(first, three, "three threads draw other dropout masks");
+}
