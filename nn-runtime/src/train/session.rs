@@ -263,6 +263,17 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
             totals.loss += value * indices.len() as f64;
         }
         self.order = order;
+        // The epoch's last update is checked too, since no later step reveals a NaN or an
+        // overflow it caused: the weights must be finite and give a finite loss on the last batch.
+        if outcome.is_ok()
+            && !(parameters_are_finite(net) && self.last_batch_loss_is_finite(net, loss))
+        {
+            let iteration = data.len().div_ceil(batch_size);
+            outcome = Err(NonFiniteLoss {
+                iteration,
+                loss: f64::NAN,
+            });
+        }
         match outcome {
             Ok(()) => {
                 totals.loss /= data.len() as f64;
@@ -306,6 +317,26 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
         totals
     }
 
+    /// Whether `net` gives a finite loss, in inference mode, on the first worker's share of the
+    /// last batch.
+    fn last_batch_loss_is_finite<L: Loss<N::OutputActivation>>(
+        &mut self,
+        net: &N,
+        loss: &L,
+    ) -> bool {
+        let worker = &mut self.workers[0];
+        if worker.samples == 0 {
+            return true;
+        }
+        let output = net.forward_batch(&worker.input, &mut worker.workspace);
+        loss.loss(output, &worker.target).is_finite_value()
+    }
+
+    /// Gives the network back the weights it had when the last epoch began.
+    pub fn restore_epoch_start(&self, net: &mut N) {
+        restore_parameters(net, &self.last_good);
+    }
+
     /// Remembers the network's current weights as the best so far.
     pub fn save_best(&mut self, net: &N) {
         copy_parameters(net, &mut self.best);
@@ -331,6 +362,13 @@ fn run_all<W: Send>(workers: &mut [W], base: usize, f: &(impl Fn(usize, &mut W) 
             );
         }
     }
+}
+
+/// Whether every parameter of `net` is finite.
+fn parameters_are_finite<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(net: &N) -> bool {
+    let mut finite = true;
+    net.for_each_tensor(|_, values| finite &= values.iter().all(|v| v.is_finite_value()));
+    finite
 }
 
 /// Copies every parameter of `net` into the flat `buffer`.

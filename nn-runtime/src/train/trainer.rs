@@ -36,6 +36,8 @@ pub struct Trainer<'a, O, L, V = NoValidationData> {
     metrics: Option<Vec<Metric>>,
     progress: Option<bool>,
     threads: Threads,
+    /// The optimizer's learning rate before any schedule changed it.
+    base_learning_rate: Option<f64>,
     on_epoch: Option<EpochCallback<'a>>,
 }
 
@@ -71,6 +73,7 @@ impl<'a, O: Optimizer, L> Trainer<'a, O, L> {
             metrics: None,
             progress: None,
             threads: Threads::Fixed(1),
+            base_learning_rate: None,
             on_epoch: None,
         }
     }
@@ -153,6 +156,7 @@ impl<'a, O: Optimizer, L, V> Trainer<'a, O, L, V> {
             metrics: self.metrics,
             progress: self.progress,
             threads: self.threads,
+            base_learning_rate: self.base_learning_rate,
             on_epoch: self.on_epoch,
         }
     }
@@ -230,7 +234,12 @@ impl<'a, O: Optimizer, L, V> Trainer<'a, O, L, V> {
         };
         self.optimizer.prepare(N::LEN);
         self.schedule.reset();
-        let base_learning_rate = self.optimizer.learning_rate();
+        // Every fit starts from the rate the optimizer was built with, whatever a schedule did
+        // in an earlier fit.
+        let base_learning_rate = *self
+            .base_learning_rate
+            .get_or_insert_with(|| self.optimizer.learning_rate());
+        self.optimizer.set_learning_rate(base_learning_rate);
         let capacity = self.batch_size.min(train.len());
         let threads = match self.threads {
             Threads::Fixed(threads) => threads,
@@ -268,6 +277,17 @@ impl<'a, O: Optimizer, L, V> Trainer<'a, O, L, V> {
             let validated = validation
                 .as_deref()
                 .map(|v| session.evaluate(net, v, &self.loss));
+            if let Some(loss) = validated.map(|v| v.loss).filter(|loss| !loss.is_finite()) {
+                // Finite weights whose outputs overflow: as lost as a NaN loss.
+                session.restore_epoch_start(net);
+                progress.finish();
+                let iteration = train.len().div_ceil(capacity);
+                return Err(TrainError::Diverged {
+                    epoch,
+                    iteration,
+                    loss,
+                });
+            }
             let record = EpochRecord {
                 epoch,
                 train_loss: totals.loss,
@@ -295,7 +315,7 @@ impl<'a, O: Optimizer, L, V> Trainer<'a, O, L, V> {
             }
             epochs.push(record);
             if let Some(early) = self.early_stopping
-                && best.epochs_since_best(epoch) > early.patience
+                && best.epochs_since_best(epoch) >= early.patience.max(1)
             {
                 stop_reason = StopReason::EarlyStopping { epoch };
                 break;
