@@ -74,7 +74,7 @@ fn epochs_allocations<O: Optimizer>(mut optimizer: O) -> (usize, [f64; 3]) {
     let data = Dataset::from_arrays(&inputs, &targets).unwrap();
     let mut net = Digits::new(&mut StdRng::seed_from_u64(1));
     optimizer.validate().unwrap();
-    optimizer.prepare(Digits::PARAMETERS);
+    optimizer.prepare::<f32>(Digits::PARAMETERS);
     let mut session = Session::<Digits, 64, 10>::new(32, data.len(), 7);
     let penalty = Penalty { l1: 1e-4, l2: 1e-3 };
 

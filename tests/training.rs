@@ -149,8 +149,8 @@ impl Optimizer for Counting {
         self.inner.set_learning_rate(lr);
     }
 
-    fn prepare(&mut self, parameters: usize) {
-        self.inner.prepare(parameters);
+    fn prepare<T: nn::Float>(&mut self, parameters: usize) {
+        self.inner.prepare::<T>(parameters);
     }
 
     fn begin_step(&mut self) {

@@ -5,6 +5,8 @@ use core::fmt::{Debug, Display};
 use nalgebra::RealField;
 use serde::{Serialize, de::DeserializeOwned};
 
+use crate::optim::StateBuffer;
+
 /// A floating-point element type of a network: `f32` (the default) or `f64`.
 ///
 /// Sealed: the generated code and the kernels are written for IEEE binary floats only.
@@ -33,10 +35,14 @@ pub trait Float:
 
     /// Returns `true` when the value is neither NaN nor infinite.
     fn is_finite_value(self) -> bool;
+
+    /// The part of an optimizer's state buffer held in this type.
+    #[doc(hidden)]
+    fn state(buffer: &mut StateBuffer) -> &mut Vec<Self>;
 }
 
 macro_rules! impl_float {
-    ($t:ty) => {
+    ($t:ident) => {
         impl sealed::Sealed for $t {}
 
         impl Float for $t {
@@ -55,6 +61,11 @@ macro_rules! impl_float {
             #[inline(always)]
             fn is_finite_value(self) -> bool {
                 self.is_finite()
+            }
+
+            #[inline(always)]
+            fn state(buffer: &mut StateBuffer) -> &mut Vec<Self> {
+                &mut buffer.$t
             }
         }
     };

@@ -1,6 +1,6 @@
 //! Adam, as PyTorch's `torch.optim.Adam`.
 
-use super::Optimizer;
+use super::{Optimizer, StateBuffer};
 use crate::error::require;
 use crate::{Float, HyperparameterError, TensorKind};
 
@@ -28,9 +28,9 @@ pub struct Adam {
     eps: f64,
     weight_decay: f64,
     amsgrad: bool,
-    exp_avg: Vec<f64>,
-    exp_avg_sq: Vec<f64>,
-    max_exp_avg_sq: Vec<f64>,
+    exp_avg: StateBuffer,
+    exp_avg_sq: StateBuffer,
+    max_exp_avg_sq: StateBuffer,
     steps: u64,
 }
 
@@ -44,9 +44,9 @@ impl Adam {
             eps: 1e-8,
             weight_decay: 0.0,
             amsgrad: false,
-            exp_avg: Vec::new(),
-            exp_avg_sq: Vec::new(),
-            max_exp_avg_sq: Vec::new(),
+            exp_avg: StateBuffer::default(),
+            exp_avg_sq: StateBuffer::default(),
+            max_exp_avg_sq: StateBuffer::default(),
             steps: 0,
         }
     }
@@ -101,38 +101,41 @@ impl Adam {
         offset: usize,
         l2: f64,
     ) {
-        let (lr, beta1, beta2, eps) = (self.lr, self.beta1, self.beta2, self.eps);
         // `begin_step` has run at least once; `max` only guards a missed call against 0/0.
         let t = self.steps.max(1) as f64;
-        let step_size = lr / (1.0 - beta1.powf(t));
-        let bias_correction2_sqrt = (1.0 - beta2.powf(t)).sqrt();
-        let range = offset..offset + parameters.len();
-        let exp_avg = &mut self.exp_avg[range.clone()];
-        let exp_avg_sq = &mut self.exp_avg_sq[range.clone()];
-        let mut max_exp_avg_sq = if self.amsgrad {
-            Some(&mut self.max_exp_avg_sq[range])
-        } else {
-            None
-        };
-        for (i, (p, &g)) in parameters.iter_mut().zip(gradients).enumerate() {
-            let theta = p.as_f64();
-            let g = g.as_f64() + l2 * theta;
-            let m = &mut exp_avg[i];
-            *m = beta1 * *m + (1.0 - beta1) * g;
-            let v = &mut exp_avg_sq[i];
-            *v = beta2 * *v + (1.0 - beta2) * g * g;
-            let second = match max_exp_avg_sq.as_deref_mut() {
-                Some(max) => {
-                    // PyTorch's `torch.maximum` propagates NaN; so does this.
-                    if max[i] < *v || v.is_nan() {
-                        max[i] = *v;
-                    }
-                    max[i]
+        let step_size = T::of_f64(self.lr / (1.0 - self.beta1.powf(t)));
+        let bias_correction2_sqrt = T::of_f64((1.0 - self.beta2.powf(t)).sqrt());
+        let (beta1, beta2) = (T::of_f64(self.beta1), T::of_f64(self.beta2));
+        let (rest1, rest2) = (T::of_f64(1.0 - self.beta1), T::of_f64(1.0 - self.beta2));
+        let (eps, l2) = (T::of_f64(self.eps), T::of_f64(l2));
+        let len = parameters.len();
+        let exp_avg = self.exp_avg.slice::<T>(offset, len);
+        let exp_avg_sq = self.exp_avg_sq.slice::<T>(offset, len);
+        let moments = parameters
+            .iter_mut()
+            .zip(gradients)
+            .zip(exp_avg)
+            .zip(exp_avg_sq);
+        if self.amsgrad {
+            let max_exp_avg_sq = self.max_exp_avg_sq.slice::<T>(offset, len);
+            for ((((p, &g), m), v), max) in moments.zip(max_exp_avg_sq) {
+                let g = g + l2 * *p;
+                *m = beta1 * *m + rest1 * g;
+                *v = beta2 * *v + rest2 * g * g;
+                // PyTorch's `torch.maximum` propagates NaN; so does this.
+                #[allow(clippy::eq_op)]
+                if *max < *v || *v != *v {
+                    *max = *v;
                 }
-                None => *v,
-            };
-            let denominator = second.sqrt() / bias_correction2_sqrt + eps;
-            *p = T::of_f64(theta - step_size * *m / denominator);
+                *p -= step_size * *m / (max.sqrt() / bias_correction2_sqrt + eps);
+            }
+        } else {
+            for (((p, &g), m), v) in moments {
+                let g = g + l2 * *p;
+                *m = beta1 * *m + rest1 * g;
+                *v = beta2 * *v + rest2 * g * g;
+                *p -= step_size * *m / (v.sqrt() / bias_correction2_sqrt + eps);
+            }
         }
     }
 }
@@ -163,14 +166,14 @@ impl Optimizer for Adam {
         self.lr = lr;
     }
 
-    fn prepare(&mut self, parameters: usize) {
-        self.exp_avg = vec![0.0; parameters];
-        self.exp_avg_sq = vec![0.0; parameters];
-        self.max_exp_avg_sq = if self.amsgrad {
-            vec![0.0; parameters]
+    fn prepare<T: Float>(&mut self, parameters: usize) {
+        self.exp_avg.reset::<T>(parameters);
+        self.exp_avg_sq.reset::<T>(parameters);
+        if self.amsgrad {
+            self.max_exp_avg_sq.reset::<T>(parameters);
         } else {
-            Vec::new()
-        };
+            self.max_exp_avg_sq.clear();
+        }
         self.steps = 0;
     }
 
@@ -257,7 +260,7 @@ mod tests {
     #[test]
     fn computes_in_f32_parameters_too() {
         let mut adam = Adam::new(0.1);
-        adam.prepare(1);
+        adam.prepare::<f32>(1);
         adam.begin_step();
         let mut p = [1.0f32];
         adam.update(TensorKind::Bias, &mut p, &[2.0], 0);

@@ -87,8 +87,8 @@ impl Optimizer for AdamW {
         self.adam.set_learning_rate(lr);
     }
 
-    fn prepare(&mut self, parameters: usize) {
-        self.adam.prepare(parameters);
+    fn prepare<T: Float>(&mut self, parameters: usize) {
+        self.adam.prepare::<T>(parameters);
     }
 
     fn begin_step(&mut self) {
@@ -102,10 +102,10 @@ impl Optimizer for AdamW {
         gradients: &[T],
         offset: usize,
     ) {
-        let shrink = 1.0 - self.adam.learning_rate() * self.weight_decay;
-        if shrink != 1.0 {
+        if self.weight_decay != 0.0 {
+            let shrink = T::of_f64(1.0 - self.adam.learning_rate() * self.weight_decay);
             for p in parameters.iter_mut() {
-                *p = T::of_f64(p.as_f64() * shrink);
+                *p *= shrink;
             }
         }
         self.adam.step(parameters, gradients, offset, 0.0);
@@ -165,8 +165,8 @@ mod tests {
         // AdamW with decay 0 is Adam, AMSGrad included.
         let mut adamw = AdamW::new(0.1).with_weight_decay(0.0).with_amsgrad(true);
         let mut adam = Adam::new(0.1).with_amsgrad(true);
-        adamw.prepare(1);
-        adam.prepare(1);
+        adamw.prepare::<f64>(1);
+        adam.prepare::<f64>(1);
         let (mut a, mut b) = ([1.0f64], [1.0f64]);
         for g in [2.0, 0.0, 0.5] {
             adamw.begin_step();
@@ -183,7 +183,7 @@ mod tests {
         adamw.set_learning_rate(0.2);
         assert_eq!(adamw.learning_rate(), 0.2);
         // θ = 1·(1 − 0.2·0.5) = 0.9, zero gradient step.
-        adamw.prepare(1);
+        adamw.prepare::<f64>(1);
         adamw.begin_step();
         let mut p = [1.0f64];
         adamw.update(TensorKind::Weight, &mut p, &[0.0], 0);

@@ -7,12 +7,14 @@ mod adamw;
 mod rmsprop;
 mod schedule;
 mod sgd;
+mod state;
 
 pub use adam::Adam;
 pub use adamw::AdamW;
 pub use rmsprop::RmsProp;
 pub use schedule::LrSchedule;
 pub use sgd::Sgd;
+pub use state::StateBuffer;
 
 use crate::{Float, HyperparameterError, TensorKind};
 
@@ -27,8 +29,9 @@ pub trait Optimizer: Send {
     /// Sets the learning rate, as a schedule does between epochs.
     fn set_learning_rate(&mut self, lr: f64);
 
-    /// Allocates state for `parameters` values. Called once before training.
-    fn prepare(&mut self, parameters: usize);
+    /// Allocates state for `parameters` values of type `T` and resets the step count. Called
+    /// once before training.
+    fn prepare<T: Float>(&mut self, parameters: usize);
 
     /// Starts a new step (advances step counters).
     fn begin_step(&mut self) {}
@@ -49,7 +52,7 @@ pub trait Optimizer: Send {
 #[cfg(test)]
 pub(crate) fn run_steps(mut optimizer: impl Optimizer, steps: &[f64]) -> f64 {
     optimizer.validate().unwrap();
-    optimizer.prepare(1);
+    optimizer.prepare::<f64>(1);
     let mut weight = [1.0f64];
     for &gradient in steps {
         optimizer.begin_step();
@@ -68,7 +71,7 @@ mod tests {
         let (ga, gb) = ([2.0, -1.0, 0.5], [-3.0, 0.25, 4.0]);
         let mut together = optimizer.clone();
         together.validate().unwrap();
-        together.prepare(2);
+        together.prepare::<f64>(2);
         let (mut a, mut b) = ([1.0f64], [-0.5f64]);
         for step in 0..3 {
             together.begin_step();
@@ -77,7 +80,7 @@ mod tests {
         }
         let alone = |start: f64, grads: [f64; 3]| {
             let mut optimizer = optimizer.clone();
-            optimizer.prepare(1);
+            optimizer.prepare::<f64>(1);
             let mut p = [start];
             for g in grads {
                 optimizer.begin_step();

@@ -1,6 +1,6 @@
 //! RMSProp, as PyTorch's `torch.optim.RMSprop`.
 
-use super::Optimizer;
+use super::{Optimizer, StateBuffer};
 use crate::error::require;
 use crate::{Float, HyperparameterError, TensorKind};
 
@@ -27,9 +27,9 @@ pub struct RmsProp {
     weight_decay: f64,
     momentum: f64,
     centered: bool,
-    square_avg: Vec<f64>,
-    grad_avg: Vec<f64>,
-    momentum_buffer: Vec<f64>,
+    square_avg: StateBuffer,
+    grad_avg: StateBuffer,
+    momentum_buffer: StateBuffer,
 }
 
 impl RmsProp {
@@ -42,9 +42,9 @@ impl RmsProp {
             weight_decay: 0.0,
             momentum: 0.0,
             centered: false,
-            square_avg: Vec::new(),
-            grad_avg: Vec::new(),
-            momentum_buffer: Vec::new(),
+            square_avg: StateBuffer::default(),
+            grad_avg: StateBuffer::default(),
+            momentum_buffer: StateBuffer::default(),
         }
     }
 
@@ -118,18 +118,18 @@ impl Optimizer for RmsProp {
         self.lr = lr;
     }
 
-    fn prepare(&mut self, parameters: usize) {
-        self.square_avg = vec![0.0; parameters];
-        self.grad_avg = if self.centered {
-            vec![0.0; parameters]
+    fn prepare<T: Float>(&mut self, parameters: usize) {
+        self.square_avg.reset::<T>(parameters);
+        if self.centered {
+            self.grad_avg.reset::<T>(parameters);
         } else {
-            Vec::new()
-        };
-        self.momentum_buffer = if self.momentum > 0.0 {
-            vec![0.0; parameters]
+            self.grad_avg.clear();
+        }
+        if self.momentum > 0.0 {
+            self.momentum_buffer.reset::<T>(parameters);
         } else {
-            Vec::new()
-        };
+            self.momentum_buffer.clear();
+        }
     }
 
     fn update<T: Float>(
@@ -139,38 +139,34 @@ impl Optimizer for RmsProp {
         gradients: &[T],
         offset: usize,
     ) {
-        let (lr, alpha, eps, decay, momentum) = (
-            self.lr,
-            self.alpha,
-            self.eps,
-            self.weight_decay,
-            self.momentum,
+        let lr = T::of_f64(self.lr);
+        let (alpha, rest) = (T::of_f64(self.alpha), T::of_f64(1.0 - self.alpha));
+        let (eps, decay, momentum) = (
+            T::of_f64(self.eps),
+            T::of_f64(self.weight_decay),
+            T::of_f64(self.momentum),
         );
-        let range = offset..offset + parameters.len();
-        let square_avg = &mut self.square_avg[range.clone()];
-        let mut grad_avg = if self.centered {
-            Some(&mut self.grad_avg[range.clone()])
-        } else {
-            None
-        };
-        let mut buffer = if momentum > 0.0 {
-            Some(&mut self.momentum_buffer[range])
-        } else {
-            None
-        };
+        let (centered, with_momentum) = (self.centered, self.momentum > 0.0);
+        let len = parameters.len();
+        let square_avg = self.square_avg.slice::<T>(offset, len);
+        let mut grad_avg = centered.then(|| self.grad_avg.slice::<T>(offset, len));
+        let mut buffer = with_momentum.then(|| self.momentum_buffer.slice::<T>(offset, len));
         for (i, (p, &g)) in parameters.iter_mut().zip(gradients).enumerate() {
-            let theta = p.as_f64();
-            let g = g.as_f64() + decay * theta;
+            let g = g + decay * *p;
             let v = &mut square_avg[i];
-            *v = alpha * *v + (1.0 - alpha) * g * g;
+            *v = alpha * *v + rest * g * g;
             let denominator = match grad_avg.as_deref_mut() {
                 Some(grad_avg) => {
                     let mean = &mut grad_avg[i];
-                    *mean = alpha * *mean + (1.0 - alpha) * g;
+                    *mean = alpha * *mean + rest * g;
                     // ḡ² <= v in exact arithmetic; rounding must not turn a zero variance
                     // into the root of a tiny negative number (NaN still propagates).
                     let variance = *v - *mean * *mean;
-                    let variance = if variance < 0.0 { 0.0 } else { variance };
+                    let variance = if variance < T::zero() {
+                        T::zero()
+                    } else {
+                        variance
+                    };
                     variance.sqrt() + eps
                 }
                 None => v.sqrt() + eps,
@@ -183,7 +179,7 @@ impl Optimizer for RmsProp {
                 }
                 None => g / denominator,
             };
-            *p = T::of_f64(theta - lr * step);
+            *p -= lr * step;
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Stochastic gradient descent with momentum, as PyTorch's `torch.optim.SGD`.
 
-use super::Optimizer;
+use super::{Optimizer, StateBuffer};
 use crate::error::require;
 use crate::{Float, HyperparameterError, TensorKind};
 
@@ -21,7 +21,7 @@ pub struct Sgd {
     dampening: f64,
     nesterov: bool,
     weight_decay: f64,
-    velocity: Vec<f64>,
+    velocity: StateBuffer,
     steps: u64,
 }
 
@@ -34,7 +34,7 @@ impl Sgd {
             dampening: 0.0,
             nesterov: false,
             weight_decay: 0.0,
-            velocity: Vec::new(),
+            velocity: StateBuffer::default(),
             steps: 0,
         }
     }
@@ -106,12 +106,12 @@ impl Optimizer for Sgd {
         self.lr = lr;
     }
 
-    fn prepare(&mut self, parameters: usize) {
-        self.velocity = if self.momentum > 0.0 {
-            vec![0.0; parameters]
+    fn prepare<T: Float>(&mut self, parameters: usize) {
+        if self.momentum > 0.0 {
+            self.velocity.reset::<T>(parameters);
         } else {
-            Vec::new()
-        };
+            self.velocity.clear();
+        }
         self.steps = 0;
     }
 
@@ -126,25 +126,26 @@ impl Optimizer for Sgd {
         gradients: &[T],
         offset: usize,
     ) {
-        let (lr, momentum, decay) = (self.lr, self.momentum, self.weight_decay);
-        if momentum == 0.0 {
+        let (lr, decay) = (T::of_f64(self.lr), T::of_f64(self.weight_decay));
+        if self.momentum == 0.0 {
             for (p, &g) in parameters.iter_mut().zip(gradients) {
-                let g = g.as_f64() + decay * p.as_f64();
-                *p = T::of_f64(p.as_f64() - lr * g);
+                *p -= lr * (g + decay * *p);
             }
             return;
         }
-        let first = self.steps <= 1;
-        let velocity = &mut self.velocity[offset..offset + parameters.len()];
+        let momentum = T::of_f64(self.momentum);
+        let undamped = T::of_f64(1.0 - self.dampening);
+        let (first, nesterov) = (self.steps <= 1, self.nesterov);
+        let velocity = self.velocity.slice::<T>(offset, parameters.len());
         for ((p, &g), b) in parameters.iter_mut().zip(gradients).zip(velocity) {
-            let g = g.as_f64() + decay * p.as_f64();
+            let g = g + decay * *p;
             *b = if first {
                 g
             } else {
-                momentum * *b + (1.0 - self.dampening) * g
+                momentum * *b + undamped * g
             };
-            let step = if self.nesterov { g + momentum * *b } else { *b };
-            *p = T::of_f64(p.as_f64() - lr * step);
+            let step = if nesterov { g + momentum * *b } else { *b };
+            *p -= lr * step;
         }
     }
 }

@@ -232,7 +232,7 @@ impl<'a, O: Optimizer, L, V> Trainer<'a, O, L, V> {
             None if L::CLASSIFICATION => Cow::Borrowed(&[Metric::Accuracy]),
             None => Cow::Borrowed(&[Metric::MeanSquaredError, Metric::MeanAbsoluteError]),
         };
-        self.optimizer.prepare(N::LEN);
+        self.optimizer.prepare::<N::Scalar>(N::LEN);
         self.schedule.reset();
         // Every fit starts from the rate the optimizer was built with, whatever a schedule did
         // in an earlier fit.

@@ -1,0 +1,377 @@
+//! One-shot performance report for the standard workloads N1–N5 of `BENCHMARKS.md`: the median
+//! time of several repetitions after a warm-up, heap allocations per step, effective GFLOP/s,
+//! and our dense kernels against `matrixmultiply::sgemm` on the N3 shapes measured in the same
+//! run. Prints markdown tables ready to paste into an issue. Takes about 15 s.
+//!
+//! `cargo run --release --example bench`
+//!
+//! The criterion benches of the same workloads are in `benches/workloads.rs`.
+
+#[path = "../benches/workloads/common.rs"]
+mod common;
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::hint::black_box;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use common::{N3Products, Product};
+use nn::prelude::{SeedableRng, StdRng};
+
+/// A global allocator that counts allocations (and reallocations) on every thread.
+struct Counting;
+
+/// The number of allocations so far.
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: forwards every call to the system allocator unchanged.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// The time budget of one measurement (after warm-up).
+const BUDGET: Duration = Duration::from_millis(400);
+/// The fewest repetitions a median is taken over.
+const MIN_REPETITIONS: usize = 7;
+/// The shortest a repetition may be: faster calls are batched into one repetition.
+const MIN_REPETITION: Duration = Duration::from_millis(2);
+
+/// The median time of one call of `f`, in seconds: warm-up, then at least
+/// [`MIN_REPETITIONS`] repetitions (within about [`BUDGET`]), each timing enough calls to last
+/// [`MIN_REPETITION`].
+fn median_seconds(mut f: impl FnMut()) -> f64 {
+    let warm_up = Instant::now();
+    let mut calls = 0u32;
+    while calls < 3 || warm_up.elapsed() < Duration::from_millis(50) {
+        f();
+        calls += 1;
+    }
+    let per_call = warm_up.elapsed().as_secs_f64() / f64::from(calls);
+    let batch = (MIN_REPETITION.as_secs_f64() / per_call).ceil().max(1.0) as u32;
+    let repetitions = ((BUDGET.as_secs_f64() / (per_call * f64::from(batch))) as usize)
+        .clamp(MIN_REPETITIONS, 201);
+    let mut times: Vec<f64> = (0..repetitions)
+        .map(|_| {
+            let start = Instant::now();
+            for _ in 0..batch {
+                f();
+            }
+            start.elapsed().as_secs_f64() / f64::from(batch)
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    times[times.len() / 2]
+}
+
+/// The mean number of heap allocations per call of `f` over `calls` calls (after warm-up).
+fn allocations_per_call(calls: usize, mut f: impl FnMut()) -> f64 {
+    f();
+    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    for _ in 0..calls {
+        f();
+    }
+    (ALLOCATIONS.load(Ordering::Relaxed) - before) as f64 / calls as f64
+}
+
+/// One line of the workload table.
+struct Row {
+    workload: &'static str,
+    figure: String,
+    unit: &'static str,
+    gflops: Option<f64>,
+    allocations: Option<f64>,
+    target: String,
+}
+
+/// A target cell: the bound and whether `met`.
+fn target(bound: &str, met: bool) -> String {
+    format!("{bound} {}", if met { "✓" } else { "✗" })
+}
+
+/// Formats a count with thin groups of three digits (`153 600`).
+fn grouped(value: f64) -> String {
+    let digits = format!("{:.0}", value);
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(' ');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The CPU model name from `/proc/cpuinfo`, if there is one.
+fn cpu_model() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|name| name.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// Which of AVX2, FMA and AVX-512F the CPU has.
+fn cpu_features() -> String {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let yes = |on: bool| if on { "yes" } else { "no" };
+        format!(
+            "AVX2 {}, FMA {}, AVX-512F {}",
+            yes(is_x86_feature_detected!("avx2")),
+            yes(is_x86_feature_detected!("fma")),
+            yes(is_x86_feature_detected!("avx512f")),
+        )
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        "not x86-64: AVX2/FMA/AVX-512 not applicable".to_owned()
+    }
+}
+
+/// Measures the N3 products with both implementations: per product `(ours, reference)` seconds.
+fn gemm_times() -> Vec<(Product, f64, f64)> {
+    let mut products = N3Products::new();
+    Product::ALL
+        .iter()
+        .map(|&product| {
+            let difference = products.max_difference(product);
+            if difference > 1e-3 {
+                eprintln!(
+                    "warning: {} differs from matrixmultiply by {difference}",
+                    product.label()
+                );
+            }
+            let ours = median_seconds(|| products.ours(black_box(product)));
+            let reference = median_seconds(|| products.reference(black_box(product)));
+            (product, ours, reference)
+        })
+        .collect()
+}
+
+fn main() {
+    if cfg!(debug_assertions) {
+        eprintln!("warning: a debug build; run with --release for meaningful figures");
+    }
+    let started = Instant::now();
+    let mut rows = Vec::new();
+
+    // N1: one step over the four XOR samples.
+    let mut n1 = common::n1_xor();
+    let seconds = median_seconds(|| {
+        black_box(n1.step());
+    });
+    let allocations = allocations_per_call(1000, || {
+        n1.step();
+    });
+    let flops = 4.0 * common::training_flops::<common::Xor, 2, 1>();
+    rows.push(Row {
+        workload: "N1 xor 2-4-1, SGD, batch 4",
+        figure: format!("{:.3}", seconds * 1e6),
+        unit: "µs/step",
+        gflops: Some(flops / seconds / 1e9),
+        allocations: Some(allocations),
+        target: target("≤ 0.2", seconds <= 0.2e-6),
+    });
+
+    // N2: one epoch over the training split, then accuracy after 20 epochs from scratch.
+    let (train, _) = common::digits_split();
+    let mut n2 = common::n2_digits(train);
+    let steps = n2.steps_per_epoch() as f64;
+    let seconds = median_seconds(|| {
+        black_box(n2.epoch());
+    });
+    let allocations = allocations_per_call(5, || {
+        n2.epoch();
+    }) / steps;
+    let flops = n2.samples() as f64 * common::training_flops::<common::Digits, 64, 10>();
+    rows.push(Row {
+        workload: "N2 digits 64-32-10, Adam, batch 32",
+        figure: format!("{:.3}", seconds * 1e3),
+        unit: "ms/epoch",
+        gflops: Some(flops / seconds / 1e9),
+        allocations: Some(allocations),
+        target: target("≤ 0.35", seconds <= 0.35e-3),
+    });
+    let accuracy = common::n2_test_accuracy(common::N2_ACCURACY_EPOCHS);
+    rows.push(Row {
+        workload: "N2 digits, test accuracy after 20 epochs",
+        figure: format!("{accuracy:.4}"),
+        unit: "accuracy",
+        gflops: None,
+        allocations: None,
+        target: target("≥ 0.95", accuracy >= 0.95),
+    });
+
+    // N3: epochs over the 8 192 synthetic samples, single-threaded then on two threads.
+    let per_sample = common::training_flops::<common::Mnist784, 784, 10>();
+    let mut n3_step_seconds = 0.0;
+    for threads in [1, 2] {
+        let mut n3 = common::n3_mnist(threads);
+        let steps = n3.steps_per_epoch() as f64;
+        let seconds = median_seconds(|| {
+            black_box(n3.epoch());
+        });
+        let allocations = allocations_per_call(2, || {
+            n3.epoch();
+        }) / steps;
+        let rate = n3.samples() as f64 / seconds;
+        if threads == 1 {
+            n3_step_seconds = seconds / steps;
+        }
+        rows.push(Row {
+            workload: if threads == 1 {
+                "N3 mnist784 784-128-10, Adam, batch 32"
+            } else {
+                "N3 mnist784, 2 threads (multi-core)"
+            },
+            figure: grouped(rate),
+            unit: "samples/s",
+            gflops: Some(rate * per_sample / 1e9),
+            allocations: Some(allocations),
+            target: if threads == 1 {
+                target("≥ 150 000", rate >= 150_000.0)
+            } else {
+                "— (single-thread target above)".to_owned()
+            },
+        });
+    }
+
+    // N4: one step of 32 random samples.
+    let mut n4 = common::n4_deep();
+    let seconds = median_seconds(|| {
+        black_box(n4.step());
+    });
+    let allocations = allocations_per_call(1000, || {
+        n4.step();
+    });
+    let flops = common::BATCH as f64 * common::training_flops::<common::Deep, 32, 10>();
+    rows.push(Row {
+        workload: "N4 deep 32-64-64-10, Adam, batch 32",
+        figure: format!("{:.2}", seconds * 1e6),
+        unit: "µs/step",
+        gflops: Some(flops / seconds / 1e9),
+        allocations: Some(allocations),
+        target: target("≤ 20", seconds <= 20e-6),
+    });
+
+    // N5: single-sample forward calls.
+    let digits = common::Digits::new(&mut StdRng::seed_from_u64(common::SEED));
+    let x64 = common::random_input::<64>();
+    let seconds = median_seconds(|| {
+        black_box(digits.forward(black_box(&x64)));
+    });
+    let allocations = allocations_per_call(1000, || {
+        black_box(digits.forward(black_box(&x64)));
+    });
+    rows.push(Row {
+        workload: "N5 forward, N2 net 64-32-10",
+        figure: format!("{:.1}", seconds * 1e9),
+        unit: "ns/call",
+        gflops: Some(common::forward_flops::<common::Digits, 64, 10>() / seconds / 1e9),
+        allocations: Some(allocations),
+        target: target("≤ 150", seconds <= 150e-9),
+    });
+    let mnist = common::Mnist784::new(&mut StdRng::seed_from_u64(common::SEED));
+    let x784 = common::random_input::<784>();
+    let seconds = median_seconds(|| {
+        black_box(mnist.forward(black_box(&x784)));
+    });
+    let allocations = allocations_per_call(1000, || {
+        black_box(mnist.forward(black_box(&x784)));
+    });
+    rows.push(Row {
+        workload: "N5 forward, N3 net 784-128-10",
+        figure: format!("{:.3}", seconds * 1e6),
+        unit: "µs/call",
+        gflops: Some(common::forward_flops::<common::Mnist784, 784, 10>() / seconds / 1e9),
+        allocations: Some(allocations),
+        target: target("≤ 4", seconds <= 4e-6),
+    });
+
+    let gemm = gemm_times();
+
+    println!("CPU: {} ({})", cpu_model(), cpu_features());
+    println!(
+        "nn {} release build, single thread unless labelled; median of ≥ {MIN_REPETITIONS} \
+         repetitions after warm-up\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    println!("| workload | figure | unit | GFLOP/s | allocations/step | target |");
+    println!("|---|---:|---|---:|---:|---|");
+    for row in &rows {
+        let gflops = row.gflops.map_or("—".to_owned(), |g| format!("{g:.2}"));
+        let allocations = row.allocations.map_or("—".to_owned(), |a| {
+            if a == 0.0 {
+                "0".to_owned()
+            } else {
+                format!("{a:.2}")
+            }
+        });
+        println!(
+            "| {} | {} | {} | {gflops} | {allocations} | {} |",
+            row.workload, row.figure, row.unit, row.target
+        );
+    }
+    println!(
+        "\nGFLOP/s counts only the dense products: per sample and dense layer 2·in·out forward and \
+         4·in·out backward, minus 2·in·out for the first layer's input gradient (not computed); \
+         inference 2·in·out per layer. Biases, activations, loss and optimizer are not counted. \
+         N3: {:.3} MFLOP per training sample.\n",
+        per_sample / 1e6
+    );
+
+    println!("| N3 product (batch 32) | ours GFLOP/s | matrixmultiply GFLOP/s | ours as % |");
+    println!("|---|---:|---:|---:|");
+    let (mut ours_total, mut reference_total, mut flops_total) = (0.0, 0.0, 0.0);
+    for &(product, ours, reference) in &gemm {
+        let flops = product.flops();
+        if product != Product::InputGradient1 {
+            ours_total += ours;
+            reference_total += reference;
+            flops_total += flops;
+        }
+        println!(
+            "| {} | {:.2} | {:.2} | {:.0} % |",
+            product.label(),
+            flops / ours / 1e9,
+            flops / reference / 1e9,
+            100.0 * reference / ours
+        );
+    }
+    println!(
+        "| all five products of a training step | {:.2} | {:.2} | {:.0} % |",
+        flops_total / ours_total / 1e9,
+        flops_total / reference_total / 1e9,
+        100.0 * reference_total / ours_total
+    );
+    println!(
+        "\nOurs include the bias add (forward) and the bias-gradient row sums (weight gradient); \
+         matrixmultiply computes the bare product on the same column-major operands.\n\
+         One N3 step takes {:.1} µs; its five products take {:.1} µs with our kernels ({:.0} %) \
+         and would take {:.1} µs with matrixmultiply.",
+        n3_step_seconds * 1e6,
+        ours_total * 1e6,
+        100.0 * ours_total / n3_step_seconds,
+        reference_total * 1e6,
+    );
+    eprintln!("\n(measured in {:.1} s)", started.elapsed().as_secs_f64());
+}
