@@ -1,0 +1,116 @@
+//! AVX2+FMA kernels: register-blocked products straight on the column-major data, no packing and
+//! no allocation.
+//!
+//! * `nn`: `A·B (+ bias)`, for the forward pass `W·X + b` and the weight gradient `Δ·Xᵀ`;
+//! * `tn`: `Aᵀ·B`, for the input gradient `Wᵀ·Δ`;
+//! * `gemv`: `A·x + bias`, for one sample;
+//! * `lanes`: the register operations, once for `f32` and once for `f64`.
+//!
+//! The functions here check the slice lengths once; everything below works on raw pointers within
+//! those bounds. Edges (sizes that are not multiples of a tile) use narrower tiles and masked
+//! loads and stores, never touching memory outside the slices.
+
+mod gemv;
+mod lanes;
+mod nn;
+mod tn;
+
+pub(super) use lanes::{F32x8, F64x4, Simd};
+use nn::{Init, Nn, gemm_nn};
+use tn::{SHORT_DOT, gemm_tn, transposed_tn};
+
+/// `Z = W·X + b`: `w` is `out × inp`, `x` is `inp × n`, `z` is `out × n`, all column-major.
+pub(super) fn forward<S: Simd>(
+    s: S,
+    w: &[S::Elem],
+    bias: &[S::Elem],
+    x: &[S::Elem],
+    z: &mut [S::Elem],
+    (out, inp, n): (usize, usize, usize),
+) {
+    assert!(w.len() == out * inp && bias.len() == out);
+    assert!(x.len() == inp * n && z.len() == out * n);
+    let p = Nn {
+        a: w.as_ptr(),
+        lda: out,
+        b: x.as_ptr(),
+        rsb: 1,
+        csb: inp,
+        c: z.as_mut_ptr(),
+        ldc: out,
+        init: Init::Bias(bias.as_ptr()),
+        depth: inp,
+    };
+    // SAFETY: the token `s` proves AVX2+FMA; the lengths checked above cover every access of an
+    // `out × n` product with reduction depth `inp` through these strides.
+    unsafe { gemm_nn(s, p, out, n) }
+}
+
+/// `∂W = Δ·Xᵀ` (`out × inp`) from `Δ` (`out × n`) and `X` (`inp × n`), all column-major.
+pub(super) fn weight_gradient<S: Simd>(
+    s: S,
+    dw: &mut [S::Elem],
+    x: &[S::Elem],
+    delta: &[S::Elem],
+    (out, inp, n): (usize, usize, usize),
+) {
+    assert!(dw.len() == out * inp);
+    assert!(x.len() == inp * n && delta.len() == out * n);
+    let p = Nn {
+        a: delta.as_ptr(),
+        lda: out,
+        b: x.as_ptr(),
+        rsb: inp,
+        csb: 1,
+        c: dw.as_mut_ptr(),
+        ldc: out,
+        init: Init::Zero,
+        depth: n,
+    };
+    // SAFETY: the token `s` proves AVX2+FMA; `Xᵀ[j, k] = x[j·inp + k]` and the lengths checked
+    // above cover every access of an `out × inp` product with reduction depth `n`.
+    unsafe { gemm_nn(s, p, out, inp) }
+}
+
+/// `∂X = Wᵀ·Δ` (`inp × n`) from `W` (`out × inp`) and `Δ` (`out × n`), all column-major.
+pub(super) fn input_gradient<S: Simd>(
+    s: S,
+    w: &[S::Elem],
+    delta: &[S::Elem],
+    dx: &mut [S::Elem],
+    (out, inp, n): (usize, usize, usize),
+) {
+    assert!(w.len() == out * inp && delta.len() == out * n && dx.len() == inp * n);
+    let (w, delta, dx) = (w.as_ptr(), delta.as_ptr(), dx.as_mut_ptr());
+    if out < SHORT_DOT {
+        // SAFETY: the token `s` proves AVX2+FMA; the lengths checked above cover `inp` columns
+        // of `W` and `n` columns of `Δ`, each `out < SHORT_DOT` long, and the `inp × n` result.
+        unsafe { transposed_tn(s, w, delta, dx, (out, inp, n)) }
+    } else {
+        // SAFETY: as above, without the bound on `out`.
+        unsafe { gemm_tn(s, w, delta, dx, (out, inp, n)) }
+    }
+}
+
+/// `y = W·x + b` for one sample: `w` is `out × inp` column-major, `x` has `inp` values.
+pub(super) fn vector<S: Simd>(
+    s: S,
+    w: &[S::Elem],
+    bias: &[S::Elem],
+    x: &[S::Elem],
+    y: &mut [S::Elem],
+    (out, inp): (usize, usize),
+) {
+    assert!(w.len() == out * inp && bias.len() == out && x.len() == inp && y.len() == out);
+    // SAFETY: the token `s` proves AVX2+FMA; the lengths checked above cover every access.
+    unsafe {
+        gemv::gemv(
+            s,
+            w.as_ptr(),
+            bias.as_ptr(),
+            x.as_ptr(),
+            y.as_mut_ptr(),
+            (out, inp),
+        )
+    }
+}

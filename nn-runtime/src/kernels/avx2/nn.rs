@@ -1,0 +1,190 @@
+//! `C = A·B (+ bias)` on column-major `A` and `C` and a strided `B`, no packing: the forward pass
+//! `W·X + b` and the weight gradient `Δ·Xᵀ`.
+//!
+//! A tile of `MV` registers of rows × `NR` columns of `C` lives in registers while each step of
+//! the reduction loads one contiguous piece of a column of `A` and broadcasts `NR` elements of
+//! `B`. The last row panel is masked; the last column tile is narrower.
+
+use super::lanes::Simd;
+
+/// Row registers per tile (2 × 8 = 16 rows of `f32`, 2 × 4 = 8 of `f64`).
+pub(super) const MV: usize = 2;
+/// Columns per tile: `MV·NR = 12` accumulators, `MV` loaded rows and one broadcast fill the 16
+/// registers (3 × 4 tiles spilled an accumulator).
+const NR: usize = 6;
+/// Reduction steps per pass over `C`: keeps the row panel of `A` that every column tile of a pass
+/// re-reads (`MV·LANES × KC`, 16 KiB of `f32`) in cache. 128, 256 and 512 measured alike.
+const KC: usize = 256;
+const _: () = assert!(MV == 2, "`gemm_nn` masks panels of 1 or 2 registers");
+
+/// The operands of `C = A·B (+ bias)`, all in bounds for the sizes they are used with.
+#[derive(Clone, Copy)]
+pub(super) struct Nn<E> {
+    /// `A`, `m × depth`, column-major: `A[i, r] = a[i + r·lda]`.
+    pub(super) a: *const E,
+    pub(super) lda: usize,
+    /// `B`, `depth × n`: `B[r, c] = b[r·rsb + c·csb]`.
+    pub(super) b: *const E,
+    pub(super) rsb: usize,
+    pub(super) csb: usize,
+    /// `C`, `m × n`, column-major with leading dimension `ldc`.
+    pub(super) c: *mut E,
+    pub(super) ldc: usize,
+    /// What `C` starts from.
+    pub(super) init: Init<E>,
+    pub(super) depth: usize,
+}
+
+/// What the accumulators of a tile of `C` start from.
+#[derive(Clone, Copy)]
+pub(super) enum Init<E> {
+    /// Zero.
+    Zero,
+    /// The `m` values at this pointer, in every column.
+    Bias(*const E),
+    /// The values in `C` (a later block of the depth).
+    Accumulate,
+}
+
+/// `C = A·B (+ bias)` for `C` of `m × n`: the depth in blocks of `KC`, each block in row panels
+/// of `MV` registers (the last one masked), each panel in tiles of `NR` columns.
+///
+/// # Safety
+/// AVX2 and FMA must be available and `p` must be in bounds for `m`, `n` and `p.depth`.
+#[target_feature(enable = "avx2,fma")]
+pub(super) unsafe fn gemm_nn<S: Simd>(s: S, p: Nn<S::Elem>, m: usize, n: usize) {
+    if m == 0 || n == 0 {
+        return;
+    }
+    let full = MV * S::LANES;
+    let mut k = 0;
+    loop {
+        let depth = KC.min(p.depth - k);
+        // SAFETY: `k <= p.depth` and `m, n > 0`: the offsets stay within (or one past) `A`
+        // and `B`, which hold `p.depth` steps of the reduction.
+        let block = unsafe {
+            Nn {
+                a: p.a.add(k * p.lda),
+                b: p.b.add(k * p.rsb),
+                init: if k == 0 { p.init } else { Init::Accumulate },
+                depth,
+                ..p
+            }
+        };
+        let mut i = 0;
+        while i + full <= m {
+            // SAFETY: rows `i..i + full` lie within `0..m` and the block's depth within
+            // `p.depth`; the caller vouches for the rest.
+            unsafe { columns_nn::<S, MV, false, NR>(s, block, i, n, s.mask(S::LANES)) };
+            i += full;
+        }
+        let rest = m - i;
+        if rest > 0 {
+            let registers = rest.div_ceil(S::LANES);
+            let mask = s.mask(rest - (registers - 1) * S::LANES);
+            // Masked panels keep the mask in a register: fewer columns leave room for it.
+            // SAFETY: rows `i..m` are the masked lanes of `registers` registers; as above.
+            unsafe {
+                match registers {
+                    1 => columns_nn::<S, 1, true, 4>(s, block, i, n, mask),
+                    _ => columns_nn::<S, MV, true, 4>(s, block, i, n, mask),
+                }
+            }
+        }
+        k += depth;
+        if k >= p.depth {
+            break;
+        }
+    }
+}
+
+/// One row panel of `V` registers at row `i`, in tiles of `W` columns (narrower at the end).
+///
+/// # Safety
+/// As [`gemm_nn`], with rows `i..i + V·LANES` (up to the mask when `MASKED`) within `0..m`.
+#[target_feature(enable = "avx2,fma")]
+unsafe fn columns_nn<S: Simd, const V: usize, const MASKED: bool, const W: usize>(
+    s: S,
+    p: Nn<S::Elem>,
+    i: usize,
+    n: usize,
+    mask: S::Mask,
+) {
+    let mut j = 0;
+    while j < n {
+        let cols = W.min(n - j);
+        // SAFETY: columns `j..j + cols` lie within `0..n`; the caller vouches for the rest.
+        unsafe {
+            match cols {
+                6 => tile_nn::<S, V, 6, MASKED>(s, p, i, j, mask),
+                5 => tile_nn::<S, V, 5, MASKED>(s, p, i, j, mask),
+                4 => tile_nn::<S, V, 4, MASKED>(s, p, i, j, mask),
+                3 => tile_nn::<S, V, 3, MASKED>(s, p, i, j, mask),
+                2 => tile_nn::<S, V, 2, MASKED>(s, p, i, j, mask),
+                _ => tile_nn::<S, V, 1, MASKED>(s, p, i, j, mask),
+            }
+        }
+        j += cols;
+    }
+}
+
+/// One `V`-register × `C`-column tile of `C` at row `i`, column `j`, accumulated over the
+/// block's depth in registers. With `MASKED`, the last register holds only the lanes of `mask`.
+///
+/// # Safety
+/// As [`gemm_nn`], with rows `i..i + V·LANES` (the last register masked) and columns `j..j + C`
+/// within `C`.
+#[target_feature(enable = "avx2,fma")]
+#[inline]
+unsafe fn tile_nn<S: Simd, const V: usize, const C: usize, const MASKED: bool>(
+    s: S,
+    p: Nn<S::Elem>,
+    i: usize,
+    j: usize,
+    mask: S::Mask,
+) {
+    let lanes = S::LANES;
+    // SAFETY: the caller guarantees that these rows and columns of `A`, `B`, `C` and the bias
+    // are in bounds; masked lanes past the edge are never touched.
+    unsafe {
+        let load = |q: *const S::Elem, v: usize| {
+            if MASKED && v == V - 1 {
+                s.load_masked(q.add(v * lanes), mask)
+            } else {
+                s.load(q.add(v * lanes))
+            }
+        };
+        let out = p.c.add(i + j * p.ldc);
+        let mut acc = match p.init {
+            Init::Zero => [[s.zero(); V]; C],
+            Init::Bias(bias) => [core::array::from_fn(|v| load(bias.add(i), v)); C],
+            Init::Accumulate => {
+                core::array::from_fn(|c| core::array::from_fn(|v| load(out.add(c * p.ldc), v)))
+            }
+        };
+        let mut a = p.a.add(i);
+        let mut b = p.b.add(j * p.csb);
+        for _ in 0..p.depth {
+            let av: [S::Vector; V] = core::array::from_fn(|v| load(a, v));
+            for (c, acc) in acc.iter_mut().enumerate() {
+                let bc = s.splat(b.add(c * p.csb));
+                for (acc, &av) in acc.iter_mut().zip(&av) {
+                    *acc = s.fmadd(av, bc, *acc);
+                }
+            }
+            // Past the last step these point beyond `A` and `B`, never read.
+            a = a.wrapping_add(p.lda);
+            b = b.wrapping_add(p.rsb);
+        }
+        for (c, acc) in acc.iter().enumerate() {
+            let out = out.add(c * p.ldc);
+            for (v, &acc) in acc.iter().enumerate() {
+                if MASKED && v == V - 1 {
+                    s.store_masked(out.add(v * lanes), mask, acc);
+                } else {
+                    s.store(out.add(v * lanes), acc);
+                }
+            }
+        }
+    }
+}
