@@ -5,7 +5,7 @@
 
 use core::fmt::Debug;
 
-use crate::{BatchMatrix, Float};
+use crate::{BatchMatrix, Float, simd};
 
 /// An activation function applied after a dense layer.
 pub trait Activation: Copy + Debug + Send + Sync + 'static {
@@ -26,7 +26,7 @@ pub fn activate<A: Activation, T: Float, const N: usize>(
     activation: &A,
     values: &mut BatchMatrix<T, N>,
 ) {
-    activation.apply(values.as_mut_slice(), N);
+    simd::wide(|| activation.apply(values.as_mut_slice(), N));
 }
 
 /// Applies `activation` in place to one sample.
@@ -45,7 +45,7 @@ pub fn activation_backward<A: Activation, T: Float, const N: usize>(
     outputs: &BatchMatrix<T, N>,
     delta: &mut BatchMatrix<T, N>,
 ) {
-    activation.backward(outputs.as_slice(), delta.as_mut_slice(), N);
+    simd::wide(|| activation.backward(outputs.as_slice(), delta.as_mut_slice(), N));
 }
 
 /// Applies `f` to each pair of output and delta, for activations that act elementwise.

@@ -8,8 +8,6 @@
 
 #[cfg(target_arch = "x86_64")]
 mod avx2;
-#[cfg(target_arch = "x86_64")]
-mod detect;
 mod portable;
 
 use crate::{BatchMatrix, Dense, Float};

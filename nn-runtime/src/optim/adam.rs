@@ -3,6 +3,7 @@
 use super::{Optimizer, StateBuffer};
 use crate::error::require;
 use crate::{Float, HyperparameterError, TensorKind};
+use crate::{parallel, simd};
 
 /// Adam (Kingma & Ba, 2015, *Adam: A Method for Stochastic Optimization*), with optional L2
 /// weight decay and the AMSGrad variant (Reddi et al., 2018), following PyTorch's update at
@@ -93,49 +94,66 @@ impl Adam {
         })
     }
 
-    /// The Adam step on one tensor, with `l2` added to the gradient as `l2·θ`.
+    /// The Adam step on one tensor, with `l2` added to the gradient as `l2·θ` and the parameters
+    /// first multiplied by `shrink` (AdamW's decoupled weight decay; 1 leaves them as they are).
     pub(super) fn step<T: Float>(
         &mut self,
         parameters: &mut [T],
         gradients: &[T],
         offset: usize,
         l2: f64,
+        shrink: f64,
     ) {
         // `begin_step` has run at least once; `max` only guards a missed call against 0/0.
         let t = self.steps.max(1) as f64;
-        let step_size = T::of_f64(self.lr / (1.0 - self.beta1.powf(t)));
-        let bias_correction2_sqrt = T::of_f64((1.0 - self.beta2.powf(t)).sqrt());
+        let bias_correction2_sqrt = (1.0 - self.beta2.powf(t)).sqrt();
+        // θ − lr/(1 − β1ᵗ) · m / (√v/√(1 − β2ᵗ) + eps) with the factor √(1 − β2ᵗ) moved out of
+        // the denominator: the same update with one division per element instead of two.
+        let step_size = T::of_f64(self.lr / (1.0 - self.beta1.powf(t)) * bias_correction2_sqrt);
+        let eps = T::of_f64(self.eps * bias_correction2_sqrt);
         let (beta1, beta2) = (T::of_f64(self.beta1), T::of_f64(self.beta2));
         let (rest1, rest2) = (T::of_f64(1.0 - self.beta1), T::of_f64(1.0 - self.beta2));
-        let (eps, l2) = (T::of_f64(self.eps), T::of_f64(l2));
+        let (l2, shrink) = (T::of_f64(l2), T::of_f64(shrink));
         let len = parameters.len();
         let exp_avg = self.exp_avg.slice::<T>(offset, len);
         let exp_avg_sq = self.exp_avg_sq.slice::<T>(offset, len);
-        let moments = parameters
-            .iter_mut()
-            .zip(gradients)
-            .zip(exp_avg)
-            .zip(exp_avg_sq);
         if self.amsgrad {
             let max_exp_avg_sq = self.max_exp_avg_sq.slice::<T>(offset, len);
-            for ((((p, &g), m), v), max) in moments.zip(max_exp_avg_sq) {
-                let g = g + l2 * *p;
-                *m = beta1 * *m + rest1 * g;
-                *v = beta2 * *v + rest2 * g * g;
-                // PyTorch's `torch.maximum` propagates NaN; so does this.
-                #[allow(clippy::eq_op)]
-                if *max < *v || *v != *v {
-                    *max = *v;
-                }
-                *p -= step_size * *m / (max.sqrt() / bias_correction2_sqrt + eps);
-            }
+            let parts = (parameters, gradients, exp_avg, exp_avg_sq, max_exp_avg_sq);
+            parallel::for_each_piece(
+                parts,
+                |(parameters, gradients, exp_avg, exp_avg_sq, max)| {
+                    simd::wide(|| {
+                        let moments = parameters.iter_mut().zip(gradients).zip(exp_avg);
+                        for ((((p, &g), m), v), max) in moments.zip(exp_avg_sq).zip(max) {
+                            *p *= shrink;
+                            let g = g + l2 * *p;
+                            *m = beta1 * *m + rest1 * g;
+                            *v = beta2 * *v + rest2 * g * g;
+                            // PyTorch's `torch.maximum` propagates NaN; so does this.
+                            #[allow(clippy::eq_op)]
+                            if *max < *v || *v != *v {
+                                *max = *v;
+                            }
+                            *p -= step_size * *m / (max.sqrt() + eps);
+                        }
+                    })
+                },
+            );
         } else {
-            for (((p, &g), m), v) in moments {
-                let g = g + l2 * *p;
-                *m = beta1 * *m + rest1 * g;
-                *v = beta2 * *v + rest2 * g * g;
-                *p -= step_size * *m / (v.sqrt() / bias_correction2_sqrt + eps);
-            }
+            let parts = (parameters, gradients, exp_avg, exp_avg_sq);
+            parallel::for_each_piece(parts, |(parameters, gradients, exp_avg, exp_avg_sq)| {
+                simd::wide(|| {
+                    let moments = parameters.iter_mut().zip(gradients).zip(exp_avg);
+                    for (((p, &g), m), v) in moments.zip(exp_avg_sq) {
+                        *p *= shrink;
+                        let g = g + l2 * *p;
+                        *m = beta1 * *m + rest1 * g;
+                        *v = beta2 * *v + rest2 * g * g;
+                        *p -= step_size * *m / (v.sqrt() + eps);
+                    }
+                })
+            });
         }
     }
 }
@@ -189,7 +207,7 @@ impl Optimizer for Adam {
         offset: usize,
     ) {
         let l2 = self.weight_decay;
-        self.step(parameters, gradients, offset, l2);
+        self.step(parameters, gradients, offset, l2, 1.0);
     }
 }
 

@@ -102,13 +102,8 @@ impl Optimizer for AdamW {
         gradients: &[T],
         offset: usize,
     ) {
-        if self.weight_decay != 0.0 {
-            let shrink = T::of_f64(1.0 - self.adam.learning_rate() * self.weight_decay);
-            for p in parameters.iter_mut() {
-                *p *= shrink;
-            }
-        }
-        self.adam.step(parameters, gradients, offset, 0.0);
+        let shrink = 1.0 - self.adam.learning_rate() * self.weight_decay;
+        self.adam.step(parameters, gradients, offset, 0.0, shrink);
     }
 }
 

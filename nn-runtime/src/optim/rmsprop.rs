@@ -2,7 +2,7 @@
 
 use super::{Optimizer, StateBuffer};
 use crate::error::require;
-use crate::{Float, HyperparameterError, TensorKind};
+use crate::{Float, HyperparameterError, TensorKind, parallel, simd};
 
 /// RMSProp (Hinton, *Neural Networks for Machine Learning*, lecture 6e, 2012), with the centered
 /// variant of Graves (2013, *Generating Sequences With Recurrent Neural Networks*), momentum and
@@ -149,38 +149,69 @@ impl Optimizer for RmsProp {
         let (centered, with_momentum) = (self.centered, self.momentum > 0.0);
         let len = parameters.len();
         let square_avg = self.square_avg.slice::<T>(offset, len);
-        let mut grad_avg = centered.then(|| self.grad_avg.slice::<T>(offset, len));
-        let mut buffer = with_momentum.then(|| self.momentum_buffer.slice::<T>(offset, len));
-        for (i, (p, &g)) in parameters.iter_mut().zip(gradients).enumerate() {
-            let g = g + decay * *p;
-            let v = &mut square_avg[i];
-            *v = alpha * *v + rest * g * g;
-            let denominator = match grad_avg.as_deref_mut() {
-                Some(grad_avg) => {
-                    let mean = &mut grad_avg[i];
-                    *mean = alpha * *mean + rest * g;
-                    // ḡ² <= v in exact arithmetic; rounding must not turn a zero variance
-                    // into the root of a tiny negative number (NaN still propagates).
-                    let variance = *v - *mean * *mean;
-                    let variance = if variance < T::zero() {
-                        T::zero()
-                    } else {
-                        variance
-                    };
-                    variance.sqrt() + eps
-                }
-                None => v.sqrt() + eps,
-            };
-            let step = match buffer.as_deref_mut() {
-                Some(buffer) => {
-                    let b = &mut buffer[i];
-                    *b = momentum * *b + g / denominator;
-                    *b
-                }
-                None => g / denominator,
-            };
-            *p -= lr * step;
-        }
+        let grad_avg = centered.then(|| self.grad_avg.slice::<T>(offset, len));
+        let buffer = with_momentum.then(|| self.momentum_buffer.slice::<T>(offset, len));
+        let parts = (parameters, gradients, square_avg, grad_avg, buffer);
+        parallel::for_each_piece(
+            parts,
+            |(parameters, gradients, square_avg, grad_avg, buffer)| {
+                simd::wide(|| {
+                    rmsprop_loop(
+                        parameters, gradients, square_avg, grad_avg, buffer, lr, alpha, rest, eps,
+                        decay, momentum,
+                    )
+                })
+            },
+        );
+    }
+}
+
+/// The RMSProp update of `parameters`, with the running averages and the momentum buffer (when
+/// present) at the same positions; `rest` is `1 − alpha`.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn rmsprop_loop<T: Float>(
+    parameters: &mut [T],
+    gradients: &[T],
+    square_avg: &mut [T],
+    mut grad_avg: Option<&mut [T]>,
+    mut buffer: Option<&mut [T]>,
+    lr: T,
+    alpha: T,
+    rest: T,
+    eps: T,
+    decay: T,
+    momentum: T,
+) {
+    for (i, (p, &g)) in parameters.iter_mut().zip(gradients).enumerate() {
+        let g = g + decay * *p;
+        let v = &mut square_avg[i];
+        *v = alpha * *v + rest * g * g;
+        let denominator = match grad_avg.as_deref_mut() {
+            Some(grad_avg) => {
+                let mean = &mut grad_avg[i];
+                *mean = alpha * *mean + rest * g;
+                // ḡ² <= v in exact arithmetic; rounding must not turn a zero variance
+                // into the root of a tiny negative number (NaN still propagates).
+                let variance = *v - *mean * *mean;
+                let variance = if variance < T::zero() {
+                    T::zero()
+                } else {
+                    variance
+                };
+                variance.sqrt() + eps
+            }
+            None => v.sqrt() + eps,
+        };
+        let step = match buffer.as_deref_mut() {
+            Some(buffer) => {
+                let b = &mut buffer[i];
+                *b = momentum * *b + g / denominator;
+                *b
+            }
+            None => g / denominator,
+        };
+        *p -= lr * step;
     }
 }
 

@@ -2,7 +2,7 @@
 
 use super::{Optimizer, StateBuffer};
 use crate::error::require;
-use crate::{Float, HyperparameterError, TensorKind};
+use crate::{Float, HyperparameterError, TensorKind, parallel, simd};
 
 /// Stochastic gradient descent with optional momentum, dampening, Nesterov momentum
 /// (Sutskever et al., 2013) and L2 weight decay, following PyTorch's update:
@@ -128,25 +128,34 @@ impl Optimizer for Sgd {
     ) {
         let (lr, decay) = (T::of_f64(self.lr), T::of_f64(self.weight_decay));
         if self.momentum == 0.0 {
-            for (p, &g) in parameters.iter_mut().zip(gradients) {
-                *p -= lr * (g + decay * *p);
-            }
+            parallel::for_each_piece((parameters, gradients), |(parameters, gradients)| {
+                simd::wide(|| {
+                    for (p, &g) in parameters.iter_mut().zip(gradients) {
+                        *p -= lr * (g + decay * *p);
+                    }
+                })
+            });
             return;
         }
         let momentum = T::of_f64(self.momentum);
         let undamped = T::of_f64(1.0 - self.dampening);
         let (first, nesterov) = (self.steps <= 1, self.nesterov);
         let velocity = self.velocity.slice::<T>(offset, parameters.len());
-        for ((p, &g), b) in parameters.iter_mut().zip(gradients).zip(velocity) {
-            let g = g + decay * *p;
-            *b = if first {
-                g
-            } else {
-                momentum * *b + undamped * g
-            };
-            let step = if nesterov { g + momentum * *b } else { *b };
-            *p -= lr * step;
-        }
+        let parts = (parameters, gradients, velocity);
+        parallel::for_each_piece(parts, |(parameters, gradients, velocity)| {
+            simd::wide(|| {
+                for ((p, &g), b) in parameters.iter_mut().zip(gradients).zip(velocity) {
+                    let g = g + decay * *p;
+                    *b = if first {
+                        g
+                    } else {
+                        momentum * *b + undamped * g
+                    };
+                    let step = if nesterov { g + momentum * *b } else { *b };
+                    *p -= lr * step;
+                }
+            })
+        });
     }
 }
 

@@ -10,7 +10,7 @@ use rand::seq::SliceRandom;
 use super::metrics::MetricTotals;
 use super::regularization::Penalty;
 use super::worker::Worker;
-use crate::{Dataset, Float, Loss, Network, Optimizer, Tensors};
+use crate::{Dataset, Float, Loss, Network, Optimizer, Tensors, parallel, simd};
 
 /// Everything a training step touches, allocated once for a network, a batch capacity, a dataset
 /// size and a thread count. [`Session::step`], [`Session::epoch`] and [`Session::evaluate`] then
@@ -24,8 +24,6 @@ pub struct Session<N: Network<IN, OUT>, const IN: usize, const OUT: usize> {
     batch_size: usize,
     workers: Vec<Worker<N, IN, OUT>>,
     pool: Option<Arc<rayon::ThreadPool>>,
-    /// Scratch for summing the threads' gradients.
-    flat: Vec<N::Scalar>,
     order: Vec<usize>,
     /// The weights at the start of the current epoch, restored if it diverges.
     last_good: Vec<N::Scalar>,
@@ -106,7 +104,6 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
             batch_size,
             workers,
             pool,
-            flat: vec![zero; if threads > 1 { N::LEN } else { 0 }],
             order: (0..samples).collect(),
             last_good: vec![zero; N::LEN],
             best: vec![zero; N::LEN],
@@ -133,16 +130,32 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
         penalty: &Penalty,
         totals: &mut PassTotals,
     ) -> f64 {
-        let data_loss = match self.pool.clone() {
-            Some(pool) if pool.current_thread_index().is_none() => {
-                pool.install(|| self.compute_in_parallel(net, data, indices, loss))
-            }
-            Some(_) => self.compute_in_parallel(net, data, indices, loss),
-            None => {
-                let worker = &mut self.workers[0];
-                worker.compute(net, data, indices, loss);
-                worker.loss
-            }
+        match self.pool.clone() {
+            Some(pool) if pool.current_thread_index().is_none() => pool
+                .install(|| self.step_here(net, data, indices, optimizer, loss, penalty, totals)),
+            _ => self.step_here(net, data, indices, optimizer, loss, penalty, totals),
+        }
+    }
+
+    /// [`step`](Self::step) on the current thread, which is one of the session's pool when it
+    /// has several threads.
+    #[allow(clippy::too_many_arguments)]
+    fn step_here<O: Optimizer, L: Loss<N::OutputActivation>>(
+        &mut self,
+        net: &mut N,
+        data: &Dataset<N::Scalar, IN, OUT>,
+        indices: &[usize],
+        optimizer: &mut O,
+        loss: &L,
+        penalty: &Penalty,
+        totals: &mut PassTotals,
+    ) -> f64 {
+        let data_loss = if self.pool.is_some() {
+            self.compute_in_parallel(net, data, indices, loss)
+        } else {
+            let worker = &mut self.workers[0];
+            worker.compute(net, data, indices, loss);
+            worker.loss
         };
         for worker in &mut self.workers {
             totals.metrics.merge(&worker.metrics);
@@ -151,14 +164,19 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
         optimizer.begin_step();
         let mut offset = 0;
         let mut penalty_value = 0.0;
-        net.update(
-            &mut self.workers[0].gradients,
-            |kind, parameters, gradients| {
+        let gradients = &mut self.workers[0].gradients;
+        let mut update = || {
+            net.update(gradients, |kind, parameters, gradients| {
                 penalty_value += penalty.apply(kind, parameters, gradients);
                 optimizer.update(kind, parameters, gradients, offset);
                 offset += parameters.len();
-            },
-        );
+            })
+        };
+        if self.pool.is_some() {
+            parallel::spread(update);
+        } else {
+            update();
+        }
         data_loss + penalty_value
     }
 
@@ -178,38 +196,13 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
             let end = ((i + 1) * share).min(indices.len());
             worker.compute(net, data, &indices[start..end], loss);
         });
-
         let total = indices.len() as f64;
-        let (first, rest) = self
+        let mean_loss = self
             .workers
-            .split_first_mut()
-            .expect("a session has a worker");
-        let scale = N::Scalar::of_f64(first.samples as f64 / total);
-        first
-            .gradients
-            .for_each_tensor_mut(|_, values| values.iter_mut().for_each(|g| *g *= scale));
-        let mut mean_loss = first.loss * first.samples as f64 / total;
-        for worker in rest.iter().filter(|worker| worker.samples > 0) {
-            let weight = worker.samples as f64 / total;
-            mean_loss += worker.loss * weight;
-            let scale = N::Scalar::of_f64(weight);
-            let mut offset = 0;
-            let flat = &mut self.flat;
-            worker.gradients.for_each_tensor(|_, values| {
-                for (slot, &g) in flat[offset..offset + values.len()].iter_mut().zip(values) {
-                    *slot = g * scale;
-                }
-                offset += values.len();
-            });
-            let mut offset = 0;
-            first.gradients.for_each_tensor_mut(|_, values| {
-                let len = values.len();
-                for (g, &add) in values.iter_mut().zip(&flat[offset..offset + len]) {
-                    *g += add;
-                }
-                offset += len;
-            });
-        }
+            .iter()
+            .map(|worker| worker.loss * worker.samples as f64 / total)
+            .sum();
+        parallel::spread(|| sum_gradients(&mut self.workers, total));
         mean_loss
     }
 
@@ -346,6 +339,55 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
     pub fn restore_best(&self, net: &mut N) {
         restore_parameters(net, &self.best);
     }
+}
+
+/// Leaves in the first worker's gradients the sum of every worker's, each weighted by its share
+/// of the `total` samples: `g₀·w₀ + g₁·w₁ + …`, added in worker order, one pass per worker.
+fn sum_gradients<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
+    workers: &mut [Worker<N, IN, OUT>],
+    total: f64,
+) {
+    let (first, rest) = workers.split_first_mut().expect("a session has a worker");
+    let weight = |worker: &Worker<N, IN, OUT>| N::Scalar::of_f64(worker.samples as f64 / total);
+    let first_weight = weight(first);
+    let mut tensor = 0;
+    first.gradients.for_each_tensor_mut(|_, sum| {
+        let mut weighted = false;
+        for worker in rest.iter().filter(|worker| worker.samples > 0) {
+            let w = weight(worker);
+            with_tensor(&worker.gradients, tensor, |values| {
+                parallel::for_each_piece((&mut *sum, values), |(sum, values)| {
+                    simd::wide(|| {
+                        let pairs = sum.iter_mut().zip(values);
+                        if weighted {
+                            pairs.for_each(|(s, &g)| *s += g * w);
+                        } else {
+                            pairs.for_each(|(s, &g)| *s = *s * first_weight + g * w);
+                        }
+                    })
+                })
+            });
+            weighted = true;
+        }
+        if !weighted {
+            sum.iter_mut().for_each(|s| *s *= first_weight);
+        }
+        tensor += 1;
+    });
+}
+
+/// Calls `f` on tensor number `index` (in [`Tensors`] order) of `tensors`.
+fn with_tensor<T: Float>(tensors: &impl Tensors<T>, index: usize, f: impl FnOnce(&[T])) {
+    let mut f = Some(f);
+    let mut current = 0;
+    tensors.for_each_tensor(|_, values| {
+        if current == index
+            && let Some(f) = f.take()
+        {
+            f(values);
+        }
+        current += 1;
+    });
 }
 
 /// Runs `f(index, worker)` for every worker, in parallel on the current rayon pool, with

@@ -6,7 +6,7 @@
 
 use core::arch::x86_64::*;
 
-use crate::kernels::detect;
+use crate::simd as detect;
 
 /// The lanes of one vector register and the operations the kernels use on it.
 ///

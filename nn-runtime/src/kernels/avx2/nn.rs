@@ -13,8 +13,10 @@ pub(super) const MV: usize = 2;
 /// registers (3 × 4 tiles spilled an accumulator).
 const NR: usize = 6;
 /// Reduction steps per pass over `C`: keeps the row panel of `A` that every column tile of a pass
-/// re-reads (`MV·LANES × KC`, 16 KiB of `f32`) in cache. 128, 256 and 512 measured alike.
-const KC: usize = 256;
+/// re-reads (`MV·LANES × KC`, 4 KiB of `f32`) in L1 even when `A`'s columns are a power-of-two
+/// apart and so share a few cache sets (the forward `W·X` of a 128-row layer: 78 GFLOP/s at 64,
+/// 60 at 256).
+const KC: usize = 64;
 const _: () = assert!(MV == 2, "`gemm_nn` masks panels of 1 or 2 registers");
 
 /// The operands of `C = A·B (+ bias)`, all in bounds for the sizes they are used with.

@@ -1,0 +1,61 @@
+//! Which instruction sets the running CPU offers, detected once and cached, and [`wide`], which
+//! runs an elementwise loop compiled for the widest of them.
+
+#[cfg(target_arch = "x86_64")]
+pub(crate) use x86::avx2_fma;
+
+/// Runs `body`, compiled for AVX2 and FMA when the CPU has them: the compiler then vectorizes
+/// its loops over flat slices 8 `f32` (4 `f64`) wide instead of the 4 (2) of the x86-64 baseline.
+/// Rust never contracts `a * b + c` into a fused multiply-add, so both builds of `body` round
+/// alike and give bit-identical results.
+#[inline(always)]
+pub(crate) fn wide<R>(body: impl FnOnce() -> R) -> R {
+    #[cfg(target_arch = "x86_64")]
+    if avx2_fma() {
+        // SAFETY: the CPU supports AVX2 and FMA, as just checked.
+        return unsafe { x86::avx2_fma_build(body) };
+    }
+    body()
+}
+
+#[cfg(target_arch = "x86_64")]
+mod x86 {
+    use core::sync::atomic::{AtomicU8, Ordering};
+
+    /// Not yet detected.
+    const UNKNOWN: u8 = 0;
+    /// Detected: no AVX2+FMA.
+    const ABSENT: u8 = 1;
+    /// Detected: AVX2 and FMA are available.
+    const PRESENT: u8 = 2;
+
+    /// The cached answer of [`avx2_fma`].
+    static AVX2_FMA: AtomicU8 = AtomicU8::new(UNKNOWN);
+
+    /// Whether the CPU supports AVX2 and FMA. The first call asks the CPU; later calls read a
+    /// cache.
+    #[inline]
+    pub(crate) fn avx2_fma() -> bool {
+        match AVX2_FMA.load(Ordering::Relaxed) {
+            UNKNOWN => detect_avx2_fma(),
+            state => state == PRESENT,
+        }
+    }
+
+    #[cold]
+    fn detect_avx2_fma() -> bool {
+        let present = std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma");
+        let state = if present { PRESENT } else { ABSENT };
+        AVX2_FMA.store(state, Ordering::Relaxed);
+        present
+    }
+
+    /// `body` compiled with AVX2 and FMA enabled.
+    ///
+    /// # Safety
+    /// The CPU must support AVX2 and FMA.
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn avx2_fma_build<R>(body: impl FnOnce() -> R) -> R {
+        body()
+    }
+}
