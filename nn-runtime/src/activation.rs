@@ -26,7 +26,8 @@ pub fn activate<A: Activation, T: Float, const N: usize>(
     activation: &A,
     values: &mut BatchMatrix<T, N>,
 ) {
-    simd::wide(|| activation.apply(values.as_mut_slice(), N));
+    let values = values.as_mut_slice();
+    simd::wide(values.len(), || activation.apply(values, N));
 }
 
 /// Applies `activation` in place to one sample.
@@ -45,7 +46,10 @@ pub fn activation_backward<A: Activation, T: Float, const N: usize>(
     outputs: &BatchMatrix<T, N>,
     delta: &mut BatchMatrix<T, N>,
 ) {
-    simd::wide(|| activation.backward(outputs.as_slice(), delta.as_mut_slice(), N));
+    let delta = delta.as_mut_slice();
+    simd::wide(delta.len(), || {
+        activation.backward(outputs.as_slice(), delta, N)
+    });
 }
 
 /// Applies `f` to each pair of output and delta, for activations that act elementwise.
@@ -122,7 +126,7 @@ impl Activation for Tanh {
     #[inline]
     fn apply<T: Float>(&self, values: &mut [T], _rows: usize) {
         for v in values {
-            *v = v.tanh();
+            *v = v.activation_tanh();
         }
     }
 

@@ -17,6 +17,7 @@ mod error;
 mod input;
 pub mod kernels;
 pub mod loss;
+mod math;
 pub mod model;
 mod network;
 pub mod optim;

@@ -99,7 +99,7 @@ impl_split_tuple!(A, B, C, D, E);
 /// Allocates nothing (`rayon::join` keeps its jobs on the stack).
 pub(crate) fn for_each_piece<P: Split>(parts: P, f: impl Fn(P) + Sync) {
     let len = parts.len();
-    let pieces = if SPREAD.with(Cell::get) && len >= 2 * MIN_PARALLEL_LEN {
+    let pieces = if len >= 2 * MIN_PARALLEL_LEN && SPREAD.with(Cell::get) {
         rayon::current_num_threads().min(len / MIN_PARALLEL_LEN)
     } else {
         1

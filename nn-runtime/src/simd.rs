@@ -4,14 +4,19 @@
 #[cfg(target_arch = "x86_64")]
 pub(crate) use x86::avx2_fma;
 
-/// Runs `body`, compiled for AVX2 and FMA when the CPU has them: the compiler then vectorizes
-/// its loops over flat slices 8 `f32` (4 `f64`) wide instead of the 4 (2) of the x86-64 baseline.
-/// Rust never contracts `a * b + c` into a fused multiply-add, so both builds of `body` round
-/// alike and give bit-identical results.
+/// Loops shorter than this run as they are: the call into the AVX2 build costs more than it
+/// saves on a few values.
+const WIDE_MIN_LEN: usize = 64;
+
+/// Runs `body`, a loop over `len` elements, compiled for AVX2 and FMA when the CPU has them and
+/// the loop is long enough to gain: the compiler then vectorizes its loops over flat slices
+/// 8 `f32` (4 `f64`) wide instead of the 4 (2) of the x86-64 baseline. Rust never contracts
+/// `a * b + c` into a fused multiply-add, so both builds of `body` round alike and give
+/// bit-identical results.
 #[inline(always)]
-pub(crate) fn wide<R>(body: impl FnOnce() -> R) -> R {
+pub(crate) fn wide<R>(len: usize, body: impl FnOnce() -> R) -> R {
     #[cfg(target_arch = "x86_64")]
-    if avx2_fma() {
+    if len >= WIDE_MIN_LEN && avx2_fma() {
         // SAFETY: the CPU supports AVX2 and FMA, as just checked.
         return unsafe { x86::avx2_fma_build(body) };
     }

@@ -123,7 +123,7 @@ impl Adam {
             parallel::for_each_piece(
                 parts,
                 |(parameters, gradients, exp_avg, exp_avg_sq, max)| {
-                    simd::wide(|| {
+                    simd::wide(parameters.len(), || {
                         let moments = parameters.iter_mut().zip(gradients).zip(exp_avg);
                         for ((((p, &g), m), v), max) in moments.zip(exp_avg_sq).zip(max) {
                             *p *= shrink;
@@ -143,7 +143,7 @@ impl Adam {
         } else {
             let parts = (parameters, gradients, exp_avg, exp_avg_sq);
             parallel::for_each_piece(parts, |(parameters, gradients, exp_avg, exp_avg_sq)| {
-                simd::wide(|| {
+                simd::wide(parameters.len(), || {
                     let moments = parameters.iter_mut().zip(gradients).zip(exp_avg);
                     for (((p, &g), m), v) in moments.zip(exp_avg_sq) {
                         *p *= shrink;

@@ -155,7 +155,7 @@ impl Optimizer for RmsProp {
         parallel::for_each_piece(
             parts,
             |(parameters, gradients, square_avg, grad_avg, buffer)| {
-                simd::wide(|| {
+                simd::wide(parameters.len(), || {
                     rmsprop_loop(
                         parameters, gradients, square_avg, grad_avg, buffer, lr, alpha, rest, eps,
                         decay, momentum,

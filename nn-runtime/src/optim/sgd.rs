@@ -129,7 +129,7 @@ impl Optimizer for Sgd {
         let (lr, decay) = (T::of_f64(self.lr), T::of_f64(self.weight_decay));
         if self.momentum == 0.0 {
             parallel::for_each_piece((parameters, gradients), |(parameters, gradients)| {
-                simd::wide(|| {
+                simd::wide(parameters.len(), || {
                     for (p, &g) in parameters.iter_mut().zip(gradients) {
                         *p -= lr * (g + decay * *p);
                     }
@@ -143,7 +143,7 @@ impl Optimizer for Sgd {
         let velocity = self.velocity.slice::<T>(offset, parameters.len());
         let parts = (parameters, gradients, velocity);
         parallel::for_each_piece(parts, |(parameters, gradients, velocity)| {
-            simd::wide(|| {
+            simd::wide(parameters.len(), || {
                 for ((p, &g), b) in parameters.iter_mut().zip(gradients).zip(velocity) {
                     let g = g + decay * *p;
                     *b = if first {

@@ -357,7 +357,7 @@ fn sum_gradients<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
             let w = weight(worker);
             with_tensor(&worker.gradients, tensor, |values| {
                 parallel::for_each_piece((&mut *sum, values), |(sum, values)| {
-                    simd::wide(|| {
+                    simd::wide(sum.len(), || {
                         let pairs = sum.iter_mut().zip(values);
                         if weighted {
                             pairs.for_each(|(s, &g)| *s += g * w);
