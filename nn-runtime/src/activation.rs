@@ -93,9 +93,9 @@ pub struct Sigmoid;
 #[inline(always)]
 pub fn sigmoid<T: Float>(z: T) -> T {
     if z >= T::zero() {
-        T::one() / (T::one() + (-z).exp())
+        T::one() / (T::one() + (-z).activation_exp())
     } else {
-        let e = z.exp();
+        let e = z.activation_exp();
         e / (T::one() + e)
     }
 }
@@ -204,6 +204,24 @@ impl Activation for LeakyRelu {
     }
 }
 
+/// Folds `values` with `f` in 8 interleaved lanes, then the lanes pairwise and the leftover
+/// values in order: short dependency chains, in a fixed order, so the result is deterministic
+/// (and exact for `max`).
+#[inline(always)]
+fn reduce_by_lanes<T: Float>(values: &[T], init: T, f: impl Fn(T, T) -> T) -> T {
+    let (chunks, rest) = values.as_chunks::<8>();
+    let mut lanes = [init; 8];
+    for chunk in chunks {
+        for (lane, &v) in lanes.iter_mut().zip(chunk) {
+            *lane = f(*lane, v);
+        }
+    }
+    let l = lanes;
+    let quads = [f(l[0], l[4]), f(l[1], l[5]), f(l[2], l[6]), f(l[3], l[7])];
+    let pairs = [f(quads[0], quads[2]), f(quads[1], quads[3])];
+    rest.iter().fold(f(pairs[0], pairs[1]), |acc, &v| f(acc, v))
+}
+
 /// The softmax over each column: `f(z)_i = e^{z_i} / Σ_j e^{z_j}`, computed after subtracting the
 /// column's maximum so it never overflows.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -214,12 +232,11 @@ impl Activation for Softmax {
 
     fn apply<T: Float>(&self, values: &mut [T], rows: usize) {
         for column in values.chunks_exact_mut(rows) {
-            let max = column.iter().copied().fold(column[0], T::max);
-            let mut sum = T::zero();
+            let max = reduce_by_lanes(column, column[0], T::max);
             for v in column.iter_mut() {
-                *v = (*v - max).exp();
-                sum += *v;
+                *v = (*v - max).activation_exp();
             }
+            let sum = reduce_by_lanes(column, T::zero(), |sum, v| sum + v);
             let inverse = T::one() / sum;
             for v in column.iter_mut() {
                 *v *= inverse;

@@ -41,13 +41,18 @@ pub trait Float:
     #[doc(hidden)]
     fn activation_tanh(self) -> Self;
 
+    /// `eˣ` as the `Sigmoid` and `Softmax` activations compute it: the library function for
+    /// `f64`, a vectorizable version within 2 ulp for `f32`.
+    #[doc(hidden)]
+    fn activation_exp(self) -> Self;
+
     /// The part of an optimizer's state buffer held in this type.
     #[doc(hidden)]
     fn state(buffer: &mut StateBuffer) -> &mut Vec<Self>;
 }
 
 macro_rules! impl_float {
-    ($t:ident, $tanh:expr) => {
+    ($t:ident, $tanh:expr, $exp:expr) => {
         impl sealed::Sealed for $t {}
 
         impl Float for $t {
@@ -74,6 +79,11 @@ macro_rules! impl_float {
             }
 
             #[inline(always)]
+            fn activation_exp(self) -> Self {
+                $exp(self)
+            }
+
+            #[inline(always)]
             fn state(buffer: &mut StateBuffer) -> &mut Vec<Self> {
                 &mut buffer.$t
             }
@@ -81,8 +91,8 @@ macro_rules! impl_float {
     };
 }
 
-impl_float!(f32, crate::math::tanh_f32);
-impl_float!(f64, f64::tanh);
+impl_float!(f32, crate::math::tanh_f32, crate::math::exp_f32);
+impl_float!(f64, f64::tanh, f64::exp);
 
 mod sealed {
     pub trait Sealed {}

@@ -2,7 +2,11 @@
 
 use super::lanes::Simd;
 
-/// Row registers per tile; with two accumulator sets, 8 FMA chains hide the FMA latency.
+/// Row registers per tile of tall layers: 8 FMA chains hide the FMA latency, and each column
+/// of `A` is read 256 contiguous bytes at a time (a 784-128 layer: 6.1 µs best, 8.3 median,
+/// against 7.5 and 9.4 with two 4-register tiles).
+const WIDE: usize = 8;
+/// Row registers per tile of the rest, with 3 accumulator sets: 12 FMA chains.
 const GV: usize = 4;
 
 /// `y = A·x + bias` for `A` of `m × depth`, column-major.
@@ -29,9 +33,14 @@ pub(super) unsafe fn gemv<S: Simd>(
         depth,
     };
     let mut i = 0;
+    while i + WIDE * S::LANES <= m {
+        // SAFETY: rows `i..i + WIDE·LANES` lie within `0..m`; the caller vouches for the rest.
+        unsafe { wide_tile_gemv::<S>(s, v, i) };
+        i += WIDE * S::LANES;
+    }
     while i + full <= m {
         // SAFETY: rows `i..i + full` lie within `0..m`; the caller vouches for the rest.
-        unsafe { tile_gemv::<S, GV, false>(s, v, i, s.mask(S::LANES)) };
+        unsafe { tile_gemv::<S, GV, 3, false>(s, v, i, s.mask(S::LANES)) };
         i += full;
     }
     let rest = m - i;
@@ -41,10 +50,10 @@ pub(super) unsafe fn gemv<S: Simd>(
         // SAFETY: rows `i..m` are the masked lanes of `registers` registers; as above.
         unsafe {
             match registers {
-                1 => tile_gemv::<S, 1, true>(s, v, i, mask),
-                2 => tile_gemv::<S, 2, true>(s, v, i, mask),
-                3 => tile_gemv::<S, 3, true>(s, v, i, mask),
-                _ => tile_gemv::<S, 4, true>(s, v, i, mask),
+                1 => tile_gemv::<S, 1, 8, true>(s, v, i, mask),
+                2 => tile_gemv::<S, 2, 5, true>(s, v, i, mask),
+                3 => tile_gemv::<S, 3, 3, true>(s, v, i, mask),
+                _ => tile_gemv::<S, 4, 2, true>(s, v, i, mask),
             }
         }
     }
@@ -61,14 +70,43 @@ struct Gemv<E> {
     depth: usize,
 }
 
-/// Rows `i..i + V·LANES` of `y = A·x + bias` (the last register masked with `MASKED`), with two
-/// interleaved accumulator sets so that `2·V` FMA chains run at once.
+/// Rows `i..i + WIDE·LANES` of `y = A·x + bias`, one accumulator per register.
+///
+/// # Safety
+/// As [`gemv`], with those rows within `0..m`.
+#[target_feature(enable = "avx2,fma")]
+#[inline]
+unsafe fn wide_tile_gemv<S: Simd>(s: S, g: Gemv<S::Elem>, i: usize) {
+    let lanes = S::LANES;
+    // SAFETY: the caller guarantees these rows of `A`, `bias` and `y` and all of `x` are in
+    // bounds.
+    unsafe {
+        let mut acc: [S::Vector; WIDE] =
+            core::array::from_fn(|v| s.load(g.bias.add(i + v * lanes)));
+        let mut column = g.a.add(i);
+        for r in 0..g.depth {
+            let x = s.splat(g.x.add(r));
+            for (v, acc) in acc.iter_mut().enumerate() {
+                *acc = s.fmadd(s.load(column.add(v * lanes)), x, *acc);
+            }
+            // Past the last column this points beyond `A`, never read.
+            column = column.wrapping_add(g.m);
+        }
+        for (v, &acc) in acc.iter().enumerate() {
+            s.store(g.y.add(i + v * lanes), acc);
+        }
+    }
+}
+
+/// Rows `i..i + V·LANES` of `y = A·x + bias` (the last register masked with `MASKED`), with
+/// `SETS` accumulator sets taking the columns in turn, so that `V·SETS` independent FMA chains
+/// hide the FMA latency even for short tiles (a 10-row layer keeps 10 chains, not 2).
 ///
 /// # Safety
 /// As [`gemv`], with those rows (up to the mask) within `0..m`.
 #[target_feature(enable = "avx2,fma")]
 #[inline]
-unsafe fn tile_gemv<S: Simd, const V: usize, const MASKED: bool>(
+unsafe fn tile_gemv<S: Simd, const V: usize, const SETS: usize, const MASKED: bool>(
     s: S,
     g: Gemv<S::Elem>,
     i: usize,
@@ -85,27 +123,29 @@ unsafe fn tile_gemv<S: Simd, const V: usize, const MASKED: bool>(
                 s.load(q.add(v * lanes))
             }
         };
-        let mut even: [S::Vector; V] = core::array::from_fn(|v| load(g.bias.add(i), v));
-        let mut odd = [s.zero(); V];
+        let mut sets = [[s.zero(); V]; SETS];
+        sets[0] = core::array::from_fn(|v| load(g.bias.add(i), v));
         let a = g.a.add(i);
         let mut r = 0;
-        while r + 2 <= g.depth {
-            let (x0, x1) = (s.splat(g.x.add(r)), s.splat(g.x.add(r + 1)));
-            let (a0, a1) = (a.add(r * g.m), a.add((r + 1) * g.m));
-            for v in 0..V {
-                even[v] = s.fmadd(load(a0, v), x0, even[v]);
-                odd[v] = s.fmadd(load(a1, v), x1, odd[v]);
+        while r + SETS <= g.depth {
+            for (k, set) in sets.iter_mut().enumerate() {
+                let x = s.splat(g.x.add(r + k));
+                let column = a.add((r + k) * g.m);
+                for (v, acc) in set.iter_mut().enumerate() {
+                    *acc = s.fmadd(load(column, v), x, *acc);
+                }
             }
-            r += 2;
+            r += SETS;
         }
-        if r < g.depth {
-            let x0 = s.splat(g.x.add(r));
-            for (v, even) in even.iter_mut().enumerate() {
-                *even = s.fmadd(load(a.add(r * g.m), v), x0, *even);
+        for (k, set) in sets.iter_mut().enumerate().take(g.depth - r) {
+            let x = s.splat(g.x.add(r + k));
+            let column = a.add((r + k) * g.m);
+            for (v, acc) in set.iter_mut().enumerate() {
+                *acc = s.fmadd(load(column, v), x, *acc);
             }
         }
-        for v in 0..V {
-            let sum = s.add(even[v], odd[v]);
+        for (v, &first) in sets[0].iter().enumerate() {
+            let sum = sets[1..].iter().fold(first, |sum, set| s.add(sum, set[v]));
             if MASKED && v == V - 1 {
                 s.store_masked(g.y.add(i + v * lanes), mask, sum);
             } else {
