@@ -231,17 +231,28 @@ impl Activation for Softmax {
     const NAME: &'static str = "Softmax";
 
     fn apply<T: Float>(&self, values: &mut [T], rows: usize) {
-        for column in values.chunks_exact_mut(rows) {
-            let max = reduce_by_lanes(column, column[0], T::max);
-            for v in column.iter_mut() {
-                *v = (*v - max).activation_exp();
-            }
-            let sum = reduce_by_lanes(column, T::zero(), |sum, v| sum + v);
-            let inverse = T::one() / sum;
-            for v in column.iter_mut() {
-                *v *= inverse;
-            }
+        if values.len() == rows {
+            // One sample: no batch loop to gain from.
+            let max = reduce_by_lanes(values, values[0], T::max);
+            values
+                .iter_mut()
+                .for_each(|v| *v = (*v - max).activation_exp());
+            let inverse = T::one() / reduce_by_lanes(values, T::zero(), |sum, v| sum + v);
+            values.iter_mut().for_each(|v| *v *= inverse);
+            return;
         }
+        // In three passes, so that the exponentials run as one long loop over the batch.
+        simd::wide(values.len(), || {
+            for column in values.chunks_exact_mut(rows) {
+                let max = reduce_by_lanes(column, column[0], T::max);
+                column.iter_mut().for_each(|v| *v -= max);
+            }
+            values.iter_mut().for_each(|v| *v = v.activation_exp());
+            for column in values.chunks_exact_mut(rows) {
+                let inverse = T::one() / reduce_by_lanes(column, T::zero(), |sum, v| sum + v);
+                column.iter_mut().for_each(|v| *v *= inverse);
+            }
+        })
     }
 
     /// The Jacobian-vector product `∂L/∂z = a ⊙ (δ − (δ·a))`, column by column.
