@@ -24,20 +24,26 @@ fn training(c: &mut Criterion) {
     group.bench_function("N1 xor step (batch 4)", |b| b.iter(|| black_box(n1.step())));
 
     let (train, _) = common::digits_split();
-    let mut n2 = common::n2_digits(train);
-    group.throughput(Throughput::Elements(n2.samples() as u64));
-    group.bench_function("N2 digits epoch (batch 32)", |b| {
-        b.iter(|| black_box(n2.epoch()))
-    });
+    for threads in [1, 2] {
+        let mut n2 = common::n2_digits(train.clone(), threads);
+        group.throughput(Throughput::Elements(n2.samples() as u64));
+        group.bench_function(
+            format!("N2 digits epoch (batch 32, {threads} thread)"),
+            |b| b.iter(|| black_box(n2.epoch())),
+        );
+    }
 
-    let mut n3 = common::n3_mnist(1);
-    group.throughput(Throughput::Elements(n3.samples() as u64));
     group
         .sample_size(10)
         .measurement_time(Duration::from_secs(5));
-    group.bench_function("N3 mnist784 epoch (8192 samples, batch 32)", |b| {
-        b.iter(|| black_box(n3.epoch()))
-    });
+    for threads in [1, 2] {
+        let mut n3 = common::n3_mnist(threads);
+        group.throughput(Throughput::Elements(n3.samples() as u64));
+        group.bench_function(
+            format!("N3 mnist784 epoch (8192 samples, batch 32, {threads} thread)"),
+            |b| b.iter(|| black_box(n3.epoch())),
+        );
+    }
     group
         .sample_size(100)
         .measurement_time(Duration::from_secs(2));

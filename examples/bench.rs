@@ -51,10 +51,10 @@ const MIN_REPETITIONS: usize = 7;
 /// The shortest a repetition may be: faster calls are batched into one repetition.
 const MIN_REPETITION: Duration = Duration::from_millis(2);
 
-/// The median time of one call of `f`, in seconds: warm-up, then at least
+/// The median and the shortest time of one call of `f`, in seconds: warm-up, then at least
 /// [`MIN_REPETITIONS`] repetitions (within about [`BUDGET`]), each timing enough calls to last
 /// [`MIN_REPETITION`].
-fn median_seconds(mut f: impl FnMut()) -> f64 {
+fn time_calls(mut f: impl FnMut()) -> Timing {
     let warm_up = Instant::now();
     let mut calls = 0u32;
     while calls < 3 || warm_up.elapsed() < Duration::from_millis(50) {
@@ -75,7 +75,19 @@ fn median_seconds(mut f: impl FnMut()) -> f64 {
         })
         .collect();
     times.sort_by(f64::total_cmp);
-    times[times.len() / 2]
+    Timing {
+        median: times[times.len() / 2],
+        best: times[0],
+    }
+}
+
+/// Seconds per call over the repetitions of [`time_calls`].
+#[derive(Clone, Copy)]
+struct Timing {
+    /// The median repetition: the figure reported and checked against the targets.
+    median: f64,
+    /// The fastest repetition: what the code does when nothing else disturbs the machine.
+    best: f64,
 }
 
 /// The mean number of heap allocations per call of `f` over `calls` calls (after warm-up).
@@ -91,7 +103,10 @@ fn allocations_per_call(calls: usize, mut f: impl FnMut()) -> f64 {
 /// One line of the workload table.
 struct Row {
     workload: &'static str,
+    /// The figure of the median repetition.
     figure: String,
+    /// The figure of the fastest repetition.
+    best: String,
     unit: &'static str,
     gflops: Option<f64>,
     allocations: Option<f64>,
@@ -160,8 +175,8 @@ fn gemm_times() -> Vec<(Product, f64, f64)> {
                     product.label()
                 );
             }
-            let ours = median_seconds(|| products.ours(black_box(product)));
-            let reference = median_seconds(|| products.reference(black_box(product)));
+            let ours = time_calls(|| products.ours(black_box(product))).median;
+            let reference = time_calls(|| products.reference(black_box(product))).median;
             (product, ours, reference)
         })
         .collect()
@@ -176,7 +191,7 @@ fn main() {
 
     // N1: one step over the four XOR samples.
     let mut n1 = common::n1_xor();
-    let seconds = median_seconds(|| {
+    let timing = time_calls(|| {
         black_box(n1.step());
     });
     let allocations = allocations_per_call(1000, || {
@@ -185,32 +200,48 @@ fn main() {
     let flops = 4.0 * common::training_flops::<common::Xor, 2, 1>();
     rows.push(Row {
         workload: "N1 xor 2-4-1, SGD, batch 4",
-        figure: format!("{:.3}", seconds * 1e6),
+        figure: format!("{:.3}", timing.median * 1e6),
+        best: format!("{:.3}", timing.best * 1e6),
         unit: "µs/step",
-        gflops: Some(flops / seconds / 1e9),
+        gflops: Some(flops / timing.median / 1e9),
         allocations: Some(allocations),
-        target: target("≤ 0.2", seconds <= 0.2e-6),
+        target: target("≤ 0.2", timing.median <= 0.2e-6),
     });
 
-    // N2: one epoch over the training split, then accuracy after 20 epochs from scratch.
+    // N2: one epoch over the training split (single-threaded, then on two threads), then the
+    // accuracy after 20 epochs from scratch.
     let (train, _) = common::digits_split();
-    let mut n2 = common::n2_digits(train);
-    let steps = n2.steps_per_epoch() as f64;
-    let seconds = median_seconds(|| {
-        black_box(n2.epoch());
-    });
-    let allocations = allocations_per_call(5, || {
-        n2.epoch();
-    }) / steps;
-    let flops = n2.samples() as f64 * common::training_flops::<common::Digits, 64, 10>();
-    rows.push(Row {
-        workload: "N2 digits 64-32-10, Adam, batch 32",
-        figure: format!("{:.3}", seconds * 1e3),
-        unit: "ms/epoch",
-        gflops: Some(flops / seconds / 1e9),
-        allocations: Some(allocations),
-        target: target("≤ 0.35", seconds <= 0.35e-3),
-    });
+    let mut n2_rows = Vec::new();
+    for threads in [1, 2] {
+        let mut n2 = common::n2_digits(train.clone(), threads);
+        let steps = n2.steps_per_epoch() as f64;
+        let timing = time_calls(|| {
+            black_box(n2.epoch());
+        });
+        let allocations = allocations_per_call(5, || {
+            n2.epoch();
+        }) / steps;
+        let flops = n2.samples() as f64 * common::training_flops::<common::Digits, 64, 10>();
+        n2_rows.push(Row {
+            workload: if threads == 1 {
+                "N2 digits 64-32-10, Adam, batch 32"
+            } else {
+                "N2 digits, 2 threads (multi-core)"
+            },
+            figure: format!("{:.3}", timing.median * 1e3),
+            best: format!("{:.3}", timing.best * 1e3),
+            unit: "ms/epoch",
+            gflops: Some(flops / timing.median / 1e9),
+            allocations: Some(allocations),
+            target: if threads == 1 {
+                target("≤ 0.35", timing.median <= 0.35e-3)
+            } else {
+                "—".to_owned()
+            },
+        });
+    }
+    let n2_two_threads = n2_rows.pop().expect("two N2 rows");
+    rows.extend(n2_rows);
     let mut accuracies =
         common::n2_test_accuracies(common::N2_ACCURACY_EPOCHS, common::N2_ACCURACY_SEEDS);
     accuracies.sort_by(f64::total_cmp);
@@ -222,11 +253,13 @@ fn main() {
             accuracies[0],
             accuracies[accuracies.len() - 1]
         ),
+        best: "—".to_owned(),
         unit: "accuracy",
         gflops: None,
         allocations: None,
         target: target("≥ 0.95", accuracy >= 0.95),
     });
+    rows.push(n2_two_threads);
 
     // N3: epochs over the 8 192 synthetic samples, single-threaded then on two threads.
     let per_sample = common::training_flops::<common::Mnist784, 784, 10>();
@@ -234,15 +267,15 @@ fn main() {
     for threads in [1, 2] {
         let mut n3 = common::n3_mnist(threads);
         let steps = n3.steps_per_epoch() as f64;
-        let seconds = median_seconds(|| {
+        let timing = time_calls(|| {
             black_box(n3.epoch());
         });
         let allocations = allocations_per_call(2, || {
             n3.epoch();
         }) / steps;
-        let rate = n3.samples() as f64 / seconds;
+        let rate = n3.samples() as f64 / timing.median;
         if threads == 1 {
-            n3_step_seconds = seconds / steps;
+            n3_step_seconds = timing.median / steps;
         }
         rows.push(Row {
             workload: if threads == 1 {
@@ -251,20 +284,21 @@ fn main() {
                 "N3 mnist784, 2 threads (multi-core)"
             },
             figure: grouped(rate),
+            best: grouped(n3.samples() as f64 / timing.best),
             unit: "samples/s",
             gflops: Some(rate * per_sample / 1e9),
             allocations: Some(allocations),
             target: if threads == 1 {
                 target("≥ 150 000", rate >= 150_000.0)
             } else {
-                "— (single-thread target above)".to_owned()
+                target("≥ 250 000 on 2 cores", rate >= 250_000.0)
             },
         });
     }
 
     // N4: one step of 32 random samples.
     let mut n4 = common::n4_deep();
-    let seconds = median_seconds(|| {
+    let timing = time_calls(|| {
         black_box(n4.step());
     });
     let allocations = allocations_per_call(1000, || {
@@ -273,17 +307,18 @@ fn main() {
     let flops = common::BATCH as f64 * common::training_flops::<common::Deep, 32, 10>();
     rows.push(Row {
         workload: "N4 deep 32-64-64-10, Adam, batch 32",
-        figure: format!("{:.2}", seconds * 1e6),
+        figure: format!("{:.2}", timing.median * 1e6),
+        best: format!("{:.2}", timing.best * 1e6),
         unit: "µs/step",
-        gflops: Some(flops / seconds / 1e9),
+        gflops: Some(flops / timing.median / 1e9),
         allocations: Some(allocations),
-        target: target("≤ 20", seconds <= 20e-6),
+        target: target("≤ 20", timing.median <= 20e-6),
     });
 
     // N5: single-sample forward calls.
     let digits = common::Digits::new(&mut StdRng::seed_from_u64(common::SEED));
     let x64 = common::random_input::<64>();
-    let seconds = median_seconds(|| {
+    let timing = time_calls(|| {
         black_box(digits.forward(black_box(&x64)));
     });
     let allocations = allocations_per_call(1000, || {
@@ -291,15 +326,16 @@ fn main() {
     });
     rows.push(Row {
         workload: "N5 forward, N2 net 64-32-10",
-        figure: format!("{:.1}", seconds * 1e9),
+        figure: format!("{:.1}", timing.median * 1e9),
+        best: format!("{:.1}", timing.best * 1e9),
         unit: "ns/call",
-        gflops: Some(common::forward_flops::<common::Digits, 64, 10>() / seconds / 1e9),
+        gflops: Some(common::forward_flops::<common::Digits, 64, 10>() / timing.median / 1e9),
         allocations: Some(allocations),
-        target: target("≤ 150", seconds <= 150e-9),
+        target: target("≤ 150", timing.median <= 150e-9),
     });
     let mnist = common::Mnist784::new(&mut StdRng::seed_from_u64(common::SEED));
     let x784 = common::random_input::<784>();
-    let seconds = median_seconds(|| {
+    let timing = time_calls(|| {
         black_box(mnist.forward(black_box(&x784)));
     });
     let allocations = allocations_per_call(1000, || {
@@ -307,23 +343,25 @@ fn main() {
     });
     rows.push(Row {
         workload: "N5 forward, N3 net 784-128-10",
-        figure: format!("{:.3}", seconds * 1e6),
+        figure: format!("{:.3}", timing.median * 1e6),
+        best: format!("{:.3}", timing.best * 1e6),
         unit: "µs/call",
-        gflops: Some(common::forward_flops::<common::Mnist784, 784, 10>() / seconds / 1e9),
+        gflops: Some(common::forward_flops::<common::Mnist784, 784, 10>() / timing.median / 1e9),
         allocations: Some(allocations),
-        target: target("≤ 4", seconds <= 4e-6),
+        target: target("≤ 4", timing.median <= 4e-6),
     });
 
     let gemm = gemm_times();
 
     println!("CPU: {} ({})", cpu_model(), cpu_features());
     println!(
-        "nn {} release build, single thread unless labelled; median of ≥ {MIN_REPETITIONS} \
-         repetitions after warm-up\n",
+        "nn {} release build, single thread unless labelled; median and best of ≥ \
+         {MIN_REPETITIONS} repetitions after warm-up (targets are checked on the median; on a \
+         shared machine the best shows the code undisturbed)\n",
         env!("CARGO_PKG_VERSION")
     );
-    println!("| workload | figure | unit | GFLOP/s | allocations/step | target |");
-    println!("|---|---:|---|---:|---:|---|");
+    println!("| workload | median | best | unit | GFLOP/s | allocations/step | target |");
+    println!("|---|---:|---:|---|---:|---:|---|");
     for row in &rows {
         let gflops = row.gflops.map_or("—".to_owned(), |g| format!("{g:.2}"));
         let allocations = row.allocations.map_or("—".to_owned(), |a| {
@@ -334,8 +372,8 @@ fn main() {
             }
         });
         println!(
-            "| {} | {} | {} | {gflops} | {allocations} | {} |",
-            row.workload, row.figure, row.unit, row.target
+            "| {} | {} | {} | {} | {gflops} | {allocations} | {} |",
+            row.workload, row.figure, row.best, row.unit, row.target
         );
     }
     println!(

@@ -217,19 +217,24 @@ pub fn digits_split() -> (Dataset<f32, 64, 10>, Dataset<f32, 64, 10>) {
 }
 
 /// N2: 64-32-10 on the digits training split, Adam (lr 1e-3, β 0.9/0.999, ε 1e-8), softmax
-/// cross-entropy, batch 32, reshuffled every epoch.
-pub fn n2_digits(train: Dataset<f32, 64, 10>) -> Run<Digits, Adam, SoftmaxCrossEntropy, 64, 10> {
-    n2_digits_seeded(train, SEED)
+/// cross-entropy, batch 32, reshuffled every epoch, on `threads` threads (1 for the
+/// single-thread figure).
+pub fn n2_digits(
+    train: Dataset<f32, 64, 10>,
+    threads: usize,
+) -> Run<Digits, Adam, SoftmaxCrossEntropy, 64, 10> {
+    n2_digits_seeded(train, SEED, threads)
 }
 
 /// [`n2_digits`] with the weights and the shuffling drawn from `seed`.
 fn n2_digits_seeded(
     train: Dataset<f32, 64, 10>,
     seed: u64,
+    threads: usize,
 ) -> Run<Digits, Adam, SoftmaxCrossEntropy, 64, 10> {
     let net = Digits::new(&mut StdRng::seed_from_u64(seed));
     let adam = Adam::new(1e-3).with_betas(0.9, 0.999).with_eps(1e-8);
-    Run::seeded(net, adam, SoftmaxCrossEntropy, train, BATCH, 1, seed)
+    Run::seeded(net, adam, SoftmaxCrossEntropy, train, BATCH, threads, seed)
 }
 
 /// Trains N2 from scratch for `epochs` epochs once per seed in `seeds` (the weights and the
@@ -238,7 +243,7 @@ pub fn n2_test_accuracies(epochs: usize, seeds: core::ops::Range<u64>) -> Vec<f6
     let (train, test) = digits_split();
     seeds
         .map(|seed| {
-            let mut run = n2_digits_seeded(train.clone(), seed);
+            let mut run = n2_digits_seeded(train.clone(), seed, 1);
             for _ in 0..epochs {
                 run.epoch();
             }
