@@ -112,9 +112,13 @@ unsafe fn columns_nn<S: Simd, const V: usize, const MASKED: bool, const W: usize
     n: usize,
     mask: S::Mask,
 ) {
+    // Tiles as even as possible (32 columns: 6, 6, 5, 5, 5, 5 rather than five 6s and a 2): a
+    // narrow last tile has too few accumulators to hide the FMA latency.
+    let tiles = n.div_ceil(W);
+    let (narrow, wide) = (n / tiles, n % tiles);
     let mut j = 0;
-    while j < n {
-        let cols = W.min(n - j);
+    for tile in 0..tiles {
+        let cols = narrow + usize::from(tile < wide);
         // SAFETY: columns `j..j + cols` lie within `0..n`; the caller vouches for the rest.
         unsafe {
             match cols {
