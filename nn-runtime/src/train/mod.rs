@@ -19,4 +19,4 @@ pub use metrics::{Metric, MetricValues, argmax};
 pub use regularization::Penalty;
 pub use session::{NonFiniteLoss, PassTotals, Session};
 pub use trainer::Trainer;
-pub use validation::{NoValidationData, ValidationData};
+pub use validation::{NoValidationData, ValidationData, ValidationWidth};

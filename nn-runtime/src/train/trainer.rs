@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use super::early_stopping::BestTracker;
 use super::progress::Progress;
-use super::validation::{NoValidationData, ValidationData};
+use super::validation::{NoValidationData, ValidationData, ValidationWidth};
 use super::{EarlyStopping, EpochRecord, History, Metric, Penalty, Session, StopReason};
 use crate::error::require;
 use crate::optim::LrSchedule;
@@ -208,7 +208,17 @@ impl<'a, O: Optimizer, L, V> Trainer<'a, O, L, V> {
     /// whether training stopped early or ran to the epoch limit.
     ///
     /// A dataset whose widths differ from the network's does not compile.
-    pub fn fit<N, D, const IN: usize, const OUT: usize, const DI: usize, const DO: usize>(
+    #[allow(clippy::type_complexity)]
+    pub fn fit<
+        N,
+        D,
+        const IN: usize,
+        const OUT: usize,
+        const DI: usize,
+        const DO: usize,
+        const VI: usize,
+        const VO: usize,
+    >(
         &mut self,
         net: &mut N,
         data: &D,
@@ -217,16 +227,15 @@ impl<'a, O: Optimizer, L, V> Trainer<'a, O, L, V> {
         N: Network<IN, OUT>,
         D: TrainingData<N::Scalar, DI, DO> + DataWidth<DI, DO, IN, OUT>,
         L: Loss<N::OutputActivation>,
-        V: ValidationData<N::Scalar, IN, OUT>,
+        V: ValidationData<N::Scalar, VI, VO>,
+        N::Scalar: ValidationWidth<V, VI, VO, IN, OUT>,
     {
         let data = <D as DataWidth<DI, DO, IN, OUT>>::fit(data.dataset());
+        let validation_data =
+            <N::Scalar as ValidationWidth<V, VI, VO, IN, OUT>>::fit(self.validation_data.dataset());
         self.validate()?;
-        let (train, validation) = split(
-            &self.validation_data,
-            self.validation_fraction,
-            self.seed,
-            data,
-        )?;
+        let (train, validation) =
+            split(validation_data, self.validation_fraction, self.seed, data)?;
         let metrics: Cow<'_, [Metric]> = match &self.metrics {
             Some(metrics) => Cow::Borrowed(metrics),
             None if L::CLASSIFICATION => Cow::Borrowed(&[Metric::Accuracy]),
@@ -368,8 +377,8 @@ impl<'a, O: Optimizer, L, V> Trainer<'a, O, L, V> {
 
 /// The training data and the validation data, split off with `seed` when a fraction is set.
 #[allow(clippy::type_complexity)]
-fn split<'d, V, T: crate::Float, const IN: usize, const OUT: usize>(
-    validation_data: &'d V,
+fn split<'d, T: crate::Float, const IN: usize, const OUT: usize>(
+    validation_data: Option<&'d Dataset<T, IN, OUT>>,
     validation_fraction: Option<f64>,
     seed: u64,
     data: &'d Dataset<T, IN, OUT>,
@@ -379,11 +388,8 @@ fn split<'d, V, T: crate::Float, const IN: usize, const OUT: usize>(
         Option<Cow<'d, Dataset<T, IN, OUT>>>,
     ),
     TrainError,
->
-where
-    V: ValidationData<T, IN, OUT>,
-{
-    if let Some(validation) = validation_data.dataset() {
+> {
+    if let Some(validation) = validation_data {
         return Ok((Cow::Borrowed(data), Some(Cow::Borrowed(validation))));
     }
     match validation_fraction {
