@@ -1,7 +1,7 @@
 //! Binary cross-entropy, fused with a sigmoid output.
 
-use super::{Loss, check_batch, clamped_ln};
-use crate::{BatchMatrix, Float, Sigmoid};
+use super::{FusedOutput, Loss, check_batch, clamped_ln};
+use crate::{BatchMatrix, Float};
 
 /// `L = −mean over all outputs and samples of [y·ln a + (1 − y)·ln(1 − a)]`, as PyTorch's
 /// `BCELoss` with mean reduction (logarithms clamped at −100).
@@ -10,11 +10,9 @@ use crate::{BatchMatrix, Float, Sigmoid};
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct BinaryCrossEntropy;
 
-impl Loss<Sigmoid> for BinaryCrossEntropy {
-    const NAME: &'static str = "binary cross-entropy";
-    const CLASSIFICATION: bool = true;
-
-    fn loss<T: Float, const N: usize>(
+impl BinaryCrossEntropy {
+    /// The batch-mean loss of `output` (the network's activations) against `target`.
+    pub fn loss<T: Float, const N: usize>(
         &self,
         output: &BatchMatrix<T, N>,
         target: &BatchMatrix<T, N>,
@@ -29,15 +27,28 @@ impl Loss<Sigmoid> for BinaryCrossEntropy {
             });
         sum / T::of_f64((N * output.columns()) as f64)
     }
+}
+
+impl<A: FusedOutput<BinaryCrossEntropy>> Loss<A> for BinaryCrossEntropy {
+    const NAME: &'static str = "binary cross-entropy";
+    const CLASSIFICATION: bool = true;
+
+    fn loss<T: Float, const N: usize>(
+        &self,
+        output: &BatchMatrix<T, N>,
+        target: &BatchMatrix<T, N>,
+    ) -> T {
+        BinaryCrossEntropy::loss(self, output, target)
+    }
 
     fn loss_and_gradient<T: Float, const N: usize>(
         &self,
-        _activation: &Sigmoid,
+        _activation: &A,
         output: &BatchMatrix<T, N>,
         target: &BatchMatrix<T, N>,
         gradient: &mut BatchMatrix<T, N>,
     ) -> T {
-        let loss = self.loss(output, target);
+        let loss = BinaryCrossEntropy::loss(self, output, target);
         gradient.set_columns(output.columns());
         let scale = T::of_f64(1.0 / (N * output.columns()) as f64);
         for ((g, &a), &y) in gradient
@@ -55,6 +66,7 @@ impl Loss<Sigmoid> for BinaryCrossEntropy {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Sigmoid;
     use nalgebra::SVector;
 
     #[test]

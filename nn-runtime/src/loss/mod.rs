@@ -17,9 +17,9 @@ use crate::{Activation, BatchMatrix, Float};
 /// Pairings are checked at compile time: binary cross-entropy needs a `Sigmoid` output, softmax
 /// cross-entropy a `Softmax` output; mean squared error works with any.
 #[diagnostic::on_unimplemented(
-    message = "the loss `{Self}` cannot train a network whose output activation is `{A}`",
-    label = "this loss does not fit the network's output layer",
-    note = "`BinaryCrossEntropy` needs a `Sigmoid` output, `SoftmaxCrossEntropy` a `Softmax` output; `MeanSquaredError` fits any"
+    message = "`{Self}` is not a loss for a network whose output activation is `{A}`",
+    label = "not a loss for this network",
+    note = "the losses are `MeanSquaredError`, `BinaryCrossEntropy` and `SoftmaxCrossEntropy`"
 )]
 pub trait Loss<A: Activation>: Sync {
     /// The loss's name, for reports.
@@ -46,6 +46,22 @@ pub trait Loss<A: Activation>: Sync {
         gradient: &mut BatchMatrix<T, N>,
     ) -> T;
 }
+
+/// The output activations a fused loss `L` can train: `Sigmoid` for [`BinaryCrossEntropy`],
+/// `Softmax` for [`SoftmaxCrossEntropy`].
+///
+/// Those losses implement [`Loss`] for every activation of this trait rather than for their one
+/// activation, so that the compiler checks the pairing only once it knows the network, and a
+/// mismatch is this message rather than a type mismatch.
+#[diagnostic::on_unimplemented(
+    message = "the loss `{L}` cannot train a network whose output activation is `{Self}`",
+    label = "this network's output layer does not fit `{L}`",
+    note = "`BinaryCrossEntropy` needs a `Sigmoid` output, `SoftmaxCrossEntropy` a `Softmax` output; `MeanSquaredError` fits any"
+)]
+pub trait FusedOutput<L>: Activation {}
+
+impl FusedOutput<BinaryCrossEntropy> for crate::Sigmoid {}
+impl FusedOutput<SoftmaxCrossEntropy> for crate::Softmax {}
 
 /// `ln(x)` clamped below at −100, as PyTorch does, so a saturated prediction gives a large finite
 /// loss rather than infinity.

@@ -1,7 +1,7 @@
 //! Categorical cross-entropy, fused with a softmax output.
 
-use super::{Loss, check_batch, clamped_ln};
-use crate::{BatchMatrix, Float, Softmax};
+use super::{FusedOutput, Loss, check_batch, clamped_ln};
+use crate::{BatchMatrix, Float};
 
 /// `L = −mean over samples of Σ_i y_i·ln a_i` for one-hot (or probability) targets `y`, as
 /// PyTorch's `CrossEntropyLoss` on logits with mean reduction (logarithms clamped at −100).
@@ -10,11 +10,9 @@ use crate::{BatchMatrix, Float, Softmax};
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SoftmaxCrossEntropy;
 
-impl Loss<Softmax> for SoftmaxCrossEntropy {
-    const NAME: &'static str = "softmax cross-entropy";
-    const CLASSIFICATION: bool = true;
-
-    fn loss<T: Float, const N: usize>(
+impl SoftmaxCrossEntropy {
+    /// The batch-mean loss of `output` (the network's activations) against `target`.
+    pub fn loss<T: Float, const N: usize>(
         &self,
         output: &BatchMatrix<T, N>,
         target: &BatchMatrix<T, N>,
@@ -34,15 +32,28 @@ impl Loss<Softmax> for SoftmaxCrossEntropy {
                 });
         sum / T::of_f64(output.columns() as f64)
     }
+}
+
+impl<A: FusedOutput<SoftmaxCrossEntropy>> Loss<A> for SoftmaxCrossEntropy {
+    const NAME: &'static str = "softmax cross-entropy";
+    const CLASSIFICATION: bool = true;
+
+    fn loss<T: Float, const N: usize>(
+        &self,
+        output: &BatchMatrix<T, N>,
+        target: &BatchMatrix<T, N>,
+    ) -> T {
+        SoftmaxCrossEntropy::loss(self, output, target)
+    }
 
     fn loss_and_gradient<T: Float, const N: usize>(
         &self,
-        _activation: &Softmax,
+        _activation: &A,
         output: &BatchMatrix<T, N>,
         target: &BatchMatrix<T, N>,
         gradient: &mut BatchMatrix<T, N>,
     ) -> T {
-        let loss = self.loss(output, target);
+        let loss = SoftmaxCrossEntropy::loss(self, output, target);
         gradient.set_columns(output.columns());
         let scale = T::of_f64(1.0 / output.columns() as f64);
         for ((g, &a), &y) in gradient
@@ -60,6 +71,7 @@ impl Loss<Softmax> for SoftmaxCrossEntropy {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Softmax;
     use nalgebra::SVector;
 
     #[test]
