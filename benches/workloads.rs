@@ -40,7 +40,10 @@ fn training(c: &mut Criterion) {
         let mut n3 = common::n3_mnist(threads);
         group.throughput(Throughput::Elements(n3.samples() as u64));
         group.bench_function(
-            format!("N3 mnist784 epoch (8192 samples, batch 32, {threads} thread)"),
+            format!(
+                "N3 mnist784 epoch (8192 samples, batch 32, {})",
+                threads_label(threads)
+            ),
             |b| b.iter(|| black_box(n3.epoch())),
         );
     }
@@ -104,3 +107,12 @@ criterion_group! {
     targets = training, inference, reference_gemm
 }
 criterion_main!(benches);
+
+/// "1 thread" or "n threads".
+fn threads_label(threads: usize) -> String {
+    if threads == 1 {
+        "1 thread".to_owned()
+    } else {
+        format!("{threads} threads")
+    }
+}
