@@ -28,7 +28,7 @@ fn training(c: &mut Criterion) {
         let mut n2 = common::n2_digits(train.clone(), threads);
         group.throughput(Throughput::Elements(n2.samples() as u64));
         group.bench_function(
-            format!("N2 digits epoch (batch 32, {threads} thread)"),
+            format!("N2 digits epoch (batch 32, {})", threads_label(threads)),
             |b| b.iter(|| black_box(n2.epoch())),
         );
     }
