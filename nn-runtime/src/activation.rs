@@ -145,8 +145,11 @@ impl Activation for Relu {
 
     #[inline]
     fn apply<T: Float>(&self, values: &mut [T], _rows: usize) {
+        // `max` rather than "set to zero where negative": every value is stored, so the loop
+        // does not become masked stores, which some CPUs run an order of magnitude slower.
+        // NaN becomes 0 either way.
         for v in values {
-            *v = if *v > T::zero() { *v } else { T::zero() };
+            *v = v.max(T::zero());
         }
     }
 
@@ -186,10 +189,9 @@ impl Activation for LeakyRelu {
     #[inline]
     fn apply<T: Float>(&self, values: &mut [T], _rows: usize) {
         let slope = T::of_f64(self.slope);
+        // A factor for every value rather than a conditional update, as in `Relu`.
         for v in values {
-            if *v <= T::zero() {
-                *v *= slope;
-            }
+            *v *= if *v > T::zero() { T::one() } else { slope };
         }
     }
 
