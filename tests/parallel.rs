@@ -7,6 +7,9 @@ use nn::rand::RngExt;
 network! {
     struct Plain: Input<16> -> Dense<32, Tanh> -> Dense<4, Softmax>;
     struct WithDropout: Input<16> -> Dense<32, Relu> -> Dropout<0.3> -> Dense<4, Softmax>;
+    /// A first layer of 32 768 weights: long enough for the gradient sum and the optimizer
+    /// update to be split across the threads.
+    struct Wide: Input<16> -> Dense<2048, Relu> -> Dense<4, Softmax>;
 }
 
 fn data() -> Dataset<f32, 16, 4> {
@@ -69,4 +72,25 @@ fn a_seed_and_a_thread_count_give_bit_identical_weights() {
     assert_eq!(first, second);
     let (three, _) = train(&net, 3, true);
     assert_ne!(first, three, "three threads draw other dropout masks");
+}
+
+#[test]
+fn a_layer_long_enough_to_split_its_update_trains_alike_on_one_and_two_threads() {
+    let net = Wide::new(&mut StdRng::seed_from_u64(3));
+    let (one, one_history) = train(&net, 1, true);
+    let (two, two_history) = train(&net, 2, true);
+    for (a, b) in one_history.train_losses().zip(two_history.train_losses()) {
+        assert!((a - b).abs() <= 1e-4 * a.abs(), "losses {a} and {b}");
+    }
+    let max_difference = one
+        .dense1
+        .weight
+        .iter()
+        .zip(two.dense1.weight.iter())
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0f32, f32::max);
+    assert!(max_difference < 1e-3, "weights differ by {max_difference}");
+    assert_ne!(one.dense1.weight, net.dense1.weight, "the weights moved");
+    let (again, _) = train(&net, 2, true);
+    assert_eq!(two, again, "two threads are deterministic");
 }
