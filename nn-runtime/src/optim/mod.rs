@@ -107,6 +107,40 @@ mod tests {
         keeps_separate_state(AdamW::new(0.1).with_amsgrad(true));
     }
 
+    /// Updates 257 values as one tensor (a loop long enough for the AVX2 build, where the CPU
+    /// has it) and one value at a time (the baseline build) for three steps: bit-identical.
+    fn long_and_short_loops_agree<O: Optimizer + Clone>(optimizer: O) {
+        const LEN: usize = 257;
+        let start: Vec<f32> = (0..LEN).map(|i| (i as f32 * 0.37).sin()).collect();
+        let gradient = |step: usize, i: usize| ((i * 7 + step * 3) as f32 * 0.11).cos();
+        let (mut whole, mut single) = (optimizer.clone(), optimizer);
+        whole.validate().unwrap();
+        whole.prepare::<f32>(LEN);
+        single.prepare::<f32>(LEN);
+        let (mut a, mut b) = (start.clone(), start);
+        for step in 0..3 {
+            let gradients: Vec<f32> = (0..LEN).map(|i| gradient(step, i)).collect();
+            whole.begin_step();
+            whole.update(TensorKind::Weight, &mut a, &gradients, 0);
+            single.begin_step();
+            for (i, value) in b.iter_mut().enumerate() {
+                let value = core::slice::from_mut(value);
+                single.update(TensorKind::Weight, value, &gradients[i..=i], i);
+            }
+        }
+        let bits = |values: &[f32]| values.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&a), bits(&b));
+    }
+
+    #[test]
+    fn long_and_short_loops_give_the_same_bits() {
+        long_and_short_loops_agree(Sgd::new(0.1).with_momentum(0.9).with_nesterov(true));
+        long_and_short_loops_agree(Sgd::new(0.1).with_weight_decay(0.01));
+        long_and_short_loops_agree(RmsProp::new(0.01).with_momentum(0.9).with_centered(true));
+        long_and_short_loops_agree(Adam::new(0.01).with_weight_decay(0.1));
+        long_and_short_loops_agree(AdamW::new(0.01).with_amsgrad(true));
+    }
+
     #[test]
     fn learning_rates_can_be_set() {
         fn check<O: Optimizer>(mut optimizer: O, default: f64) {
