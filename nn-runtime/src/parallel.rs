@@ -2,10 +2,13 @@
 //! rayon pool: the optimizers' updates and the sum of the threads' gradients.
 //!
 //! A loop runs in parallel only inside [`spread`], which a session with more than one thread
-//! wraps around its update; everywhere else it runs on the calling thread. Each element is
-//! computed by the same operations either way, so results do not depend on the split.
+//! wraps around its update; everywhere else it runs on the calling thread. Each piece runs under
+//! [`simd::wide`]. Each element is computed by the same operations either way, so results do
+//! not depend on the split.
 
 use core::cell::Cell;
+
+use crate::simd;
 
 /// Slices shorter than this stay on one thread: below it, waking another costs more than the
 /// loop (an Adam update of 16 384 `f32` takes about 6 µs).
@@ -96,6 +99,7 @@ impl_split_tuple!(A, B, C, D, E);
 
 /// Calls `f` on consecutive pieces of `parts` that together cover it once: the whole of it on
 /// this thread, or, inside [`spread`] and when it is long, about one piece per pool thread.
+/// Each call runs under [`simd::wide`], so `f`'s loop is compiled for AVX2 where the CPU has it.
 /// Allocates nothing (`rayon::join` keeps its jobs on the stack).
 pub(crate) fn for_each_piece<P: Split>(parts: P, f: impl Fn(P) + Sync) {
     let len = parts.len();
@@ -110,7 +114,7 @@ pub(crate) fn for_each_piece<P: Split>(parts: P, f: impl Fn(P) + Sync) {
 /// Cuts `parts` into `pieces` nearly equal pieces and runs `f` on them in parallel.
 fn split_among<P: Split>(parts: P, pieces: usize, f: &(impl Fn(P) + Sync)) {
     if pieces <= 1 {
-        return f(parts);
+        return simd::wide(parts.len(), || f(parts));
     }
     let left_pieces = pieces / 2;
     let at = parts.len() * left_pieces / pieces;

@@ -2,8 +2,8 @@
 
 use super::{Optimizer, StateBuffer};
 use crate::error::require;
+use crate::parallel;
 use crate::{Float, HyperparameterError, TensorKind};
-use crate::{parallel, simd};
 
 /// Adam (Kingma & Ba, 2015, *Adam: A Method for Stochastic Optimization*), with optional L2
 /// weight decay and the AMSGrad variant (Reddi et al., 2018), following PyTorch's update at
@@ -123,36 +123,32 @@ impl Adam {
             parallel::for_each_piece(
                 parts,
                 |(parameters, gradients, exp_avg, exp_avg_sq, max)| {
-                    simd::wide(parameters.len(), || {
-                        let moments = parameters.iter_mut().zip(gradients).zip(exp_avg);
-                        for ((((p, &g), m), v), max) in moments.zip(exp_avg_sq).zip(max) {
-                            *p *= shrink;
-                            let g = g + l2 * *p;
-                            *m = beta1 * *m + rest1 * g;
-                            *v = beta2 * *v + rest2 * g * g;
-                            // PyTorch's `torch.maximum` propagates NaN; so does this.
-                            #[allow(clippy::eq_op)]
-                            if *max < *v || *v != *v {
-                                *max = *v;
-                            }
-                            *p -= step_size * *m / (max.sqrt() + eps);
+                    let moments = parameters.iter_mut().zip(gradients).zip(exp_avg);
+                    for ((((p, &g), m), v), max) in moments.zip(exp_avg_sq).zip(max) {
+                        *p *= shrink;
+                        let g = g + l2 * *p;
+                        *m = beta1 * *m + rest1 * g;
+                        *v = beta2 * *v + rest2 * g * g;
+                        // PyTorch's `torch.maximum` propagates NaN; so does this.
+                        #[allow(clippy::eq_op)]
+                        if *max < *v || *v != *v {
+                            *max = *v;
                         }
-                    })
+                        *p -= step_size * *m / (max.sqrt() + eps);
+                    }
                 },
             );
         } else {
             let parts = (parameters, gradients, exp_avg, exp_avg_sq);
             parallel::for_each_piece(parts, |(parameters, gradients, exp_avg, exp_avg_sq)| {
-                simd::wide(parameters.len(), || {
-                    let moments = parameters.iter_mut().zip(gradients).zip(exp_avg);
-                    for (((p, &g), m), v) in moments.zip(exp_avg_sq) {
-                        *p *= shrink;
-                        let g = g + l2 * *p;
-                        *m = beta1 * *m + rest1 * g;
-                        *v = beta2 * *v + rest2 * g * g;
-                        *p -= step_size * *m / (v.sqrt() + eps);
-                    }
-                })
+                let moments = parameters.iter_mut().zip(gradients).zip(exp_avg);
+                for (((p, &g), m), v) in moments.zip(exp_avg_sq) {
+                    *p *= shrink;
+                    let g = g + l2 * *p;
+                    *m = beta1 * *m + rest1 * g;
+                    *v = beta2 * *v + rest2 * g * g;
+                    *p -= step_size * *m / (v.sqrt() + eps);
+                }
             });
         }
     }

@@ -2,7 +2,7 @@
 
 use super::{Optimizer, StateBuffer};
 use crate::error::require;
-use crate::{Float, HyperparameterError, TensorKind, parallel, simd};
+use crate::{Float, HyperparameterError, TensorKind, parallel};
 
 /// RMSProp (Hinton, *Neural Networks for Machine Learning*, lecture 6e, 2012), with the centered
 /// variant of Graves (2013, *Generating Sequences With Recurrent Neural Networks*), momentum and
@@ -155,12 +155,10 @@ impl Optimizer for RmsProp {
         parallel::for_each_piece(
             parts,
             |(parameters, gradients, square_avg, grad_avg, buffer)| {
-                simd::wide(parameters.len(), || {
-                    rmsprop_loop(
-                        parameters, gradients, square_avg, grad_avg, buffer, lr, alpha, rest, eps,
-                        decay, momentum,
-                    )
-                })
+                rmsprop_loop(
+                    parameters, gradients, square_avg, grad_avg, buffer, lr, alpha, rest, eps,
+                    decay, momentum,
+                )
             },
         );
     }

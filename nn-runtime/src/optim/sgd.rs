@@ -2,7 +2,7 @@
 
 use super::{Optimizer, StateBuffer};
 use crate::error::require;
-use crate::{Float, HyperparameterError, TensorKind, parallel, simd};
+use crate::{Float, HyperparameterError, TensorKind, parallel};
 
 /// Stochastic gradient descent with optional momentum, dampening, Nesterov momentum
 /// (Sutskever et al., 2013) and L2 weight decay, following PyTorch's update:
@@ -129,11 +129,9 @@ impl Optimizer for Sgd {
         let (lr, decay) = (T::of_f64(self.lr), T::of_f64(self.weight_decay));
         if self.momentum == 0.0 {
             parallel::for_each_piece((parameters, gradients), |(parameters, gradients)| {
-                simd::wide(parameters.len(), || {
-                    for (p, &g) in parameters.iter_mut().zip(gradients) {
-                        *p -= lr * (g + decay * *p);
-                    }
-                })
+                for (p, &g) in parameters.iter_mut().zip(gradients) {
+                    *p -= lr * (g + decay * *p);
+                }
             });
             return;
         }
@@ -143,18 +141,16 @@ impl Optimizer for Sgd {
         let velocity = self.velocity.slice::<T>(offset, parameters.len());
         let parts = (parameters, gradients, velocity);
         parallel::for_each_piece(parts, |(parameters, gradients, velocity)| {
-            simd::wide(parameters.len(), || {
-                for ((p, &g), b) in parameters.iter_mut().zip(gradients).zip(velocity) {
-                    let g = g + decay * *p;
-                    *b = if first {
-                        g
-                    } else {
-                        momentum * *b + undamped * g
-                    };
-                    let step = if nesterov { g + momentum * *b } else { *b };
-                    *p -= lr * step;
-                }
-            })
+            for ((p, &g), b) in parameters.iter_mut().zip(gradients).zip(velocity) {
+                let g = g + decay * *p;
+                *b = if first {
+                    g
+                } else {
+                    momentum * *b + undamped * g
+                };
+                let step = if nesterov { g + momentum * *b } else { *b };
+                *p -= lr * step;
+            }
         });
     }
 }

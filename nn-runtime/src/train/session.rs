@@ -10,7 +10,7 @@ use rand::seq::SliceRandom;
 use super::metrics::MetricTotals;
 use super::regularization::Penalty;
 use super::worker::Worker;
-use crate::{Dataset, Float, Loss, Network, Optimizer, Tensors, parallel, simd};
+use crate::{Dataset, Float, Loss, Network, Optimizer, Tensors, parallel};
 
 /// Everything a training step touches, allocated once for a network, a batch capacity, a dataset
 /// size and a thread count. [`Session::step`], [`Session::epoch`] and [`Session::evaluate`] then
@@ -357,14 +357,12 @@ fn sum_gradients<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
             let w = weight(worker);
             with_tensor(&worker.gradients, tensor, |values| {
                 parallel::for_each_piece((&mut *sum, values), |(sum, values)| {
-                    simd::wide(sum.len(), || {
-                        let pairs = sum.iter_mut().zip(values);
-                        if weighted {
-                            pairs.for_each(|(s, &g)| *s += g * w);
-                        } else {
-                            pairs.for_each(|(s, &g)| *s = *s * first_weight + g * w);
-                        }
-                    })
+                    let pairs = sum.iter_mut().zip(values);
+                    if weighted {
+                        pairs.for_each(|(s, &g)| *s += g * w);
+                    } else {
+                        pairs.for_each(|(s, &g)| *s = *s * first_weight + g * w);
+                    }
                 })
             });
             weighted = true;
