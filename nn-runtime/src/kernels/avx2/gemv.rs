@@ -2,9 +2,9 @@
 
 use super::lanes::Simd;
 
-/// Row registers per tile of tall layers: 8 FMA chains hide the FMA latency, and each column
-/// of `A` is read 256 contiguous bytes at a time (a 784-128 layer: 6.1 µs best, 8.3 median,
-/// against 7.5 and 9.4 with two 4-register tiles).
+/// Row registers per tile of tall layers, with one accumulator set: 8 FMA chains hide the FMA
+/// latency, and each column of `A` is read 256 contiguous bytes at a time (a 784-128 layer:
+/// 6.1 µs best, 8.3 median, against 7.5 and 9.4 with two 4-register tiles).
 const WIDE: usize = 8;
 /// Row registers per tile of the rest, with 3 accumulator sets: 12 FMA chains.
 const GV: usize = 4;
@@ -35,7 +35,7 @@ pub(super) unsafe fn gemv<S: Simd>(
     let mut i = 0;
     while i + WIDE * S::LANES <= m {
         // SAFETY: rows `i..i + WIDE·LANES` lie within `0..m`; the caller vouches for the rest.
-        unsafe { wide_tile_gemv::<S>(s, v, i) };
+        unsafe { tile_gemv::<S, WIDE, 1, false>(s, v, i, s.mask(S::LANES)) };
         i += WIDE * S::LANES;
     }
     while i + full <= m {
@@ -70,34 +70,6 @@ struct Gemv<E> {
     depth: usize,
 }
 
-/// Rows `i..i + WIDE·LANES` of `y = A·x + bias`, one accumulator per register.
-///
-/// # Safety
-/// As [`gemv`], with those rows within `0..m`.
-#[target_feature(enable = "avx2,fma")]
-#[inline]
-unsafe fn wide_tile_gemv<S: Simd>(s: S, g: Gemv<S::Elem>, i: usize) {
-    let lanes = S::LANES;
-    // SAFETY: the caller guarantees these rows of `A`, `bias` and `y` and all of `x` are in
-    // bounds.
-    unsafe {
-        let mut acc: [S::Vector; WIDE] =
-            core::array::from_fn(|v| s.load(g.bias.add(i + v * lanes)));
-        let mut column = g.a.add(i);
-        for r in 0..g.depth {
-            let x = s.splat(g.x.add(r));
-            for (v, acc) in acc.iter_mut().enumerate() {
-                *acc = s.fmadd(s.load(column.add(v * lanes)), x, *acc);
-            }
-            // Past the last column this points beyond `A`, never read.
-            column = column.wrapping_add(g.m);
-        }
-        for (v, &acc) in acc.iter().enumerate() {
-            s.store(g.y.add(i + v * lanes), acc);
-        }
-    }
-}
-
 /// Rows `i..i + V·LANES` of `y = A·x + bias` (the last register masked with `MASKED`), with
 /// `SETS` accumulator sets taking the columns in turn, so that `V·SETS` independent FMA chains
 /// hide the FMA latency even for short tiles (a 10-row layer keeps 10 chains, not 2).
@@ -112,45 +84,35 @@ unsafe fn tile_gemv<S: Simd, const V: usize, const SETS: usize, const MASKED: bo
     i: usize,
     mask: S::Mask,
 ) {
-    let lanes = S::LANES;
     // SAFETY: the caller guarantees these rows of `A`, `bias` and `y` and all of `x` are in
     // bounds; masked lanes past the edge are never touched.
     unsafe {
-        let load = |q: *const S::Elem, v: usize| {
-            if MASKED && v == V - 1 {
-                s.load_masked(q.add(v * lanes), mask)
-            } else {
-                s.load(q.add(v * lanes))
+        let a = g.a.add(i);
+        // Column `r` of `A` times `x[r]`, added to `set`.
+        let accumulate = |set: &mut [S::Vector; V], r: usize| {
+            let x = s.splat(g.x.add(r));
+            let column = s.load_registers::<V, MASKED>(a.add(r * g.m), mask);
+            for (acc, column) in set.iter_mut().zip(column) {
+                *acc = s.fmadd(column, x, *acc);
             }
         };
         let mut sets = [[s.zero(); V]; SETS];
-        sets[0] = core::array::from_fn(|v| load(g.bias.add(i), v));
-        let a = g.a.add(i);
+        sets[0] = s.load_registers::<V, MASKED>(g.bias.add(i), mask);
         let mut r = 0;
         while r + SETS <= g.depth {
             for (k, set) in sets.iter_mut().enumerate() {
-                let x = s.splat(g.x.add(r + k));
-                let column = a.add((r + k) * g.m);
-                for (v, acc) in set.iter_mut().enumerate() {
-                    *acc = s.fmadd(load(column, v), x, *acc);
-                }
+                accumulate(set, r + k);
             }
             r += SETS;
         }
         for (k, set) in sets.iter_mut().enumerate().take(g.depth - r) {
-            let x = s.splat(g.x.add(r + k));
-            let column = a.add((r + k) * g.m);
-            for (v, acc) in set.iter_mut().enumerate() {
-                *acc = s.fmadd(load(column, v), x, *acc);
-            }
+            accumulate(set, r + k);
         }
-        for (v, &first) in sets[0].iter().enumerate() {
-            let sum = sets[1..].iter().fold(first, |sum, set| s.add(sum, set[v]));
-            if MASKED && v == V - 1 {
-                s.store_masked(g.y.add(i + v * lanes), mask, sum);
-            } else {
-                s.store(g.y.add(i + v * lanes), sum);
-            }
-        }
+        let sum = core::array::from_fn(|v| {
+            sets[1..]
+                .iter()
+                .fold(sets[0][v], |sum, set| s.add(sum, set[v]))
+        });
+        s.store_registers::<V, MASKED>(g.y.add(i), mask, sum);
     }
 }

@@ -65,6 +65,55 @@ pub(in crate::kernels) unsafe trait Simd: Copy {
     /// # Safety
     /// `p..p + 4` must be writable.
     unsafe fn store_sums4(self, p: *mut Self::Elem, v: [Self::Vector; 4]);
+
+    /// Loads `V` consecutive registers from `p`; with `MASKED`, only the lanes of `m` of the
+    /// last one (the others zero).
+    ///
+    /// # Safety
+    /// `p..p + V·LANES` must be readable, up to the unselected lanes of the last register when
+    /// `MASKED`.
+    #[inline(always)]
+    unsafe fn load_registers<const V: usize, const MASKED: bool>(
+        self,
+        p: *const Self::Elem,
+        m: Self::Mask,
+    ) -> [Self::Vector; V] {
+        // SAFETY: as the caller guarantees.
+        core::array::from_fn(|v| unsafe {
+            let q = p.add(v * Self::LANES);
+            if MASKED && v == V - 1 {
+                self.load_masked(q, m)
+            } else {
+                self.load(q)
+            }
+        })
+    }
+
+    /// Stores `V` consecutive registers at `p`; with `MASKED`, only the lanes of `m` of the
+    /// last one.
+    ///
+    /// # Safety
+    /// `p..p + V·LANES` must be writable, up to the unselected lanes of the last register when
+    /// `MASKED`.
+    #[inline(always)]
+    unsafe fn store_registers<const V: usize, const MASKED: bool>(
+        self,
+        p: *mut Self::Elem,
+        m: Self::Mask,
+        registers: [Self::Vector; V],
+    ) {
+        for (v, register) in registers.into_iter().enumerate() {
+            // SAFETY: as the caller guarantees.
+            unsafe {
+                let q = p.add(v * Self::LANES);
+                if MASKED && v == V - 1 {
+                    self.store_masked(q, m, register);
+                } else {
+                    self.store(q, register);
+                }
+            }
+        }
+    }
 }
 
 /// `-1` lanes followed by `0` lanes: a window of 8 starting at `8 − n` selects `n` lanes.

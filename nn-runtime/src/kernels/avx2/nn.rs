@@ -149,29 +149,21 @@ unsafe fn tile_nn<S: Simd, const V: usize, const C: usize, const MASKED: bool>(
     j: usize,
     mask: S::Mask,
 ) {
-    let lanes = S::LANES;
     // SAFETY: the caller guarantees that these rows and columns of `A`, `B`, `C` and the bias
     // are in bounds; masked lanes past the edge are never touched.
     unsafe {
-        let load = |q: *const S::Elem, v: usize| {
-            if MASKED && v == V - 1 {
-                s.load_masked(q.add(v * lanes), mask)
-            } else {
-                s.load(q.add(v * lanes))
-            }
-        };
         let out = p.c.add(i + j * p.ldc);
         let mut acc = match p.init {
             Init::Zero => [[s.zero(); V]; C],
-            Init::Bias(bias) => [core::array::from_fn(|v| load(bias.add(i), v)); C],
+            Init::Bias(bias) => [s.load_registers::<V, MASKED>(bias.add(i), mask); C],
             Init::Accumulate => {
-                core::array::from_fn(|c| core::array::from_fn(|v| load(out.add(c * p.ldc), v)))
+                core::array::from_fn(|c| s.load_registers::<V, MASKED>(out.add(c * p.ldc), mask))
             }
         };
         let mut a = p.a.add(i);
         let mut b = p.b.add(j * p.csb);
         for _ in 0..p.depth {
-            let av: [S::Vector; V] = core::array::from_fn(|v| load(a, v));
+            let av = s.load_registers::<V, MASKED>(a, mask);
             for (c, acc) in acc.iter_mut().enumerate() {
                 let bc = s.splat(b.add(c * p.csb));
                 for (acc, &av) in acc.iter_mut().zip(&av) {
@@ -182,15 +174,8 @@ unsafe fn tile_nn<S: Simd, const V: usize, const C: usize, const MASKED: bool>(
             a = a.wrapping_add(p.lda);
             b = b.wrapping_add(p.rsb);
         }
-        for (c, acc) in acc.iter().enumerate() {
-            let out = out.add(c * p.ldc);
-            for (v, &acc) in acc.iter().enumerate() {
-                if MASKED && v == V - 1 {
-                    s.store_masked(out.add(v * lanes), mask, acc);
-                } else {
-                    s.store(out.add(v * lanes), acc);
-                }
-            }
+        for (c, acc) in acc.into_iter().enumerate() {
+            s.store_registers::<V, MASKED>(out.add(c * p.ldc), mask, acc);
         }
     }
 }
