@@ -45,22 +45,38 @@ where
     (net, history)
 }
 
+/// Asserts that two runs' epoch losses agree within `loss_tolerance` (relative) and their
+/// `weights` within `weight_tolerance` (absolute).
+fn assert_runs_agree(
+    histories: [&History; 2],
+    loss_tolerance: f64,
+    weights: [&[f32]; 2],
+    weight_tolerance: f32,
+) {
+    for (a, b) in histories[0].train_losses().zip(histories[1].train_losses()) {
+        assert!(
+            (a - b).abs() <= loss_tolerance * a.abs(),
+            "losses {a} and {b}"
+        );
+    }
+    let max_difference = weights[0]
+        .iter()
+        .zip(weights[1])
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0f32, f32::max);
+    assert!(
+        max_difference < weight_tolerance,
+        "weights differ by {max_difference}"
+    );
+}
+
 #[test]
 fn two_threads_follow_the_single_thread_trajectory_without_dropout() {
     let net = Plain::new(&mut StdRng::seed_from_u64(1));
     let (one, one_history) = train(&net, 1, false);
     let (two, two_history) = train(&net, 2, false);
-    for (a, b) in one_history.train_losses().zip(two_history.train_losses()) {
-        assert!((a - b).abs() <= 1e-5 * a.abs(), "losses {a} and {b}");
-    }
-    let max_difference = one
-        .dense1
-        .weight
-        .iter()
-        .zip(two.dense1.weight.iter())
-        .map(|(a, b)| (a - b).abs())
-        .fold(0.0f32, f32::max);
-    assert!(max_difference < 1e-4, "weights differ by {max_difference}");
+    let weights = [one.dense1.weight.as_slice(), two.dense1.weight.as_slice()];
+    assert_runs_agree([&one_history, &two_history], 1e-5, weights, 1e-4);
     assert!(one_history.last().unwrap().train_loss < one_history.epochs[0].train_loss);
 }
 
@@ -79,17 +95,8 @@ fn a_layer_long_enough_to_split_its_update_trains_alike_on_one_and_two_threads()
     let net = Wide::new(&mut StdRng::seed_from_u64(3));
     let (one, one_history) = train(&net, 1, true);
     let (two, two_history) = train(&net, 2, true);
-    for (a, b) in one_history.train_losses().zip(two_history.train_losses()) {
-        assert!((a - b).abs() <= 1e-4 * a.abs(), "losses {a} and {b}");
-    }
-    let max_difference = one
-        .dense1
-        .weight
-        .iter()
-        .zip(two.dense1.weight.iter())
-        .map(|(a, b)| (a - b).abs())
-        .fold(0.0f32, f32::max);
-    assert!(max_difference < 1e-3, "weights differ by {max_difference}");
+    let weights = [one.dense1.weight.as_slice(), two.dense1.weight.as_slice()];
+    assert_runs_agree([&one_history, &two_history], 1e-4, weights, 1e-3);
     assert_ne!(one.dense1.weight, net.dense1.weight, "the weights moved");
     let (again, _) = train(&net, 2, true);
     assert_eq!(two, again, "two threads are deterministic");
