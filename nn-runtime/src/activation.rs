@@ -224,6 +224,13 @@ fn reduce_by_lanes<T: Float>(values: &[T], init: T, f: impl Fn(T, T) -> T) -> T 
     rest.iter().fold(f(pairs[0], pairs[1]), |acc, &v| f(acc, v))
 }
 
+/// Scales `values` so that they sum to 1: the last step of a softmax.
+#[inline(always)]
+fn divide_by_sum<T: Float>(values: &mut [T]) {
+    let inverse = T::one() / reduce_by_lanes(values, T::zero(), |sum, v| sum + v);
+    values.iter_mut().for_each(|v| *v *= inverse);
+}
+
 /// The softmax over each column: `f(z)_i = e^{z_i} / Σ_j e^{z_j}`, computed after subtracting the
 /// column's maximum so it never overflows.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -239,8 +246,7 @@ impl Activation for Softmax {
             values
                 .iter_mut()
                 .for_each(|v| *v = (*v - max).activation_exp());
-            let inverse = T::one() / reduce_by_lanes(values, T::zero(), |sum, v| sum + v);
-            values.iter_mut().for_each(|v| *v *= inverse);
+            divide_by_sum(values);
             return;
         }
         // In three passes, so that the exponentials run as one long loop over the batch.
@@ -250,10 +256,7 @@ impl Activation for Softmax {
                 column.iter_mut().for_each(|v| *v -= max);
             }
             values.iter_mut().for_each(|v| *v = v.activation_exp());
-            for column in values.chunks_exact_mut(rows) {
-                let inverse = T::one() / reduce_by_lanes(column, T::zero(), |sum, v| sum + v);
-                column.iter_mut().for_each(|v| *v *= inverse);
-            }
+            values.chunks_exact_mut(rows).for_each(divide_by_sum);
         })
     }
 
