@@ -90,6 +90,14 @@ struct Timing {
     best: f64,
 }
 
+impl Timing {
+    /// The median and the best, multiplied by `scale` (to the unit reported) and printed with
+    /// `decimals` decimals.
+    fn figures(self, scale: f64, decimals: usize) -> [String; 2] {
+        [self.median, self.best].map(|seconds| format!("{:.decimals$}", seconds * scale))
+    }
+}
+
 /// The mean number of heap allocations per call of `f` over `calls` calls (after warm-up).
 fn allocations_per_call(calls: usize, mut f: impl FnMut()) -> f64 {
     f();
@@ -198,10 +206,11 @@ fn main() {
         n1.step();
     });
     let flops = 4.0 * common::training_flops::<common::Xor, 2, 1>();
+    let [figure, best] = timing.figures(1e6, 3);
     rows.push(Row {
         workload: "N1 xor 2-4-1, SGD, batch 4",
-        figure: format!("{:.3}", timing.median * 1e6),
-        best: format!("{:.3}", timing.best * 1e6),
+        figure,
+        best,
         unit: "µs/step",
         gflops: Some(flops / timing.median / 1e9),
         allocations: Some(allocations),
@@ -222,14 +231,15 @@ fn main() {
             n2.epoch();
         }) / steps;
         let flops = n2.samples() as f64 * common::training_flops::<common::Digits, 64, 10>();
+        let [figure, best] = timing.figures(1e3, 3);
         n2_rows.push(Row {
             workload: if threads == 1 {
                 "N2 digits 64-32-10, Adam, batch 32"
             } else {
                 "N2 digits, 2 threads (multi-core)"
             },
-            figure: format!("{:.3}", timing.median * 1e3),
-            best: format!("{:.3}", timing.best * 1e3),
+            figure,
+            best,
             unit: "ms/epoch",
             gflops: Some(flops / timing.median / 1e9),
             allocations: Some(allocations),
@@ -305,10 +315,11 @@ fn main() {
         n4.step();
     });
     let flops = common::BATCH as f64 * common::training_flops::<common::Deep, 32, 10>();
+    let [figure, best] = timing.figures(1e6, 2);
     rows.push(Row {
         workload: "N4 deep 32-64-64-10, Adam, batch 32",
-        figure: format!("{:.2}", timing.median * 1e6),
-        best: format!("{:.2}", timing.best * 1e6),
+        figure,
+        best,
         unit: "µs/step",
         gflops: Some(flops / timing.median / 1e9),
         allocations: Some(allocations),
@@ -324,10 +335,11 @@ fn main() {
     let allocations = allocations_per_call(1000, || {
         black_box(digits.forward(black_box(&x64)));
     });
+    let [figure, best] = timing.figures(1e9, 1);
     rows.push(Row {
         workload: "N5 forward, N2 net 64-32-10",
-        figure: format!("{:.1}", timing.median * 1e9),
-        best: format!("{:.1}", timing.best * 1e9),
+        figure,
+        best,
         unit: "ns/call",
         gflops: Some(common::forward_flops::<common::Digits, 64, 10>() / timing.median / 1e9),
         allocations: Some(allocations),
@@ -341,10 +353,11 @@ fn main() {
     let allocations = allocations_per_call(1000, || {
         black_box(mnist.forward(black_box(&x784)));
     });
+    let [figure, best] = timing.figures(1e6, 3);
     rows.push(Row {
         workload: "N5 forward, N3 net 784-128-10",
-        figure: format!("{:.3}", timing.median * 1e6),
-        best: format!("{:.3}", timing.best * 1e6),
+        figure,
+        best,
         unit: "µs/call",
         gflops: Some(common::forward_flops::<common::Mnist784, 784, 10>() / timing.median / 1e9),
         allocations: Some(allocations),
