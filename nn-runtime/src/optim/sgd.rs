@@ -128,7 +128,7 @@ impl Optimizer for Sgd {
     ) {
         let (lr, decay) = (T::of_f64(self.lr), T::of_f64(self.weight_decay));
         if self.momentum == 0.0 {
-            parallel::for_each_piece((parameters, gradients), |(parameters, gradients)| {
+            parallel::for_each_piece((parameters, gradients), move |(parameters, gradients)| {
                 for (p, &g) in parameters.iter_mut().zip(gradients) {
                     *p -= lr * (g + decay * *p);
                 }
@@ -137,21 +137,38 @@ impl Optimizer for Sgd {
         }
         let momentum = T::of_f64(self.momentum);
         let undamped = T::of_f64(1.0 - self.dampening);
-        let (first, nesterov) = (self.steps <= 1, self.nesterov);
         let velocity = self.velocity.slice::<T>(offset, parameters.len());
         let parts = (parameters, gradients, velocity);
-        parallel::for_each_piece(parts, |(parameters, gradients, velocity)| {
-            for ((p, &g), b) in parameters.iter_mut().zip(gradients).zip(velocity) {
-                let g = g + decay * *p;
-                *b = if first {
-                    g
-                } else {
-                    momentum * *b + undamped * g
-                };
-                let step = if nesterov { g + momentum * *b } else { *b };
-                *p -= lr * step;
+        // One loop per case, so that no per-element branch is left in the loops.
+        match (self.steps <= 1, self.nesterov) {
+            (true, nesterov) => {
+                parallel::for_each_piece(parts, move |(parameters, gradients, velocity)| {
+                    for ((p, &g), b) in parameters.iter_mut().zip(gradients).zip(velocity) {
+                        let g = g + decay * *p;
+                        *b = g;
+                        *p -= lr * if nesterov { g + momentum * g } else { g };
+                    }
+                })
             }
-        });
+            (false, false) => {
+                parallel::for_each_piece(parts, move |(parameters, gradients, velocity)| {
+                    for ((p, &g), b) in parameters.iter_mut().zip(gradients).zip(velocity) {
+                        let g = g + decay * *p;
+                        *b = momentum * *b + undamped * g;
+                        *p -= lr * *b;
+                    }
+                })
+            }
+            (false, true) => {
+                parallel::for_each_piece(parts, move |(parameters, gradients, velocity)| {
+                    for ((p, &g), b) in parameters.iter_mut().zip(gradients).zip(velocity) {
+                        let g = g + decay * *p;
+                        *b = momentum * *b + undamped * g;
+                        *p -= lr * (g + momentum * *b);
+                    }
+                })
+            }
+        }
     }
 }
 
