@@ -15,8 +15,20 @@ const WIDE_MIN_LEN: usize = 64;
 /// bit-identical results.
 #[inline(always)]
 pub(crate) fn wide<R>(len: usize, body: impl FnOnce() -> R) -> R {
+    if len >= WIDE_MIN_LEN {
+        widest(body)
+    } else {
+        body()
+    }
+}
+
+/// Runs `body` compiled for AVX2 and FMA when the CPU has them, whatever its length: for short
+/// loops whose elements each cost tens of instructions (exponentials), where the wider
+/// registers repay the call at a few elements already.
+#[inline(always)]
+pub(crate) fn widest<R>(body: impl FnOnce() -> R) -> R {
     #[cfg(target_arch = "x86_64")]
-    if len >= WIDE_MIN_LEN && avx2_fma() {
+    if avx2_fma() {
         // SAFETY: the CPU supports AVX2 and FMA, as just checked.
         return unsafe { x86::avx2_fma_build(body) };
     }

@@ -1,6 +1,6 @@
 //! Binary cross-entropy, fused with a sigmoid output.
 
-use super::{FusedOutput, Loss, check_batch, clamped_ln};
+use super::{FusedOutput, Loss, check_batch, clamped_ln, sum_by_lanes};
 use crate::{BatchMatrix, Float};
 
 /// `L = −mean over all outputs and samples of [y·ln a + (1 − y)·ln(1 − a)]`, as PyTorch's
@@ -18,14 +18,10 @@ impl BinaryCrossEntropy {
         target: &BatchMatrix<T, N>,
     ) -> T {
         check_batch(output, target);
-        let sum = output
-            .as_slice()
-            .iter()
-            .zip(target.as_slice())
-            .fold(T::zero(), |acc, (&a, &y)| {
-                acc - (y * clamped_ln(a) + (T::one() - y) * clamped_ln(T::one() - a))
-            });
-        sum / T::of_f64((N * output.columns()) as f64)
+        let sum = sum_by_lanes(output.as_slice(), target.as_slice(), |a, y| {
+            y * clamped_ln(a) + (T::one() - y) * clamped_ln(T::one() - a)
+        });
+        -sum / T::of_f64((N * output.columns()) as f64)
     }
 }
 
