@@ -18,8 +18,8 @@ impl BinaryCrossEntropy {
         target: &BatchMatrix<T, N>,
     ) -> T {
         check_batch(output, target);
-        let sum = sum_by_lanes(output.as_slice(), target.as_slice(), |a, y| {
-            y * clamped_ln(a) + (T::one() - y) * clamped_ln(T::one() - a)
+        let sum = sum_by_lanes(output.as_slice(), target.as_slice(), |a, y, ln| {
+            y * clamped_ln(a, ln) + (T::one() - y) * clamped_ln(T::one() - a, ln)
         });
         -sum / T::of_f64((N * output.columns()) as f64)
     }

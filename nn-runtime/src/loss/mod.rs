@@ -63,24 +63,40 @@ pub trait FusedOutput<L>: Activation {}
 impl FusedOutput<BinaryCrossEntropy> for crate::Sigmoid {}
 impl FusedOutput<SoftmaxCrossEntropy> for crate::Softmax {}
 
-/// `ln(x)` clamped below at −100, as PyTorch does, so a saturated prediction gives a large finite
-/// loss rather than infinity; −100 also for NaN and negative `x`.
+/// Which logarithm a loss term takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Ln {
+    /// [`Float::loss_ln`], which vectorizes: for whole vectors of terms.
+    Vectorized,
+    /// The library's, the quickest for a few values one at a time.
+    Library,
+}
+
+/// `ln(x)` by `how`, clamped below at −100 as PyTorch does, so that a saturated prediction gives
+/// a large finite loss rather than infinity; −100 also for NaN and negative `x`.
 #[inline(always)]
-pub(crate) fn clamped_ln<T: Float>(x: T) -> T {
+pub(crate) fn clamped_ln<T: Float>(x: T, how: Ln) -> T {
     let floor = T::of_f64(-100.0);
     if x > T::zero() {
-        x.loss_ln().max(floor)
+        let ln = match how {
+            Ln::Vectorized => x.loss_ln(),
+            Ln::Library => x.ln(),
+        };
+        ln.max(floor)
     } else {
         floor
     }
 }
 
-/// `Σ term(a, y)` over the paired elements of `output` and `target`, in eight running sums added
-/// pairwise at the end, so that the loop vectorizes (compiled for AVX2 when long enough). The
-/// last few elements run as one more eight, padded with `a = y = 1`, for which `term` must be 0
-/// (as it is for both cross-entropies: `ln 1 = 0` and `0·ln 0` is clamped to 0).
+/// `Σ term(a, y, ln)` over the paired elements of `output` and `target`: whole eights in eight
+/// running sums added pairwise at the end, with [`Ln::Vectorized`] so that the loop vectorizes
+/// (compiled for AVX2 when long enough), then the last few one by one with [`Ln::Library`].
 #[inline(always)]
-pub(crate) fn sum_by_lanes<T: Float>(output: &[T], target: &[T], term: impl Fn(T, T) -> T) -> T {
+pub(crate) fn sum_by_lanes<T: Float>(
+    output: &[T],
+    target: &[T],
+    term: impl Fn(T, T, Ln) -> T,
+) -> T {
     assert_eq!(
         output.len(),
         target.len(),
@@ -90,21 +106,16 @@ pub(crate) fn sum_by_lanes<T: Float>(output: &[T], target: &[T], term: impl Fn(T
         let (outputs, output_rest) = output.as_chunks::<8>();
         let (targets, target_rest) = target.as_chunks::<8>();
         let mut lanes = [T::zero(); 8];
-        let mut add = |a: &[T; 8], y: &[T; 8]| {
+        for (a, y) in outputs.iter().zip(targets) {
             for l in 0..8 {
-                lanes[l] += term(a[l], y[l]);
+                lanes[l] += term(a[l], y[l], Ln::Vectorized);
             }
-        };
-        outputs.iter().zip(targets).for_each(|(a, y)| add(a, y));
-        if !output_rest.is_empty() {
-            let (mut a, mut y) = ([T::one(); 8], [T::one(); 8]);
-            a[..output_rest.len()].copy_from_slice(output_rest);
-            y[..target_rest.len()].copy_from_slice(target_rest);
-            add(&a, &y);
         }
         let l = lanes;
         let quads = [l[0] + l[4], l[1] + l[5], l[2] + l[6], l[3] + l[7]];
-        (quads[0] + quads[2]) + (quads[1] + quads[3])
+        let sum = (quads[0] + quads[2]) + (quads[1] + quads[3]);
+        let rest = output_rest.iter().zip(target_rest);
+        rest.fold(sum, |sum, (&a, &y)| sum + term(a, y, Ln::Library))
     })
 }
 
@@ -128,14 +139,8 @@ mod tests {
     use super::*;
 
     /// The binary cross-entropy term, the heavier of the two that `sum_by_lanes` serves.
-    fn bce_term(a: f32, y: f32) -> f32 {
-        y * clamped_ln(a) + (1.0 - y) * clamped_ln(1.0 - a)
-    }
-
-    #[test]
-    fn the_padding_adds_nothing_to_either_cross_entropy() {
-        assert_eq!(bce_term(1.0, 1.0), 0.0);
-        assert_eq!(1.0f32 * clamped_ln(1.0f32), 0.0);
+    fn bce_term(a: f32, y: f32, ln: Ln) -> f32 {
+        y * clamped_ln(a, ln) + (1.0 - y) * clamped_ln(1.0 - a, ln)
     }
 
     #[test]
@@ -163,10 +168,12 @@ mod tests {
 
     #[test]
     fn logarithms_clamp_at_minus_100() {
-        assert_eq!(clamped_ln(0.0f32), -100.0);
-        assert_eq!(clamped_ln(1e-45f32), -100.0);
-        assert_eq!(clamped_ln(f32::NAN), -100.0);
-        assert_eq!(clamped_ln(0.0f64), -100.0);
-        assert!((clamped_ln(0.5f32) - 0.5f32.ln()).abs() < 1e-7);
+        for how in [Ln::Vectorized, Ln::Library] {
+            assert_eq!(clamped_ln(0.0f32, how), -100.0);
+            assert_eq!(clamped_ln(1e-45f32, how), -100.0);
+            assert_eq!(clamped_ln(f32::NAN, how), -100.0);
+            assert_eq!(clamped_ln(-1.0f64, how), -100.0);
+            assert!((clamped_ln(0.5f32, how) - 0.5f32.ln()).abs() < 1e-7);
+        }
     }
 }
