@@ -5,6 +5,7 @@ mod early_stopping;
 mod evaluate;
 mod history;
 mod metrics;
+mod pool;
 mod progress;
 mod regularization;
 mod session;

@@ -8,6 +8,7 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 
 use super::metrics::MetricTotals;
+use super::pool::TrainingPool;
 use super::regularization::Penalty;
 use super::worker::Worker;
 use crate::{Dataset, Float, Loss, Network, Optimizer, Tensors, parallel};
@@ -23,7 +24,7 @@ use crate::{Dataset, Float, Loss, Network, Optimizer, Tensors, parallel};
 pub struct Session<N: Network<IN, OUT>, const IN: usize, const OUT: usize> {
     batch_size: usize,
     workers: Vec<Worker<N, IN, OUT>>,
-    pool: Option<Arc<rayon::ThreadPool>>,
+    pool: Option<Arc<TrainingPool>>,
     order: Vec<usize>,
     /// The weights at the start of the current epoch, restored if it diverges.
     last_good: Vec<N::Scalar>,
@@ -85,20 +86,7 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
                 )
             })
             .collect();
-        let pool = (threads > 1).then(|| {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .thread_name(|i| format!("nn-train-{i}"))
-                .build()
-                .expect("the training threads could not be started");
-            // Let every thread run once now, so that what a thread sets up on its first job
-            // (its thread-locals, its registration for work stealing) is allocated in setup,
-            // not during a step.
-            pool.broadcast(|_| {
-                rayon::join(|| (), || ());
-            });
-            Arc::new(pool)
-        });
+        let pool = (threads > 1).then(|| Arc::new(TrainingPool::new(threads)));
         let zero = <N::Scalar as Default>::default();
         Self {
             batch_size,
@@ -131,9 +119,10 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
         totals: &mut PassTotals,
     ) -> f64 {
         match self.pool.clone() {
-            Some(pool) if pool.current_thread_index().is_none() => pool
-                .install(|| self.step_here(net, data, indices, optimizer, loss, penalty, totals)),
-            _ => self.step_here(net, data, indices, optimizer, loss, penalty, totals),
+            Some(pool) => {
+                pool.run(|| self.step_here(net, data, indices, optimizer, loss, penalty, totals))
+            }
+            None => self.step_here(net, data, indices, optimizer, loss, penalty, totals),
         }
     }
 
@@ -221,7 +210,7 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
     ) -> Result<PassTotals, NonFiniteLoss> {
         match self.pool.clone() {
             Some(pool) => {
-                pool.install(|| self.epoch_here(net, data, optimizer, loss, penalty, shuffle))
+                pool.run(|| self.epoch_here(net, data, optimizer, loss, penalty, shuffle))
             }
             None => self.epoch_here(net, data, optimizer, loss, penalty, shuffle),
         }
