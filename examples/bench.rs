@@ -227,7 +227,8 @@ fn main() {
         let timing = time_calls(|| {
             black_box(n2.epoch());
         });
-        let allocations = allocations_per_call(5, || {
+        // More epochs than 63, after which a queue that grows per hand-off would show.
+        let allocations = allocations_per_call(70, || {
             n2.epoch();
         }) / steps;
         let flops = n2.samples() as f64 * common::training_flops::<common::Digits, 64, 10>();

@@ -8,6 +8,10 @@ use core::fmt::Debug;
 use crate::{BatchMatrix, Float, simd};
 
 /// An activation function applied after a dense layer.
+///
+/// [`activate`] and the other entry points run the methods inside a build for the widest
+/// registers the CPU has (`simd::wide`); implementations are `#[inline(always)]` so that their
+/// loops are compiled into that build rather than called from it.
 pub trait Activation: Copy + Debug + Send + Sync + 'static {
     /// The name used in a network description (`"Relu"`).
     const NAME: &'static str;
@@ -27,7 +31,11 @@ pub fn activate<A: Activation, T: Float, const N: usize>(
     values: &mut BatchMatrix<T, N>,
 ) {
     let values = values.as_mut_slice();
-    simd::wide(values.len(), || activation.apply(values, N));
+    simd::wide(
+        values.len(),
+        #[inline(always)]
+        || activation.apply(values, N),
+    );
 }
 
 /// Applies `activation` in place to one sample.
@@ -39,7 +47,10 @@ pub fn activate_array<A: Activation, T: Float, const N: usize>(
     // Compiled for the widest registers, with the length a constant, so that even the few
     // values of one sample run as whole vectors (the N2 network's single-sample forward pass:
     // 1 368 instructions before, 1 066 after, counted with callgrind).
-    simd::widest(|| activation.apply(values, N));
+    simd::widest(
+        #[inline(always)]
+        || activation.apply(values, N),
+    );
 }
 
 /// Turns `delta = ∂L/∂a` into `∂L/∂z` in place, given the batch's outputs `a`.
@@ -50,9 +61,11 @@ pub fn activation_backward<A: Activation, T: Float, const N: usize>(
     delta: &mut BatchMatrix<T, N>,
 ) {
     let delta = delta.as_mut_slice();
-    simd::wide(delta.len(), || {
-        activation.backward(outputs.as_slice(), delta, N)
-    });
+    simd::wide(
+        delta.len(),
+        #[inline(always)]
+        || activation.backward(outputs.as_slice(), delta, N),
+    );
 }
 
 /// Applies `f` to each pair of output and delta, for activations that act elementwise.
@@ -75,10 +88,10 @@ pub struct Identity;
 impl Activation for Identity {
     const NAME: &'static str = "Identity";
 
-    #[inline]
+    #[inline(always)]
     fn apply<T: Float>(&self, _values: &mut [T], _rows: usize) {}
 
-    #[inline]
+    #[inline(always)]
     fn backward<T: Float>(&self, outputs: &[T], delta: &mut [T], _rows: usize) {
         assert_eq!(
             outputs.len(),
@@ -106,14 +119,14 @@ pub fn sigmoid<T: Float>(z: T) -> T {
 impl Activation for Sigmoid {
     const NAME: &'static str = "Sigmoid";
 
-    #[inline]
+    #[inline(always)]
     fn apply<T: Float>(&self, values: &mut [T], _rows: usize) {
         for v in values {
             *v = sigmoid(*v);
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn backward<T: Float>(&self, outputs: &[T], delta: &mut [T], _rows: usize) {
         elementwise_backward(outputs, delta, |a| a * (T::one() - a));
     }
@@ -126,14 +139,14 @@ pub struct Tanh;
 impl Activation for Tanh {
     const NAME: &'static str = "Tanh";
 
-    #[inline]
+    #[inline(always)]
     fn apply<T: Float>(&self, values: &mut [T], _rows: usize) {
         for v in values {
             *v = v.activation_tanh();
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn backward<T: Float>(&self, outputs: &[T], delta: &mut [T], _rows: usize) {
         elementwise_backward(outputs, delta, |a| T::one() - a * a);
     }
@@ -146,7 +159,7 @@ pub struct Relu;
 impl Activation for Relu {
     const NAME: &'static str = "Relu";
 
-    #[inline]
+    #[inline(always)]
     fn apply<T: Float>(&self, values: &mut [T], _rows: usize) {
         // `max` rather than "set to zero where negative": every value is stored, so the loop
         // does not become masked stores, which some CPUs run an order of magnitude slower.
@@ -156,7 +169,7 @@ impl Activation for Relu {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn backward<T: Float>(&self, outputs: &[T], delta: &mut [T], _rows: usize) {
         elementwise_backward(outputs, delta, |a| {
             if a > T::zero() { T::one() } else { T::zero() }
@@ -189,7 +202,7 @@ impl Default for LeakyRelu {
 impl Activation for LeakyRelu {
     const NAME: &'static str = "LeakyRelu";
 
-    #[inline]
+    #[inline(always)]
     fn apply<T: Float>(&self, values: &mut [T], _rows: usize) {
         let slope = T::of_f64(self.slope);
         // A factor for every value rather than a conditional update, as in `Relu`.
@@ -198,7 +211,7 @@ impl Activation for LeakyRelu {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn backward<T: Float>(&self, outputs: &[T], delta: &mut [T], _rows: usize) {
         let slope = T::of_f64(self.slope);
         elementwise_backward(
@@ -254,17 +267,16 @@ impl Activation for Softmax {
             return;
         }
         // In three passes, so that the exponentials run as one long loop over the batch.
-        simd::wide(values.len(), || {
-            for column in values.chunks_exact_mut(rows) {
-                let max = reduce_by_lanes(column, column[0], T::max);
-                column.iter_mut().for_each(|v| *v -= max);
-            }
-            values.iter_mut().for_each(|v| *v = v.activation_exp());
-            values.chunks_exact_mut(rows).for_each(divide_by_sum);
-        })
+        for column in values.chunks_exact_mut(rows) {
+            let max = reduce_by_lanes(column, column[0], T::max);
+            column.iter_mut().for_each(|v| *v -= max);
+        }
+        values.iter_mut().for_each(|v| *v = v.activation_exp());
+        values.chunks_exact_mut(rows).for_each(divide_by_sum);
     }
 
     /// The Jacobian-vector product `∂L/∂z = a ⊙ (δ − (δ·a))`, column by column.
+    #[inline(always)]
     fn backward<T: Float>(&self, outputs: &[T], delta: &mut [T], rows: usize) {
         assert_eq!(
             outputs.len(),

@@ -114,7 +114,11 @@ pub(crate) fn for_each_piece<P: Split>(parts: P, f: impl Fn(P) + Sync) {
 /// Cuts `parts` into `pieces` nearly equal pieces and runs `f` on them in parallel.
 fn split_among<P: Split>(parts: P, pieces: usize, f: &(impl Fn(P) + Sync)) {
     if pieces <= 1 {
-        return simd::wide(parts.len(), || f(parts));
+        return simd::wide(
+            parts.len(),
+            #[inline(always)]
+            || f(parts),
+        );
     }
     let left_pieces = pieces / 2;
     let at = parts.len() * left_pieces / pieces;

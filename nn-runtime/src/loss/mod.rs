@@ -102,21 +102,25 @@ pub(crate) fn sum_by_lanes<T: Float>(
         target.len(),
         "output and target differ in length"
     );
-    crate::simd::wide(output.len(), || {
-        let (outputs, output_rest) = output.as_chunks::<8>();
-        let (targets, target_rest) = target.as_chunks::<8>();
-        let mut lanes = [T::zero(); 8];
-        for (a, y) in outputs.iter().zip(targets) {
-            for l in 0..8 {
-                lanes[l] += term(a[l], y[l], Ln::Vectorized);
+    crate::simd::wide(
+        output.len(),
+        #[inline(always)]
+        || {
+            let (outputs, output_rest) = output.as_chunks::<8>();
+            let (targets, target_rest) = target.as_chunks::<8>();
+            let mut lanes = [T::zero(); 8];
+            for (a, y) in outputs.iter().zip(targets) {
+                for l in 0..8 {
+                    lanes[l] += term(a[l], y[l], Ln::Vectorized);
+                }
             }
-        }
-        let l = lanes;
-        let quads = [l[0] + l[4], l[1] + l[5], l[2] + l[6], l[3] + l[7]];
-        let sum = (quads[0] + quads[2]) + (quads[1] + quads[3]);
-        let rest = output_rest.iter().zip(target_rest);
-        rest.fold(sum, |sum, (&a, &y)| sum + term(a, y, Ln::Library))
-    })
+            let l = lanes;
+            let quads = [l[0] + l[4], l[1] + l[5], l[2] + l[6], l[3] + l[7]];
+            let sum = (quads[0] + quads[2]) + (quads[1] + quads[3]);
+            let rest = output_rest.iter().zip(target_rest);
+            rest.fold(sum, |sum, (&a, &y)| sum + term(a, y, Ln::Library))
+        },
+    )
 }
 
 /// Checks that `output` and `target` describe the same batch.

@@ -122,6 +122,7 @@ impl Adam {
             let parts = (parameters, gradients, exp_avg, exp_avg_sq, max_exp_avg_sq);
             parallel::for_each_piece(
                 parts,
+                #[inline(always)]
                 |(parameters, gradients, exp_avg, exp_avg_sq, max)| {
                     let moments = parameters.iter_mut().zip(gradients).zip(exp_avg);
                     for ((((p, &g), m), v), max) in moments.zip(exp_avg_sq).zip(max) {
@@ -140,16 +141,20 @@ impl Adam {
             );
         } else {
             let parts = (parameters, gradients, exp_avg, exp_avg_sq);
-            parallel::for_each_piece(parts, |(parameters, gradients, exp_avg, exp_avg_sq)| {
-                let moments = parameters.iter_mut().zip(gradients).zip(exp_avg);
-                for (((p, &g), m), v) in moments.zip(exp_avg_sq) {
-                    *p *= shrink;
-                    let g = g + l2 * *p;
-                    *m = beta1 * *m + rest1 * g;
-                    *v = beta2 * *v + rest2 * g * g;
-                    *p -= step_size * *m / (v.sqrt() + eps);
-                }
-            });
+            parallel::for_each_piece(
+                parts,
+                #[inline(always)]
+                |(parameters, gradients, exp_avg, exp_avg_sq)| {
+                    let moments = parameters.iter_mut().zip(gradients).zip(exp_avg);
+                    for (((p, &g), m), v) in moments.zip(exp_avg_sq) {
+                        *p *= shrink;
+                        let g = g + l2 * *p;
+                        *m = beta1 * *m + rest1 * g;
+                        *v = beta2 * *v + rest2 * g * g;
+                        *p -= step_size * *m / (v.sqrt() + eps);
+                    }
+                },
+            );
         }
     }
 }

@@ -154,6 +154,7 @@ impl Optimizer for RmsProp {
         let parts = (parameters, gradients, square_avg, grad_avg, buffer);
         parallel::for_each_piece(
             parts,
+            #[inline(always)]
             |(parameters, gradients, square_avg, grad_avg, buffer)| {
                 rmsprop_loop(
                     parameters, gradients, square_avg, grad_avg, buffer, lr, alpha, rest, eps,

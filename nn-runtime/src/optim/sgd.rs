@@ -128,11 +128,15 @@ impl Optimizer for Sgd {
     ) {
         let (lr, decay) = (T::of_f64(self.lr), T::of_f64(self.weight_decay));
         if self.momentum == 0.0 {
-            parallel::for_each_piece((parameters, gradients), move |(parameters, gradients)| {
-                for (p, &g) in parameters.iter_mut().zip(gradients) {
-                    *p -= lr * (g + decay * *p);
-                }
-            });
+            parallel::for_each_piece(
+                (parameters, gradients),
+                #[inline(always)]
+                move |(parameters, gradients)| {
+                    for (p, &g) in parameters.iter_mut().zip(gradients) {
+                        *p -= lr * (g + decay * *p);
+                    }
+                },
+            );
             return;
         }
         let momentum = T::of_f64(self.momentum);
@@ -141,33 +145,39 @@ impl Optimizer for Sgd {
         let parts = (parameters, gradients, velocity);
         // One loop per case, so that no per-element branch is left in the loops.
         match (self.steps <= 1, self.nesterov) {
-            (true, nesterov) => {
-                parallel::for_each_piece(parts, move |(parameters, gradients, velocity)| {
+            (true, nesterov) => parallel::for_each_piece(
+                parts,
+                #[inline(always)]
+                move |(parameters, gradients, velocity)| {
                     for ((p, &g), b) in parameters.iter_mut().zip(gradients).zip(velocity) {
                         let g = g + decay * *p;
                         *b = g;
                         *p -= lr * if nesterov { g + momentum * g } else { g };
                     }
-                })
-            }
-            (false, false) => {
-                parallel::for_each_piece(parts, move |(parameters, gradients, velocity)| {
+                },
+            ),
+            (false, false) => parallel::for_each_piece(
+                parts,
+                #[inline(always)]
+                move |(parameters, gradients, velocity)| {
                     for ((p, &g), b) in parameters.iter_mut().zip(gradients).zip(velocity) {
                         let g = g + decay * *p;
                         *b = momentum * *b + undamped * g;
                         *p -= lr * *b;
                     }
-                })
-            }
-            (false, true) => {
-                parallel::for_each_piece(parts, move |(parameters, gradients, velocity)| {
+                },
+            ),
+            (false, true) => parallel::for_each_piece(
+                parts,
+                #[inline(always)]
+                move |(parameters, gradients, velocity)| {
                     for ((p, &g), b) in parameters.iter_mut().zip(gradients).zip(velocity) {
                         let g = g + decay * *p;
                         *b = momentum * *b + undamped * g;
                         *p -= lr * (g + momentum * *b);
                     }
-                })
-            }
+                },
+            ),
         }
     }
 }

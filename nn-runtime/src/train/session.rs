@@ -345,14 +345,18 @@ fn sum_gradients<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
         for worker in rest.iter().filter(|worker| worker.samples > 0) {
             let w = weight(worker);
             with_tensor(&worker.gradients, tensor, |values| {
-                parallel::for_each_piece((&mut *sum, values), |(sum, values)| {
-                    let pairs = sum.iter_mut().zip(values);
-                    if weighted {
-                        pairs.for_each(|(s, &g)| *s += g * w);
-                    } else {
-                        pairs.for_each(|(s, &g)| *s = *s * first_weight + g * w);
-                    }
-                })
+                parallel::for_each_piece(
+                    (&mut *sum, values),
+                    #[inline(always)]
+                    |(sum, values)| {
+                        let pairs = sum.iter_mut().zip(values);
+                        if weighted {
+                            pairs.for_each(|(s, &g)| *s += g * w);
+                        } else {
+                            pairs.for_each(|(s, &g)| *s = *s * first_weight + g * w);
+                        }
+                    },
+                )
             });
             weighted = true;
         }
