@@ -101,14 +101,20 @@ impl_split_tuple!(A, B, C, D, E);
 /// this thread, or, inside [`spread`] and when it is long, about one piece per pool thread.
 /// Each call runs under [`simd::wide`], so `f`'s loop is compiled for AVX2 where the CPU has it.
 /// Allocates nothing (`rayon::join` keeps its jobs on the stack).
+#[inline(always)]
 pub(crate) fn for_each_piece<P: Split>(parts: P, f: impl Fn(P) + Sync) {
     let len = parts.len();
-    let pieces = if len >= 2 * MIN_PARALLEL_LEN && SPREAD.with(Cell::get) {
-        rayon::current_num_threads().min(len / MIN_PARALLEL_LEN)
+    if len >= 2 * MIN_PARALLEL_LEN && SPREAD.with(Cell::get) {
+        let pieces = rayon::current_num_threads().min(len / MIN_PARALLEL_LEN);
+        split_among(parts, pieces, &f);
     } else {
-        1
-    };
-    split_among(parts, pieces, &f);
+        // The common case, inlined into the caller: one piece, on this thread.
+        simd::wide(
+            len,
+            #[inline(always)]
+            || f(parts),
+        );
+    }
 }
 
 /// Cuts `parts` into `pieces` nearly equal pieces and runs `f` on them in parallel.
