@@ -91,4 +91,24 @@ mod tests {
         let target = BatchMatrix::from_columns(&[SVector::from([1.0f32])]);
         assert_eq!(BinaryCrossEntropy.loss(&output, &target), 100.0);
     }
+
+    #[test]
+    fn soft_labels_take_both_terms_and_hard_ones_agree_with_them() {
+        // Nine values: a whole vector of eight and one more, both paths of the sum.
+        let outputs = [0.9f32, 0.2, 0.7, 0.5, 0.01, 0.99, 0.3, 0.6, 0.45];
+        let targets = [1.0f32, 0.0, 0.25, 0.5, 0.0, 1.0, 0.9, 0.6, 1.0];
+        let output = BatchMatrix::<f32, 9>::from_columns(&[SVector::from(outputs)]);
+        let target = BatchMatrix::<f32, 9>::from_columns(&[SVector::from(targets)]);
+        let expected: f64 = outputs
+            .iter()
+            .zip(&targets)
+            .map(|(&a, &y)| {
+                let (a, y) = (f64::from(a), f64::from(y));
+                -(y * a.ln() + (1.0 - y) * (1.0 - a).ln())
+            })
+            .sum::<f64>()
+            / 9.0;
+        let loss = f64::from(BinaryCrossEntropy.loss(&output, &target));
+        assert!((loss - expected).abs() < 1e-6, "{loss} against {expected}");
+    }
 }
