@@ -139,46 +139,56 @@ impl Optimizer for Sgd {
             );
             return;
         }
-        let momentum = T::of_f64(self.momentum);
-        let undamped = T::of_f64(1.0 - self.dampening);
+        let c = Coefficients {
+            lr,
+            decay,
+            momentum: T::of_f64(self.momentum),
+            undamped: T::of_f64(1.0 - self.dampening),
+        };
         let velocity = self.velocity.slice::<T>(offset, parameters.len());
         let parts = (parameters, gradients, velocity);
-        // One loop per case, so that no per-element branch is left in the loops.
+        // The case is a constant of each loop, so that none branches per element.
         match (self.steps <= 1, self.nesterov) {
-            (true, nesterov) => parallel::for_each_piece(
-                parts,
-                #[inline(always)]
-                move |(parameters, gradients, velocity)| {
-                    for ((p, &g), b) in parameters.iter_mut().zip(gradients).zip(velocity) {
-                        let g = g + decay * *p;
-                        *b = g;
-                        *p -= lr * if nesterov { g + momentum * g } else { g };
-                    }
-                },
-            ),
-            (false, false) => parallel::for_each_piece(
-                parts,
-                #[inline(always)]
-                move |(parameters, gradients, velocity)| {
-                    for ((p, &g), b) in parameters.iter_mut().zip(gradients).zip(velocity) {
-                        let g = g + decay * *p;
-                        *b = momentum * *b + undamped * g;
-                        *p -= lr * *b;
-                    }
-                },
-            ),
-            (false, true) => parallel::for_each_piece(
-                parts,
-                #[inline(always)]
-                move |(parameters, gradients, velocity)| {
-                    for ((p, &g), b) in parameters.iter_mut().zip(gradients).zip(velocity) {
-                        let g = g + decay * *p;
-                        *b = momentum * *b + undamped * g;
-                        *p -= lr * (g + momentum * *b);
-                    }
-                },
-            ),
+            (true, false) => {
+                parallel::for_each_piece(parts, move |p| momentum_step::<T, true, false>(p, c))
+            }
+            (true, true) => {
+                parallel::for_each_piece(parts, move |p| momentum_step::<T, true, true>(p, c))
+            }
+            (false, false) => {
+                parallel::for_each_piece(parts, move |p| momentum_step::<T, false, false>(p, c))
+            }
+            (false, true) => {
+                parallel::for_each_piece(parts, move |p| momentum_step::<T, false, true>(p, c))
+            }
         }
+    }
+}
+
+/// The scalars of an SGD step with momentum.
+#[derive(Clone, Copy)]
+struct Coefficients<T> {
+    lr: T,
+    decay: T,
+    momentum: T,
+    undamped: T,
+}
+
+/// The SGD update with momentum over one piece of a tensor: on the `FIRST` step the velocity
+/// starts as the gradient; with `NESTEROV` the step looks ahead along it.
+#[inline(always)]
+fn momentum_step<T: Float, const FIRST: bool, const NESTEROV: bool>(
+    (parameters, gradients, velocity): (&mut [T], &[T], &mut [T]),
+    c: Coefficients<T>,
+) {
+    for ((p, &g), b) in parameters.iter_mut().zip(gradients).zip(velocity) {
+        let g = g + c.decay * *p;
+        *b = if FIRST {
+            g
+        } else {
+            c.momentum * *b + c.undamped * g
+        };
+        *p -= c.lr * if NESTEROV { g + c.momentum * *b } else { *b };
     }
 }
 
