@@ -22,6 +22,18 @@ fn column_mut<T, const N: usize>(matrix: &mut [T], k: usize) -> &mut [T; N] {
     (&mut matrix[k * N..(k + 1) * N]).try_into().unwrap()
 }
 
+/// Four consecutive columns of a column-major matrix with `N` rows, from column `k`. (Written
+/// out: `[0, 1, 2, 3].map(…)` compiled to a call that was not inlined.)
+#[inline(always)]
+fn columns4<T, const N: usize>(matrix: &[T], k: usize) -> [&[T; N]; 4] {
+    [
+        column(matrix, k),
+        column(matrix, k + 1),
+        column(matrix, k + 2),
+        column(matrix, k + 3),
+    ]
+}
+
 /// `y += Σ_q a[q] · columns[q]` over four columns in one pass over `y`.
 #[inline(always)]
 fn axpy4<T: Float, const N: usize>(y: &mut [T; N], a: [T; 4], columns: [&[T; N]; 4]) {
@@ -66,7 +78,7 @@ pub(super) fn vector<T: Float, const OUT: usize, const IN: usize>(
     let mut w4 = w.chunks_exact(4 * OUT.max(1));
     let mut x4 = x.chunks_exact(4);
     for (w, x) in (&mut w4).zip(&mut x4) {
-        let columns = [0, 1, 2, 3].map(|q| column::<T, OUT>(w, q));
+        let columns = columns4::<T, OUT>(w, 0);
         axpy4(y, [x[0], x[1], x[2], x[3]], columns);
     }
     for (w, &x) in w4.remainder().chunks_exact(OUT.max(1)).zip(x4.remainder()) {
@@ -105,9 +117,9 @@ pub(super) fn weight_gradient<T: Float, const OUT: usize, const IN: usize>(
     let mut x4 = x.chunks_exact(4 * IN.max(1));
     let mut d4 = delta.chunks_exact(4 * OUT.max(1));
     for (x, d) in (&mut x4).zip(&mut d4) {
-        let ds = [0, 1, 2, 3].map(|q| column::<T, OUT>(d, q));
+        let ds = columns4::<T, OUT>(d, 0);
         for (k, dw) in dw.chunks_exact_mut(OUT.max(1)).enumerate() {
-            let xs = [0, 1, 2, 3].map(|q| x[q * IN + k]);
+            let xs = [x[k], x[IN + k], x[2 * IN + k], x[3 * IN + k]];
             axpy4(dw.try_into().unwrap(), xs, ds);
         }
     }
