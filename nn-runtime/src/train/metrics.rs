@@ -1,6 +1,6 @@
 //! Metrics reported per epoch: accuracy for classification, MSE and MAE for regression.
 
-use crate::{BatchMatrix, Float};
+use crate::{BatchMatrix, Float, simd};
 
 /// A figure computed over a whole epoch's samples.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -42,30 +42,25 @@ impl MetricTotals {
         output: &BatchMatrix<T, N>,
         target: &BatchMatrix<T, N>,
     ) {
-        for (y, t) in output.columns_iter().zip(target.columns_iter()) {
-            self.correct += usize::from(classified_right(y, t));
-        }
         self.samples += output.columns();
         self.values += N * output.columns();
-        // Summed in 4 interleaved lanes, so the loop vectorizes.
-        let (mut squared, mut absolute) = ([0.0f64; 4], [0.0f64; 4]);
         let (outputs, targets) = (output.as_slice(), target.as_slice());
-        let (output_chunks, output_rest) = outputs.as_chunks::<4>();
-        let (target_chunks, target_rest) = targets.as_chunks::<4>();
-        for (y, t) in output_chunks.iter().zip(target_chunks) {
-            for lane in 0..4 {
-                let error = (y[lane] - t[lane]).as_f64();
-                squared[lane] += error * error;
-                absolute[lane] += error.abs();
-            }
-        }
-        for (&y, &t) in output_rest.iter().zip(target_rest) {
-            let error = (y - t).as_f64();
-            squared[0] += error * error;
-            absolute[0] += error.abs();
-        }
-        self.squared_error += (squared[0] + squared[1]) + (squared[2] + squared[3]);
-        self.absolute_error += (absolute[0] + absolute[1]) + (absolute[2] + absolute[3]);
+        let (correct, squared, absolute) = simd::wide(
+            outputs.len(),
+            #[inline(always)]
+            || {
+                let correct = output
+                    .columns_iter()
+                    .zip(target.columns_iter())
+                    .map(|(y, t)| usize::from(classified_right(y, t)))
+                    .sum::<usize>();
+                let (squared, absolute) = error_sums(outputs, targets);
+                (correct, squared, absolute)
+            },
+        );
+        self.correct += correct;
+        self.squared_error += squared;
+        self.absolute_error += absolute;
     }
 
     /// Adds the sums of `other` (another thread's share of the same pass).
@@ -100,7 +95,32 @@ impl MetricTotals {
     }
 }
 
+/// `Σ (y − t)²` and `Σ |y − t|` in `f64`, in 4 interleaved lanes so that the loop vectorizes.
+#[inline(always)]
+fn error_sums<T: Float>(outputs: &[T], targets: &[T]) -> (f64, f64) {
+    let (mut squared, mut absolute) = ([0.0f64; 4], [0.0f64; 4]);
+    let (output_chunks, output_rest) = outputs.as_chunks::<4>();
+    let (target_chunks, target_rest) = targets.as_chunks::<4>();
+    for (y, t) in output_chunks.iter().zip(target_chunks) {
+        for lane in 0..4 {
+            let error = (y[lane] - t[lane]).as_f64();
+            squared[lane] += error * error;
+            absolute[lane] += error.abs();
+        }
+    }
+    for (&y, &t) in output_rest.iter().zip(target_rest) {
+        let error = (y - t).as_f64();
+        squared[0] += error * error;
+        absolute[0] += error.abs();
+    }
+    (
+        (squared[0] + squared[1]) + (squared[2] + squared[3]),
+        (absolute[0] + absolute[1]) + (absolute[2] + absolute[3]),
+    )
+}
+
 /// Whether one sample's output picks the target's class.
+#[inline(always)]
 fn classified_right<T: Float>(output: &[T], target: &[T]) -> bool {
     if let ([y], [t]) = (output, target) {
         let half = T::of_f64(0.5);
@@ -110,6 +130,7 @@ fn classified_right<T: Float>(output: &[T], target: &[T]) -> bool {
 }
 
 /// The index of the largest value (the first, on ties).
+#[inline]
 pub fn argmax<T: Float>(values: &[T]) -> usize {
     let Some(&first) = values.first() else {
         return 0;
