@@ -102,14 +102,20 @@ pub(super) fn vector<S: Simd>(
     (out, inp): (usize, usize),
 ) {
     assert!(w.len() == out * inp && bias.len() == out && x.len() == inp && y.len() == out);
+    let operands = (w.as_ptr(), bias.as_ptr(), x.as_ptr(), y.as_mut_ptr());
+    let product = if core::mem::size_of_val(w) > gemv::BLOCK_BYTES {
+        gemv::gemv_blocked::<S>
+    } else {
+        gemv::gemv::<S>
+    };
     // SAFETY: the token `s` proves AVX2+FMA; the lengths checked above cover every access.
     unsafe {
-        gemv::gemv(
+        product(
             s,
-            w.as_ptr(),
-            bias.as_ptr(),
-            x.as_ptr(),
-            y.as_mut_ptr(),
+            operands.0,
+            operands.1,
+            operands.2,
+            operands.3,
             (out, inp),
         )
     }
