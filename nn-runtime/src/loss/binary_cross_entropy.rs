@@ -18,18 +18,23 @@ impl BinaryCrossEntropy {
         target: &BatchMatrix<T, N>,
     ) -> T {
         check_batch(output, target);
-        let sum = sum_by_lanes(output.as_slice(), target.as_slice(), |a, y, ln| {
-            // A hard label needs one logarithm: the other term is 0 times a finite (clamped)
-            // value, so the sum is the same to the bit.
-            if y == T::one() {
-                clamped_ln(a, ln)
-            } else if y == T::zero() {
-                clamped_ln(T::one() - a, ln)
-            } else {
-                y * clamped_ln(a, ln) + (T::one() - y) * clamped_ln(T::one() - a, ln)
-            }
-        });
-        -sum / T::of_f64((N * output.columns()) as f64)
+        let sum = sum_by_lanes(
+            output.as_slice(),
+            target.as_slice(),
+            #[inline(always)]
+            |a, y, ln| {
+                // A hard label needs one logarithm: the other term is 0 times a finite (clamped)
+                // value, so the sum is the same to the bit.
+                if y == T::one() {
+                    clamped_ln(a, ln)
+                } else if y == T::zero() {
+                    clamped_ln(T::one() - a, ln)
+                } else {
+                    y * clamped_ln(a, ln) + (T::one() - y) * clamped_ln(T::one() - a, ln)
+                }
+            },
+        );
+        (T::zero() - sum) / T::of_f64((N * output.columns()) as f64)
     }
 }
 

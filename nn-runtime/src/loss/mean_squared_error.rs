@@ -44,7 +44,7 @@ impl<A: Activation> Loss<A> for MeanSquaredError {
         {
             *g = scale * (a - y);
         }
-        activation.backward(output.as_slice(), gradient.as_mut_slice(), N);
+        crate::activation_backward(activation, output, gradient);
         loss
     }
 }

@@ -73,7 +73,8 @@ pub(crate) enum Ln {
 }
 
 /// `ln(x)` by `how`, clamped below at −100 as PyTorch does, so that a saturated prediction gives
-/// a large finite loss rather than infinity; −100 also for NaN and negative `x`.
+/// a large finite loss rather than infinity; −100 also for negative `x`. NaN stays NaN, as in
+/// PyTorch, so that a diverged output shows in the loss.
 #[inline(always)]
 pub(crate) fn clamped_ln<T: Float>(x: T, how: Ln) -> T {
     let floor = T::of_f64(-100.0);
@@ -83,8 +84,11 @@ pub(crate) fn clamped_ln<T: Float>(x: T, how: Ln) -> T {
             Ln::Library => x.ln(),
         };
         ln.max(floor)
-    } else {
+    } else if x.is_finite_value() || x < T::zero() {
         floor
+    } else {
+        // NaN (+∞ took the first branch).
+        x
     }
 }
 
@@ -116,9 +120,11 @@ pub(crate) fn sum_by_lanes<T: Float>(
             }
             let l = lanes;
             let quads = [l[0] + l[4], l[1] + l[5], l[2] + l[6], l[3] + l[7]];
-            let sum = (quads[0] + quads[2]) + (quads[1] + quads[3]);
-            let rest = output_rest.iter().zip(target_rest);
-            rest.fold(sum, |sum, (&a, &y)| sum + term(a, y, Ln::Library))
+            let mut sum = (quads[0] + quads[2]) + (quads[1] + quads[3]);
+            for (&a, &y) in output_rest.iter().zip(target_rest) {
+                sum += term(a, y, Ln::Library);
+            }
+            sum
         },
     )
 }
@@ -175,9 +181,27 @@ mod tests {
         for how in [Ln::Vectorized, Ln::Library] {
             assert_eq!(clamped_ln(0.0f32, how), -100.0);
             assert_eq!(clamped_ln(1e-45f32, how), -100.0);
-            assert_eq!(clamped_ln(f32::NAN, how), -100.0);
+            assert!(clamped_ln(f32::NAN, how).is_nan());
+            assert_eq!(clamped_ln(f32::NEG_INFINITY, how), -100.0);
             assert_eq!(clamped_ln(-1.0f64, how), -100.0);
             assert!((clamped_ln(0.5f32, how) - 0.5f32.ln()).abs() < 1e-7);
+        }
+    }
+
+    #[test]
+    fn a_nan_output_makes_the_loss_nan_and_a_perfect_one_plus_zero() {
+        use nalgebra::SVector;
+        let column =
+            |values: [f32; 3]| BatchMatrix::<f32, 3>::from_columns(&[SVector::from(values)]);
+        let target = column([0.0, 1.0, 0.0]);
+        let nan = column([f32::NAN, 0.5, 0.5]);
+        assert!(SoftmaxCrossEntropy.loss(&nan, &target).is_nan());
+        assert!(BinaryCrossEntropy.loss(&nan, &target).is_nan());
+        for perfect in [
+            SoftmaxCrossEntropy.loss(&target, &target),
+            BinaryCrossEntropy.loss(&target, &target),
+        ] {
+            assert_eq!(perfect.to_bits(), 0.0f32.to_bits(), "{perfect}");
         }
     }
 }

@@ -20,10 +20,13 @@ impl SoftmaxCrossEntropy {
         check_batch(output, target);
         // Every term, zero targets included (0·ln a = 0, as `ln a` is clamped finite): no
         // branch, so the loop vectorizes.
-        let sum = sum_by_lanes(output.as_slice(), target.as_slice(), |a, y, ln| {
-            y * clamped_ln(a, ln)
-        });
-        -sum / T::of_f64(output.columns() as f64)
+        let sum = sum_by_lanes(
+            output.as_slice(),
+            target.as_slice(),
+            #[inline(always)]
+            |a, y, ln| y * clamped_ln(a, ln),
+        );
+        (T::zero() - sum) / T::of_f64(output.columns() as f64)
     }
 }
 

@@ -149,18 +149,26 @@ impl Optimizer for Sgd {
         let parts = (parameters, gradients, velocity);
         // The case is a constant of each loop, so that none branches per element.
         match (self.steps <= 1, self.nesterov) {
-            (true, false) => {
-                parallel::for_each_piece(parts, move |p| momentum_step::<T, true, false>(p, c))
-            }
-            (true, true) => {
-                parallel::for_each_piece(parts, move |p| momentum_step::<T, true, true>(p, c))
-            }
-            (false, false) => {
-                parallel::for_each_piece(parts, move |p| momentum_step::<T, false, false>(p, c))
-            }
-            (false, true) => {
-                parallel::for_each_piece(parts, move |p| momentum_step::<T, false, true>(p, c))
-            }
+            (true, false) => parallel::for_each_piece(
+                parts,
+                #[inline(always)]
+                move |p| momentum_step::<T, true, false>(p, c),
+            ),
+            (true, true) => parallel::for_each_piece(
+                parts,
+                #[inline(always)]
+                move |p| momentum_step::<T, true, true>(p, c),
+            ),
+            (false, false) => parallel::for_each_piece(
+                parts,
+                #[inline(always)]
+                move |p| momentum_step::<T, false, false>(p, c),
+            ),
+            (false, true) => parallel::for_each_piece(
+                parts,
+                #[inline(always)]
+                move |p| momentum_step::<T, false, true>(p, c),
+            ),
         }
     }
 }

@@ -49,11 +49,14 @@ impl MetricTotals {
             outputs.len(),
             #[inline(always)]
             || {
-                let correct = output
-                    .columns_iter()
-                    .zip(target.columns_iter())
-                    .map(|(y, t)| usize::from(classified_right(y, t)))
-                    .sum::<usize>();
+                let columns = outputs.chunks_exact(N.max(1));
+                let correct: usize = columns
+                    .zip(targets.chunks_exact(N.max(1)))
+                    .map(
+                        #[inline(always)]
+                        |(y, t)| usize::from(classified_right(y, t)),
+                    )
+                    .sum();
                 let (squared, absolute) = error_sums(outputs, targets);
                 (correct, squared, absolute)
             },

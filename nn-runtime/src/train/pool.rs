@@ -88,6 +88,10 @@ impl TrainingPool {
         // finished with the task, so the borrow of `task` outlives every use of the pointer.
         let task: *mut (dyn FnMut() + Send + 'static) = unsafe { core::mem::transmute(task) };
         let mut state = self.relay.lock();
+        assert!(
+            matches!(*state, State::Idle),
+            "a training pool runs one task at a time"
+        );
         *state = State::Task(Task(task));
         self.relay.task_ready.notify_one();
         let panic = loop {

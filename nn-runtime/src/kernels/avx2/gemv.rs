@@ -60,7 +60,18 @@ pub(super) unsafe fn gemv<S: Simd>(
 }
 
 /// Bytes of `A` per block of columns in [`gemv_blocked`]: half of a 32 KiB L1 data cache.
-pub(super) const BLOCK_BYTES: usize = 16 * 1024;
+const BLOCK_BYTES: usize = 16 * 1024;
+
+/// The fewest columns a block may hold: with fewer, each block's pass over `y` costs more than
+/// the blocks save.
+const MIN_BLOCK_COLUMNS: usize = 8;
+
+/// Whether an `m × depth` product of `element` bytes per value gains from [`gemv_blocked`]:
+/// `A` is larger than a block, and a block holds enough columns.
+pub(super) fn wants_blocks(m: usize, depth: usize, element: usize) -> bool {
+    let column = m * element;
+    column * depth > BLOCK_BYTES && column * MIN_BLOCK_COLUMNS <= BLOCK_BYTES
+}
 
 /// [`gemv`] for an `A` larger than [`BLOCK_BYTES`]: in blocks of that many bytes of columns, every
 /// row tile over one block before the next, so that each cache line of `A` comes into L1 once,

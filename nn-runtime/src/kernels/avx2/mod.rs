@@ -103,7 +103,7 @@ pub(super) fn vector<S: Simd>(
 ) {
     assert!(w.len() == out * inp && bias.len() == out && x.len() == inp && y.len() == out);
     let operands = (w.as_ptr(), bias.as_ptr(), x.as_ptr(), y.as_mut_ptr());
-    let product = if core::mem::size_of_val(w) > gemv::BLOCK_BYTES {
+    let product = if gemv::wants_blocks(out, inp, core::mem::size_of::<S::Elem>()) {
         gemv::gemv_blocked::<S>
     } else {
         gemv::gemv::<S>
