@@ -1,6 +1,6 @@
 //! Binary cross-entropy, fused with a sigmoid output.
 
-use super::{FusedOutput, Loss, check_batch, clamped_ln, sum_by_lanes};
+use super::{FusedOutput, Loss, clamped_ln, negated_mean};
 use crate::{BatchMatrix, Float};
 
 /// `L = −mean over all outputs and samples of [y·ln a + (1 − y)·ln(1 − a)]`, as PyTorch's
@@ -17,10 +17,10 @@ impl BinaryCrossEntropy {
         output: &BatchMatrix<T, N>,
         target: &BatchMatrix<T, N>,
     ) -> T {
-        check_batch(output, target);
-        let sum = sum_by_lanes(
-            output.as_slice(),
-            target.as_slice(),
+        negated_mean(
+            output,
+            target,
+            N * output.columns(),
             #[inline(always)]
             |a, y, ln| {
                 // A hard label needs one logarithm: the other term is 0 times a finite (clamped)
@@ -33,8 +33,7 @@ impl BinaryCrossEntropy {
                     y * clamped_ln(a, ln) + (T::one() - y) * clamped_ln(T::one() - a, ln)
                 }
             },
-        );
-        (T::zero() - sum) / T::of_f64((N * output.columns()) as f64)
+        )
     }
 }
 

@@ -92,15 +92,26 @@ pub(crate) fn clamped_ln<T: Float>(x: T, how: Ln) -> T {
     }
 }
 
+/// `−(Σ term(a, y, ln)) / count` over the paired values of `output` and `target`: the mean
+/// cross-entropy both losses report, with `term` the log-likelihood of one value. Negated as
+/// `0 − sum`, so that a perfect prediction reports +0 rather than −0.
+#[inline(always)]
+pub(crate) fn negated_mean<T: Float, const N: usize>(
+    output: &BatchMatrix<T, N>,
+    target: &BatchMatrix<T, N>,
+    count: usize,
+    term: impl Fn(T, T, Ln) -> T,
+) -> T {
+    check_batch(output, target);
+    let sum = sum_by_lanes(output.as_slice(), target.as_slice(), term);
+    (T::zero() - sum) / T::of_f64(count as f64)
+}
+
 /// `Σ term(a, y, ln)` over the paired elements of `output` and `target`: whole eights in eight
 /// running sums added pairwise at the end, with [`Ln::Vectorized`] so that the loop vectorizes
 /// (compiled for AVX2 when long enough), then the last few one by one with [`Ln::Library`].
 #[inline(always)]
-pub(crate) fn sum_by_lanes<T: Float>(
-    output: &[T],
-    target: &[T],
-    term: impl Fn(T, T, Ln) -> T,
-) -> T {
+fn sum_by_lanes<T: Float>(output: &[T], target: &[T], term: impl Fn(T, T, Ln) -> T) -> T {
     assert_eq!(
         output.len(),
         target.len(),

@@ -1,6 +1,6 @@
 //! Categorical cross-entropy, fused with a softmax output.
 
-use super::{FusedOutput, Loss, check_batch, clamped_ln, sum_by_lanes};
+use super::{FusedOutput, Loss, clamped_ln, negated_mean};
 use crate::{BatchMatrix, Float};
 
 /// `L = −mean over samples of Σ_i y_i·ln a_i` for one-hot (or probability) targets `y`, as
@@ -17,16 +17,15 @@ impl SoftmaxCrossEntropy {
         output: &BatchMatrix<T, N>,
         target: &BatchMatrix<T, N>,
     ) -> T {
-        check_batch(output, target);
-        // Every term, zero targets included (0·ln a = 0, as `ln a` is clamped finite): no
-        // branch, so the loop vectorizes.
-        let sum = sum_by_lanes(
-            output.as_slice(),
-            target.as_slice(),
+        // Every term, zero targets included (0·ln a = 0, as `ln a` is clamped: only a NaN
+        // output, which should show, gives NaN): no branch, so the loop vectorizes.
+        negated_mean(
+            output,
+            target,
+            output.columns(),
             #[inline(always)]
             |a, y, ln| y * clamped_ln(a, ln),
-        );
-        (T::zero() - sum) / T::of_f64(output.columns() as f64)
+        )
     }
 }
 
