@@ -118,11 +118,17 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
         penalty: &Penalty,
         totals: &mut PassTotals,
     ) -> f64 {
+        self.on_pool(|session| {
+            session.step_here(net, data, indices, optimizer, loss, penalty, totals)
+        })
+    }
+
+    /// Runs `f` on one of the session's threads when it has several (the calling thread
+    /// otherwise), so that the work `f` spreads stays on the session's pool.
+    fn on_pool<R: Send>(&mut self, f: impl FnOnce(&mut Self) -> R + Send) -> R {
         match self.pool.clone() {
-            Some(pool) => {
-                pool.run(|| self.step_here(net, data, indices, optimizer, loss, penalty, totals))
-            }
-            None => self.step_here(net, data, indices, optimizer, loss, penalty, totals),
+            Some(pool) => pool.run(|| f(self)),
+            None => f(self),
         }
     }
 
@@ -208,12 +214,7 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
         penalty: &Penalty,
         shuffle: bool,
     ) -> Result<PassTotals, NonFiniteLoss> {
-        match self.pool.clone() {
-            Some(pool) => {
-                pool.run(|| self.epoch_here(net, data, optimizer, loss, penalty, shuffle))
-            }
-            None => self.epoch_here(net, data, optimizer, loss, penalty, shuffle),
-        }
+        self.on_pool(|session| session.epoch_here(net, data, optimizer, loss, penalty, shuffle))
     }
 
     fn epoch_here<O: Optimizer, L: Loss<N::OutputActivation>>(
