@@ -190,13 +190,22 @@ fn momentum_step<T: Float, const FIRST: bool, const NESTEROV: bool>(
     c: Coefficients<T>,
 ) {
     for ((p, &g), b) in parameters.iter_mut().zip(gradients).zip(velocity) {
-        let g = g + c.decay * *p;
-        *b = if FIRST {
+        // Read and written once each, through locals: see `Averages::advance` in Adam.
+        let theta = *p;
+        let g = g + c.decay * theta;
+        let velocity = if FIRST {
             g
         } else {
             c.momentum * *b + c.undamped * g
         };
-        *p -= c.lr * if NESTEROV { g + c.momentum * *b } else { *b };
+        *b = velocity;
+        *p = theta
+            - c.lr
+                * if NESTEROV {
+                    g + c.momentum * velocity
+                } else {
+                    velocity
+                };
     }
 }
 
