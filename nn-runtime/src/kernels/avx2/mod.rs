@@ -33,6 +33,7 @@ pub(super) fn forward<S: Simd>(
     let p = Nn {
         a: w.as_ptr(),
         lda: out,
+        a_len: w.len(),
         b: x.as_ptr(),
         rsb: 1,
         csb: inp,
@@ -59,6 +60,7 @@ pub(super) fn weight_gradient<S: Simd>(
     let p = Nn {
         a: delta.as_ptr(),
         lda: out,
+        a_len: delta.len(),
         b: x.as_ptr(),
         rsb: inp,
         csb: 1,

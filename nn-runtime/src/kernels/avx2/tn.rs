@@ -54,6 +54,7 @@ pub(super) unsafe fn transposed_tn<S: Simd>(
             let p = Nn {
                 a: at,
                 lda: rows,
+                a_len: rows * depth,
                 b,
                 rsb: 1,
                 csb: depth,
