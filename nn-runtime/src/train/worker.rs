@@ -4,7 +4,7 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 
 use super::metrics::MetricTotals;
-use crate::{BatchMatrix, Dataset, Float, Loss, Network};
+use crate::{BatchMatrix, Dataset, Float, Loss, Network, simd};
 
 /// The buffers one thread needs to run forward, loss and backward on part of a batch.
 pub(crate) struct Worker<N: Network<IN, OUT>, const IN: usize, const OUT: usize> {
@@ -70,8 +70,21 @@ fn load_batch<T: Float, const IN: usize, const OUT: usize>(
 ) {
     input.set_columns(indices.len());
     target.set_columns(indices.len());
-    for ((x, y), &index) in input.columns_mut().zip(target.columns_mut()).zip(indices) {
-        x.copy_from_slice(data.input(index));
-        y.copy_from_slice(data.target(index));
-    }
+    // As arrays, whose length the compiler knows, in the AVX2 build: samples of up to 64 `f32`
+    // are then copied by a few moves inline rather than by a call to `memcpy` per column
+    // (4 % of a 64-input network's step).
+    let columns = input.columns_mut().zip(target.columns_mut()).zip(indices);
+    simd::wide(
+        indices.len() * (IN + OUT),
+        #[inline(always)]
+        || {
+            for ((x, y), &index) in columns {
+                let (x, y): (&mut [T; IN], &mut [T; OUT]) = (
+                    x.try_into().expect("a column holds IN values"),
+                    y.try_into().expect("a column holds OUT values"),
+                );
+                (*x, *y) = (*data.input(index), *data.target(index));
+            }
+        },
+    );
 }
