@@ -104,7 +104,12 @@ pub fn dense_parameter_gradient<T: Float, const OUT: usize, const IN: usize>(
     );
     let n = x.columns();
     let (x, delta) = (x.as_slice(), delta.as_slice());
-    portable::row_sums(&mut gradient.bias.data.0[0], delta, n);
+    let db = &mut gradient.bias.data.0[0];
+    crate::simd::wide(
+        delta.len(),
+        #[inline(always)]
+        || portable::row_sums(db, delta, n),
+    );
     let dw = gradient.weight.as_mut_slice();
     simd_or_portable!(
         T,

@@ -149,13 +149,15 @@ pub(super) fn input_gradient<T: Float, const OUT: usize, const IN: usize>(
 }
 
 /// `∂b = Σ_j Δ[:, j]` over `n` columns of `Δ`.
-#[inline]
+#[inline(always)]
 pub(super) fn row_sums<T: Float, const OUT: usize>(db: &mut [T; OUT], delta: &[T], n: usize) {
     assert_eq!(delta.len(), OUT * n);
-    db.fill(T::zero());
-    for j in 0..n {
-        for (db, &d) in db.iter_mut().zip(column::<T, OUT>(delta, j)) {
-            *db += d;
+    // Summed in a local array, which the compiler keeps in registers, rather than through `db`.
+    let mut sums = [T::zero(); OUT];
+    for column in delta.chunks_exact(OUT.max(1)) {
+        for (sum, &d) in sums.iter_mut().zip(column) {
+            *sum += d;
         }
     }
+    *db = sums;
 }
