@@ -194,10 +194,20 @@ unsafe fn tile_nn<S: Simd, const V: usize, const C: usize, const MASKED: bool>(
         let mut a = p.a.add(i);
         let mut b = p.b.add(j * p.csb);
         let unmasked_steps = if MASKED { unmasked_steps } else { p.depth };
-        for _ in 0..unmasked_steps {
+        // Two steps per iteration: the loop's own instructions and the addresses of the row of
+        // `B` are shared by twice the multiplications.
+        for _ in 0..unmasked_steps / 2 {
             let av = s.load_registers::<V, false>(a, mask);
             step::<S, V, C>(s, &mut acc, av, b, p.csb);
+            let av = s.load_registers::<V, false>(a.add(p.lda), mask);
+            step::<S, V, C>(s, &mut acc, av, b.add(p.rsb), p.csb);
             // Past the last step these point beyond `A` and `B`, never read.
+            a = a.wrapping_add(2 * p.lda);
+            b = b.wrapping_add(2 * p.rsb);
+        }
+        for _ in unmasked_steps / 2 * 2..unmasked_steps {
+            let av = s.load_registers::<V, false>(a, mask);
+            step::<S, V, C>(s, &mut acc, av, b, p.csb);
             a = a.wrapping_add(p.lda);
             b = b.wrapping_add(p.rsb);
         }
