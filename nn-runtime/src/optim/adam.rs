@@ -96,6 +96,7 @@ impl Adam {
 
     /// The Adam step on one tensor, with `l2` added to the gradient as `l2·θ` and the parameters
     /// first multiplied by `shrink` (AdamW's decoupled weight decay; 1 leaves them as they are).
+    #[inline(always)]
     pub(super) fn step<T: Float>(
         &mut self,
         parameters: &mut [T],
@@ -234,6 +235,7 @@ impl Optimizer for Adam {
         self.steps += 1;
     }
 
+    #[inline(always)]
     fn update<T: Float>(
         &mut self,
         _kind: TensorKind,

@@ -95,6 +95,7 @@ impl Optimizer for AdamW {
         self.adam.begin_step();
     }
 
+    #[inline(always)]
     fn update<T: Float>(
         &mut self,
         _kind: TensorKind,

@@ -132,6 +132,7 @@ impl Optimizer for RmsProp {
         }
     }
 
+    #[inline(always)]
     fn update<T: Float>(
         &mut self,
         _kind: TensorKind,

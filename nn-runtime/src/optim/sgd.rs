@@ -119,6 +119,7 @@ impl Optimizer for Sgd {
         self.steps += 1;
     }
 
+    #[inline(always)]
     fn update<T: Float>(
         &mut self,
         _kind: TensorKind,

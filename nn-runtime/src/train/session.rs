@@ -161,11 +161,15 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
         let mut penalty_value = 0.0;
         let gradients = &mut self.workers[0].gradients;
         let mut update = || {
-            net.update(gradients, |kind, parameters, gradients| {
-                penalty_value += penalty.apply(kind, parameters, gradients);
-                optimizer.update(kind, parameters, gradients, offset);
-                offset += parameters.len();
-            })
+            net.update(
+                gradients,
+                #[inline(always)]
+                |kind, parameters, gradients| {
+                    penalty_value += penalty.apply(kind, parameters, gradients);
+                    optimizer.update(kind, parameters, gradients, offset);
+                    offset += parameters.len();
+                },
+            )
         };
         if self.pool.is_some() {
             parallel::spread(update);
