@@ -297,6 +297,8 @@ fn odd_shapes_match_the_reference() {
     check::<33, 33>();
     check::<3, 129>();
     check::<129, 3>();
+    // The deepest input gradient transposed through registers, with rows left over.
+    check::<64, 41>();
 }
 
 #[test]

@@ -66,6 +66,14 @@ pub(in crate::kernels) unsafe trait Simd: Copy {
     /// `p..p + 4` must be writable.
     unsafe fn store_sums4(self, p: *mut Self::Elem, v: [Self::Vector; 4]);
 
+    /// Transposes a `LANES × LANES` block: `dst[c + r·ldd] = src[r + c·lds]` for every row `r`
+    /// and column `c` below `LANES`.
+    ///
+    /// # Safety
+    /// The `LANES` columns of `LANES` elements at `src`, `lds` apart, must be readable, and the
+    /// `LANES` rows of `LANES` elements at `dst`, `ldd` apart, writable.
+    unsafe fn transpose(self, src: *const Self::Elem, lds: usize, dst: *mut Self::Elem, ldd: usize);
+
     /// Loads `V` consecutive registers from `p`; with `MASKED`, only the lanes of `m` of the
     /// last one (the others zero).
     ///
@@ -218,6 +226,47 @@ unsafe impl Simd for F32x8 {
     }
 
     #[inline(always)]
+    unsafe fn transpose(self, src: *const f32, lds: usize, dst: *mut f32, ldd: usize) {
+        // SAFETY: the caller guarantees the 8 columns read and the 8 rows written; AVX is
+        // available.
+        unsafe {
+            let [r0, r1, r2, r3, r4, r5, r6, r7]: [__m256; 8] =
+                core::array::from_fn(|c| _mm256_loadu_ps(src.add(c * lds)));
+            // Pairs of columns interleaved, then quadruples: [r0[k] r1[k] r2[k] r3[k] | same k + 4].
+            let (t0, t1) = (_mm256_unpacklo_ps(r0, r1), _mm256_unpackhi_ps(r0, r1));
+            let (t2, t3) = (_mm256_unpacklo_ps(r2, r3), _mm256_unpackhi_ps(r2, r3));
+            let (t4, t5) = (_mm256_unpacklo_ps(r4, r5), _mm256_unpackhi_ps(r4, r5));
+            let (t6, t7) = (_mm256_unpacklo_ps(r6, r7), _mm256_unpackhi_ps(r6, r7));
+            let quads = [
+                (
+                    _mm256_shuffle_ps::<0x44>(t0, t2),
+                    _mm256_shuffle_ps::<0x44>(t4, t6),
+                ),
+                (
+                    _mm256_shuffle_ps::<0xEE>(t0, t2),
+                    _mm256_shuffle_ps::<0xEE>(t4, t6),
+                ),
+                (
+                    _mm256_shuffle_ps::<0x44>(t1, t3),
+                    _mm256_shuffle_ps::<0x44>(t5, t7),
+                ),
+                (
+                    _mm256_shuffle_ps::<0xEE>(t1, t3),
+                    _mm256_shuffle_ps::<0xEE>(t5, t7),
+                ),
+            ];
+            // Row k from the low halves, row k + 4 from the high ones.
+            for (k, (low, high)) in quads.into_iter().enumerate() {
+                _mm256_storeu_ps(dst.add(k * ldd), _mm256_permute2f128_ps::<0x20>(low, high));
+                _mm256_storeu_ps(
+                    dst.add((k + 4) * ldd),
+                    _mm256_permute2f128_ps::<0x31>(low, high),
+                );
+            }
+        }
+    }
+
+    #[inline(always)]
     unsafe fn store_sums4(self, p: *mut f32, [a, b, c, d]: [__m256; 4]) {
         // SAFETY: the caller guarantees 4 writable elements; AVX is available.
         unsafe {
@@ -298,6 +347,23 @@ unsafe impl Simd for F64x4 {
     unsafe fn store_masked(self, p: *mut f64, m: __m256i, v: __m256d) {
         // SAFETY: masked-off lanes are not accessed; the caller guarantees the others.
         unsafe { _mm256_maskstore_pd(p, m, v) }
+    }
+
+    #[inline(always)]
+    unsafe fn transpose(self, src: *const f64, lds: usize, dst: *mut f64, ldd: usize) {
+        // SAFETY: the caller guarantees the 4 columns read and the 4 rows written; AVX is
+        // available.
+        unsafe {
+            let [r0, r1, r2, r3]: [__m256d; 4] =
+                core::array::from_fn(|c| _mm256_loadu_pd(src.add(c * lds)));
+            // [r0[k] r1[k] | r0[k + 2] r1[k + 2]] for k = 0, 1, likewise for r2, r3.
+            let (t0, t1) = (_mm256_unpacklo_pd(r0, r1), _mm256_unpackhi_pd(r0, r1));
+            let (t2, t3) = (_mm256_unpacklo_pd(r2, r3), _mm256_unpackhi_pd(r2, r3));
+            _mm256_storeu_pd(dst, _mm256_permute2f128_pd::<0x20>(t0, t2));
+            _mm256_storeu_pd(dst.add(ldd), _mm256_permute2f128_pd::<0x20>(t1, t3));
+            _mm256_storeu_pd(dst.add(2 * ldd), _mm256_permute2f128_pd::<0x31>(t0, t2));
+            _mm256_storeu_pd(dst.add(3 * ldd), _mm256_permute2f128_pd::<0x31>(t1, t3));
+        }
     }
 
     #[inline(always)]
