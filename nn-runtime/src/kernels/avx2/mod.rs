@@ -14,10 +14,12 @@ mod gemv;
 mod lanes;
 mod nn;
 mod tn;
+mod transpose;
 
 pub(super) use lanes::{F32x8, F64x4, Simd};
-use nn::{Init, Nn, gemm_nn};
+use nn::{Init, MV, Nn, gemm_nn};
 use tn::{SHORT_DOT, gemm_tn, transposed_tn};
+use transpose::{TRANSPOSED, transpose};
 
 /// `Z = W·X + b`: `w` is `out × inp`, `x` is `inp × n`, `z` is `out × n`, all column-major.
 pub(super) fn forward<S: Simd>(
@@ -57,6 +59,10 @@ pub(super) fn weight_gradient<S: Simd>(
 ) {
     assert!(dw.len() == out * inp);
     assert!(x.len() == inp * n && delta.len() == out * n);
+    if out < MV * S::LANES {
+        // SAFETY: the token `s` proves AVX2+FMA; the lengths are checked above.
+        return unsafe { weight_gradient_transposed(s, dw, x, delta, (out, inp, n)) };
+    }
     let p = Nn {
         a: delta.as_ptr(),
         lda: out,
@@ -72,6 +78,57 @@ pub(super) fn weight_gradient<S: Simd>(
     // SAFETY: the token `s` proves AVX2+FMA; `Xᵀ[j, k] = x[j·inp + k]` and the lengths checked
     // above cover every access of an `out × inp` product with reduction depth `n`.
     unsafe { gemm_nn(s, p, out, inp) }
+}
+
+/// [`weight_gradient`] for layers with fewer outputs than a row panel, whose rows would fill
+/// only part of its registers (10 of 16 for a 10-class output): computes `∂Wᵀ = X·Δᵀ`, with the
+/// inputs along the registers, a block of rows at a time into a stack buffer, and transposes
+/// each block into `∂W` (best of interleaved runs over 32 samples: a 10×64 layer 0.97 → 0.61 µs,
+/// 10×32 0.51 → 0.33 µs).
+///
+/// # Safety
+/// AVX2 and FMA must be available, `out < MV·LANES`, and the slices as [`weight_gradient`]
+/// checks them.
+#[target_feature(enable = "avx2,fma")]
+unsafe fn weight_gradient_transposed<S: Simd>(
+    s: S,
+    dw: &mut [S::Elem],
+    x: &[S::Elem],
+    delta: &[S::Elem],
+    (out, inp, n): (usize, usize, usize),
+) {
+    if out == 0 || inp == 0 {
+        return;
+    }
+    let mut buffer = [core::mem::MaybeUninit::<S::Elem>::uninit(); TRANSPOSED];
+    let panel = MV * S::LANES;
+    let block = (TRANSPOSED / out / panel * panel).min(inp);
+    let at = buffer.as_mut_ptr().cast::<S::Elem>();
+    let mut i = 0;
+    while i < inp {
+        let rows = block.min(inp - i);
+        // SAFETY: rows `i..i + rows` of `X` (`inp × n`, so `x.len() − i` elements readable from
+        // row `i`), `Δᵀ[r, c] = delta[c + r·out]` within `delta`, and a `rows × out` block of
+        // `∂Wᵀ` in `buffer` (`rows·out <= TRANSPOSED`, as `block` is); its transpose lands in
+        // columns `i..i + rows` of `∂W`.
+        unsafe {
+            let p = Nn {
+                a: x.as_ptr().add(i),
+                lda: inp,
+                a_len: x.len() - i,
+                b: delta.as_ptr(),
+                rsb: out,
+                csb: 1,
+                c: at,
+                ldc: rows,
+                init: Init::Zero,
+                depth: n,
+            };
+            gemm_nn(s, p, rows, out);
+            transpose(s, at, rows, dw.as_mut_ptr().add(i * out), (rows, out));
+        }
+        i += rows;
+    }
 }
 
 /// `∂X = Wᵀ·Δ` (`inp × n`) from `W` (`out × inp`) and `Δ` (`out × n`), all column-major.

@@ -4,6 +4,7 @@
 
 use super::lanes::Simd;
 use super::nn::{Init, MV, Nn, gemm_nn};
+use super::transpose::{TRANSPOSED, transpose};
 
 /// Columns of `A` per tile: one 4-lane store of sums per column of `C`.
 const KB: usize = 4;
@@ -16,8 +17,6 @@ const JB: usize = 3;
 /// a depth of 64 (best of interleaved runs, `Wᵀ·Δ` over 32 samples: 64×64 3.9 → 3.3 µs, 32×64
 /// 2.2 → 1.7 µs) and is even with them at 128.
 pub(super) const SHORT_DOT: usize = 65;
-/// Elements in the stack buffer of a transposed block: at least one row panel at `SHORT_DOT`.
-const TRANSPOSED: usize = 2048;
 const _: () = assert!(
     TRANSPOSED / SHORT_DOT >= MV * 8,
     "a transposed block holds a panel"
@@ -65,42 +64,6 @@ pub(super) unsafe fn transposed_tn<S: Simd>(
             gemm_nn(s, p, rows, n);
         }
         k += rows;
-    }
-}
-
-/// Writes the transpose of the `depth × rows` column-major block at `a` (columns `lda` apart)
-/// to `at` as a `rows × depth` column-major block: `at[r + i·rows] = a[i + r·lda]`. Whole
-/// `LANES × LANES` squares go through registers, the edges one element at a time.
-///
-/// # Safety
-/// AVX2 must be available, `a` readable and `at` writable for those blocks.
-#[target_feature(enable = "avx2,fma")]
-unsafe fn transpose<S: Simd>(
-    s: S,
-    a: *const S::Elem,
-    lda: usize,
-    at: *mut S::Elem,
-    (depth, rows): (usize, usize),
-) {
-    let lanes = S::LANES;
-    let (whole_depth, whole_rows) = (depth / lanes * lanes, rows / lanes * lanes);
-    // SAFETY: every square and element lies within the two blocks, as the caller guarantees.
-    unsafe {
-        for r in (0..whole_rows).step_by(lanes) {
-            for i in (0..whole_depth).step_by(lanes) {
-                s.transpose(a.add(i + r * lda), lda, at.add(r + i * rows), rows);
-            }
-            for i in whole_depth..depth {
-                for r in r..r + lanes {
-                    at.add(r + i * rows).write(*a.add(i + r * lda));
-                }
-            }
-        }
-        for r in whole_rows..rows {
-            for i in 0..depth {
-                at.add(r + i * rows).write(*a.add(i + r * lda));
-            }
-        }
     }
 }
 
