@@ -33,15 +33,37 @@ pub struct Adam {
     exp_avg_sq: StateBuffer,
     max_exp_avg_sq: StateBuffer,
     steps: u64,
+    /// The bias corrections of the current step, computed once per step rather than per tensor.
+    corrections: BiasCorrections,
+}
+
+/// Adam's bias corrections at step `t` (counting from 1): `1 − β1ᵗ` and `√(1 − β2ᵗ)`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct BiasCorrections {
+    first: f64,
+    second_sqrt: f64,
+}
+
+impl BiasCorrections {
+    /// The corrections after `steps` calls of `begin_step`; at least those of step 1, so that
+    /// an update before any `begin_step` does not divide 0 by 0.
+    fn at(beta1: f64, beta2: f64, steps: u64) -> Self {
+        let t = steps.max(1) as f64;
+        Self {
+            first: 1.0 - beta1.powf(t),
+            second_sqrt: (1.0 - beta2.powf(t)).sqrt(),
+        }
+    }
 }
 
 impl Adam {
     /// Adam with learning rate `lr` and PyTorch's other defaults.
     pub fn new(lr: f64) -> Self {
+        let (beta1, beta2) = (0.9, 0.999);
         Self {
             lr,
-            beta1: 0.9,
-            beta2: 0.999,
+            beta1,
+            beta2,
             eps: 1e-8,
             weight_decay: 0.0,
             amsgrad: false,
@@ -49,6 +71,7 @@ impl Adam {
             exp_avg_sq: StateBuffer::default(),
             max_exp_avg_sq: StateBuffer::default(),
             steps: 0,
+            corrections: BiasCorrections::at(beta1, beta2, 0),
         }
     }
 
@@ -56,6 +79,7 @@ impl Adam {
     pub fn with_betas(mut self, beta1: f64, beta2: f64) -> Self {
         self.beta1 = beta1;
         self.beta2 = beta2;
+        self.corrections = BiasCorrections::at(beta1, beta2, self.steps);
         self
     }
 
@@ -105,13 +129,11 @@ impl Adam {
         l2: f64,
         shrink: f64,
     ) {
-        // `begin_step` has run at least once; `max` only guards a missed call against 0/0.
-        let t = self.steps.max(1) as f64;
-        let bias_correction2_sqrt = (1.0 - self.beta2.powf(t)).sqrt();
+        let BiasCorrections { first, second_sqrt } = self.corrections;
         // θ − lr/(1 − β1ᵗ) · m / (√v/√(1 − β2ᵗ) + eps) with the factor √(1 − β2ᵗ) moved out of
         // the denominator: the same update with one division per element instead of two.
-        let step_size = T::of_f64(self.lr / (1.0 - self.beta1.powf(t)) * bias_correction2_sqrt);
-        let eps = T::of_f64(self.eps * bias_correction2_sqrt);
+        let step_size = T::of_f64(self.lr / first * second_sqrt);
+        let eps = T::of_f64(self.eps * second_sqrt);
         let (beta1, beta2) = (T::of_f64(self.beta1), T::of_f64(self.beta2));
         let (rest1, rest2) = (T::of_f64(1.0 - self.beta1), T::of_f64(1.0 - self.beta2));
         let (l2, shrink) = (T::of_f64(l2), T::of_f64(shrink));
@@ -229,10 +251,12 @@ impl Optimizer for Adam {
             self.max_exp_avg_sq.clear();
         }
         self.steps = 0;
+        self.corrections = BiasCorrections::at(self.beta1, self.beta2, 0);
     }
 
     fn begin_step(&mut self) {
         self.steps += 1;
+        self.corrections = BiasCorrections::at(self.beta1, self.beta2, self.steps);
     }
 
     #[inline(always)]
