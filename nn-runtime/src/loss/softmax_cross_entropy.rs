@@ -1,6 +1,6 @@
 //! Categorical cross-entropy, fused with a softmax output.
 
-use super::{FusedOutput, Loss, clamped_ln, negated_mean};
+use super::{FusedOutput, Loss, clamped_ln, fused_gradient, negated_mean};
 use crate::{BatchMatrix, Float};
 
 /// `L = −mean over samples of Σ_i y_i·ln a_i` for one-hot (or probability) targets `y`, as
@@ -51,14 +51,7 @@ impl<A: FusedOutput<SoftmaxCrossEntropy>> Loss<A> for SoftmaxCrossEntropy {
         let loss = SoftmaxCrossEntropy::loss(self, output, target);
         gradient.set_columns(output.columns());
         let scale = T::of_f64(1.0 / output.columns() as f64);
-        for ((g, &a), &y) in gradient
-            .as_mut_slice()
-            .iter_mut()
-            .zip(output.as_slice())
-            .zip(target.as_slice())
-        {
-            *g = scale * (a - y);
-        }
+        fused_gradient(gradient, output, target, scale);
         loss
     }
 }
