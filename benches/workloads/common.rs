@@ -98,7 +98,9 @@ where
     ) -> Self {
         optimizer.validate().expect("valid hyperparameters");
         optimizer.prepare::<f32>(<N as Tensors<f32>>::LEN);
-        let session = Session::with_threads(batch, data.len(), seed, threads);
+        let mut session = Session::with_threads(batch, data.len(), seed, threads);
+        // The metrics `Trainer::fit` reports by default for this loss, as a user's training keeps.
+        session.set_metrics(Metric::defaults(L::CLASSIFICATION));
         let mut order: Vec<usize> = (0..data.len()).collect();
         if data.len() > batch {
             use nn::rand::seq::SliceRandom;

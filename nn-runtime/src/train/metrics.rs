@@ -14,6 +14,44 @@ pub enum Metric {
     MeanAbsoluteError,
 }
 
+impl Metric {
+    /// The metrics reported when none are chosen: accuracy for a classification loss, the mean
+    /// squared and absolute errors otherwise.
+    pub fn defaults(classification: bool) -> &'static [Metric] {
+        if classification {
+            &[Metric::Accuracy]
+        } else {
+            &[Metric::MeanSquaredError, Metric::MeanAbsoluteError]
+        }
+    }
+}
+
+/// Which sums a pass keeps: accuracy needs an argmax per sample, the two errors a pass over
+/// every output in `f64`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Measured {
+    pub(crate) accuracy: bool,
+    pub(crate) errors: bool,
+}
+
+impl Measured {
+    /// Every metric.
+    pub(crate) const ALL: Self = Self {
+        accuracy: true,
+        errors: true,
+    };
+
+    /// What `metrics` need.
+    pub(crate) fn of(metrics: &[Metric]) -> Self {
+        Self {
+            accuracy: metrics.contains(&Metric::Accuracy),
+            errors: metrics
+                .iter()
+                .any(|m| matches!(m, Metric::MeanSquaredError | Metric::MeanAbsoluteError)),
+        }
+    }
+}
+
 /// The metrics of one pass over data; a metric not requested is `None`.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct MetricValues {
@@ -25,10 +63,13 @@ pub struct MetricValues {
     pub mae: Option<f64>,
 }
 
-/// Running sums from which [`MetricValues`] are computed, without allocating.
+/// Running sums from which [`MetricValues`] are computed, without allocating. Only the sums a
+/// pass measured count: `samples` and `values` stay 0 for the others, which then read as `None`.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub(crate) struct MetricTotals {
+    /// Samples whose accuracy was measured.
     samples: usize,
+    /// Outputs whose errors were measured.
     values: usize,
     correct: usize,
     squared_error: f64,
@@ -36,28 +77,41 @@ pub(crate) struct MetricTotals {
 }
 
 impl MetricTotals {
-    /// Adds a batch of outputs and targets.
+    /// Adds the `measured` sums of a batch of outputs and targets.
     pub(crate) fn add<T: Float, const N: usize>(
         &mut self,
         output: &BatchMatrix<T, N>,
         target: &BatchMatrix<T, N>,
+        measured: Measured,
     ) {
-        self.samples += output.columns();
-        self.values += N * output.columns();
+        if measured.accuracy {
+            self.samples += output.columns();
+        }
+        if measured.errors {
+            self.values += N * output.columns();
+        }
         let (outputs, targets) = (output.as_slice(), target.as_slice());
         let (correct, squared, absolute) = simd::wide(
             outputs.len(),
             #[inline(always)]
             || {
-                let columns = outputs.chunks_exact(N.max(1));
-                let correct: usize = columns
-                    .zip(targets.chunks_exact(N.max(1)))
-                    .map(
-                        #[inline(always)]
-                        |(y, t)| usize::from(classified_right(y, t)),
-                    )
-                    .sum();
-                let (squared, absolute) = error_sums(outputs, targets);
+                let correct: usize = if measured.accuracy {
+                    let columns = outputs.chunks_exact(N.max(1));
+                    columns
+                        .zip(targets.chunks_exact(N.max(1)))
+                        .map(
+                            #[inline(always)]
+                            |(y, t)| usize::from(classified_right(y, t)),
+                        )
+                        .sum()
+                } else {
+                    0
+                };
+                let (squared, absolute) = if measured.errors {
+                    error_sums(outputs, targets)
+                } else {
+                    (0.0, 0.0)
+                };
                 (correct, squared, absolute)
             },
         );
@@ -78,20 +132,12 @@ impl MetricTotals {
     /// The requested metrics of everything added so far.
     pub(crate) fn values(&self, metrics: &[Metric]) -> MetricValues {
         let mut values = MetricValues::default();
-        if self.samples == 0 {
-            return values;
-        }
+        let ratio = |sum: f64, count: usize| (count > 0).then(|| sum / count as f64);
         for metric in metrics {
             match metric {
-                Metric::Accuracy => {
-                    values.accuracy = Some(self.correct as f64 / self.samples as f64)
-                }
-                Metric::MeanSquaredError => {
-                    values.mse = Some(self.squared_error / self.values as f64)
-                }
-                Metric::MeanAbsoluteError => {
-                    values.mae = Some(self.absolute_error / self.values as f64)
-                }
+                Metric::Accuracy => values.accuracy = ratio(self.correct as f64, self.samples),
+                Metric::MeanSquaredError => values.mse = ratio(self.squared_error, self.values),
+                Metric::MeanAbsoluteError => values.mae = ratio(self.absolute_error, self.values),
             }
         }
         values
@@ -164,14 +210,46 @@ mod tests {
             SVector::from([0.0, 1.0, 0.0]),
         ]);
         let mut totals = MetricTotals::default();
-        totals.add(&output, &target);
+        totals.add(&output, &target, Measured::ALL);
         assert_eq!(totals.values(&[Metric::Accuracy]).accuracy, Some(0.5));
 
         let output = BatchMatrix::from_columns(&[SVector::from([0.8f32]), SVector::from([0.4])]);
         let target = BatchMatrix::from_columns(&[SVector::from([1.0f32]), SVector::from([1.0])]);
         let mut totals = MetricTotals::default();
-        totals.add(&output, &target);
+        totals.add(&output, &target, Measured::ALL);
         assert_eq!(totals.values(&[Metric::Accuracy]).accuracy, Some(0.5));
+    }
+
+    #[test]
+    fn unmeasured_metrics_read_as_none() {
+        let output = BatchMatrix::from_columns(&[SVector::from([0.1f64, 0.9])]);
+        let target = BatchMatrix::from_columns(&[SVector::from([0.0f64, 1.0])]);
+        let all = [
+            Metric::Accuracy,
+            Metric::MeanSquaredError,
+            Metric::MeanAbsoluteError,
+        ];
+        let mut totals = MetricTotals::default();
+        totals.add(&output, &target, Measured::of(&[Metric::Accuracy]));
+        let values = totals.values(&all);
+        assert_eq!(values.accuracy, Some(1.0));
+        assert_eq!((values.mse, values.mae), (None, None));
+
+        let mut totals = MetricTotals::default();
+        totals.add(&output, &target, Measured::of(&[Metric::MeanAbsoluteError]));
+        let values = totals.values(&all);
+        assert_eq!(values.accuracy, None);
+        assert!((values.mae.unwrap() - 0.1).abs() < 1e-12);
+        assert!((values.mse.unwrap() - 0.01).abs() < 1e-12);
+    }
+
+    #[test]
+    fn defaults_follow_the_kind_of_loss() {
+        assert_eq!(Metric::defaults(true), &[Metric::Accuracy]);
+        assert_eq!(
+            Metric::defaults(false),
+            &[Metric::MeanSquaredError, Metric::MeanAbsoluteError]
+        );
     }
 
     #[test]
@@ -181,7 +259,7 @@ mod tests {
         let target =
             BatchMatrix::from_columns(&[SVector::from([0.0f64, 2.0]), SVector::from([2.0, 0.0])]);
         let mut totals = MetricTotals::default();
-        totals.add(&output, &target);
+        totals.add(&output, &target, Measured::ALL);
         let values = totals.values(&[Metric::MeanSquaredError, Metric::MeanAbsoluteError]);
         assert_eq!(values.mse, Some(5.0 / 4.0));
         assert_eq!(values.mae, Some(3.0 / 4.0));

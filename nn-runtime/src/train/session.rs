@@ -7,7 +7,7 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 
-use super::metrics::MetricTotals;
+use super::metrics::{Measured, MetricTotals};
 use super::pool::TrainingPool;
 use super::regularization::Penalty;
 use super::worker::Worker;
@@ -32,6 +32,8 @@ pub struct Session<N: Network<IN, OUT>, const IN: usize, const OUT: usize> {
     best: Vec<N::Scalar>,
     /// The shuffling stream.
     rng: StdRng,
+    /// The metric sums that steps, epochs and evaluations keep.
+    measured: Measured,
 }
 
 /// A batch whose loss was NaN or infinite.
@@ -96,7 +98,15 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
             last_good: vec![zero; N::LEN],
             best: vec![zero; N::LEN],
             rng: StdRng::seed_from_u64(seed),
+            measured: Measured::ALL,
         }
+    }
+
+    /// Keeps only the sums `metrics` need from now on (all three metrics by default); the
+    /// others then read as `None`. Each costs a pass over the batch's outputs per step: the
+    /// trainer keeps the metrics it reports.
+    pub fn set_metrics(&mut self, metrics: &[super::Metric]) {
+        self.measured = Measured::of(metrics);
     }
 
     /// The number of threads a step runs on.
@@ -149,7 +159,7 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
             self.compute_in_parallel(net, data, indices, loss)
         } else {
             let worker = &mut self.workers[0];
-            worker.compute(net, data, indices, loss);
+            worker.compute(net, data, indices, loss, self.measured);
             worker.loss
         };
         for worker in &mut self.workers {
@@ -190,10 +200,11 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
     ) -> f64 {
         let threads = self.workers.len();
         let share = indices.len().div_ceil(threads);
+        let measured = self.measured;
         run_all(&mut self.workers, 0, &|i, worker| {
             let start = (i * share).min(indices.len());
             let end = ((i + 1) * share).min(indices.len());
-            worker.compute(net, data, &indices[start..end], loss);
+            worker.compute(net, data, &indices[start..end], loss, measured);
         });
         let total = indices.len() as f64;
         let mean_loss = self
@@ -281,6 +292,7 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
         data: &Dataset<N::Scalar, IN, OUT>,
         loss: &L,
     ) -> PassTotals {
+        let measured = self.measured;
         let worker = &mut self.workers[0];
         let batch_size = worker.input.capacity();
         let mut totals = PassTotals::default();
@@ -296,7 +308,7 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
                 y.copy_from_slice(data.target(start + offset));
             }
             let output = net.forward_batch(&worker.input, &mut worker.workspace);
-            totals.metrics.add(output, &worker.target);
+            totals.metrics.add(output, &worker.target, measured);
             totals.loss += loss.loss(output, &worker.target).as_f64() * count as f64;
             start = end;
         }

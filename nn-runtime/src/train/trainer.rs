@@ -236,10 +236,9 @@ impl<'a, O: Optimizer, L, V> Trainer<'a, O, L, V> {
         self.validate()?;
         let (train, validation) =
             split(validation_data, self.validation_fraction, self.seed, data)?;
-        let metrics: Cow<'_, [Metric]> = match &self.metrics {
-            Some(metrics) => Cow::Borrowed(metrics),
-            None if L::CLASSIFICATION => Cow::Borrowed(&[Metric::Accuracy]),
-            None => Cow::Borrowed(&[Metric::MeanSquaredError, Metric::MeanAbsoluteError]),
+        let metrics: &[Metric] = match &self.metrics {
+            Some(metrics) => metrics,
+            None => Metric::defaults(L::CLASSIFICATION),
         };
         self.optimizer.prepare::<N::Scalar>(N::LEN);
         self.schedule.reset();
@@ -259,6 +258,7 @@ impl<'a, O: Optimizer, L, V> Trainer<'a, O, L, V> {
         };
         let mut session =
             Session::<N, IN, OUT>::with_threads(capacity, train.len(), self.seed, threads);
+        session.set_metrics(metrics);
         let progress = Progress::new(self.progress, self.epochs);
         let mut best = BestTracker::new();
         let mut epochs = Vec::with_capacity(self.epochs);
@@ -301,8 +301,8 @@ impl<'a, O: Optimizer, L, V> Trainer<'a, O, L, V> {
                 epoch,
                 train_loss: totals.loss,
                 validation_loss: validated.map(|v| v.loss),
-                train_metrics: totals.metrics(&metrics),
-                validation_metrics: validated.map(|v| v.metrics(&metrics)),
+                train_metrics: totals.metrics(metrics),
+                validation_metrics: validated.map(|v| v.metrics(metrics)),
                 learning_rate,
             };
             let min_delta = self.early_stopping.map_or(0.0, |e| e.min_delta);

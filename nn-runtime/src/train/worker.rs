@@ -3,7 +3,7 @@
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
-use super::metrics::MetricTotals;
+use super::metrics::{Measured, MetricTotals};
 use crate::{BatchMatrix, Dataset, Float, Loss, Network, simd};
 
 /// The buffers one thread needs to run forward, loss and backward on part of a batch.
@@ -38,13 +38,14 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Worker<N, IN, OUT> 
     }
 
     /// Forward, loss and backward on the samples `indices` of `data`, leaving the gradients of
-    /// their mean loss in `self.gradients`.
+    /// their mean loss in `self.gradients` and the `measured` metric sums in `self.metrics`.
     pub fn compute<L: Loss<N::OutputActivation>>(
         &mut self,
         net: &N,
         data: &Dataset<N::Scalar, IN, OUT>,
         indices: &[usize],
         loss: &L,
+        measured: Measured,
     ) {
         self.samples = indices.len();
         if indices.is_empty() {
@@ -53,7 +54,7 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Worker<N, IN, OUT> 
         load_batch(data, indices, &mut self.input, &mut self.target);
         net.resample_dropout(&mut self.workspace, indices.len(), &mut self.rng);
         let output = net.forward_train(&self.input, &mut self.workspace);
-        self.metrics.add(output, &self.target);
+        self.metrics.add(output, &self.target, measured);
         self.loss = net
             .output_gradient(loss, &self.target, &mut self.workspace)
             .as_f64();
