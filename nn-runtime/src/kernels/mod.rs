@@ -72,6 +72,7 @@ pub fn dense_vector<T: Float, const OUT: usize, const IN: usize>(
 
 /// `Z = W·X + b` over a batch: `X` is `IN × n`, `Z` becomes `OUT × n` (its column count is set to
 /// `n`; its capacity must allow it).
+#[inline]
 pub fn dense_forward<T: Float, const OUT: usize, const IN: usize>(
     layer: &Dense<T, OUT, IN>,
     x: &BatchMatrix<T, IN>,
@@ -92,6 +93,7 @@ pub fn dense_forward<T: Float, const OUT: usize, const IN: usize>(
 /// Writes the parameter gradients of a dense layer: `∂W = Δ·Xᵀ` and `∂b = Σ_j Δ[:, j]`, where
 /// `Δ = ∂L/∂Z` is `OUT × n` and `X` is the layer's `IN × n` input. Both are overwritten, not
 /// accumulated into.
+#[inline]
 pub fn dense_parameter_gradient<T: Float, const OUT: usize, const IN: usize>(
     gradient: &mut Dense<T, OUT, IN>,
     x: &BatchMatrix<T, IN>,
@@ -121,6 +123,7 @@ pub fn dense_parameter_gradient<T: Float, const OUT: usize, const IN: usize>(
 
 /// `∂X = Wᵀ·Δ`: the gradient with respect to the layer's input, `IN × n` for `Δ` of `OUT × n`
 /// (its column count is set to `n`; its capacity must allow it).
+#[inline]
 pub fn dense_input_gradient<T: Float, const OUT: usize, const IN: usize>(
     layer: &Dense<T, OUT, IN>,
     delta: &BatchMatrix<T, OUT>,
