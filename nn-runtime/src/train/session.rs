@@ -10,7 +10,7 @@ use rand::seq::SliceRandom;
 use super::metrics::{Measured, MetricTotals};
 use super::pool::TrainingPool;
 use super::regularization::Penalty;
-use super::worker::Worker;
+use super::worker::{Worker, load_batch};
 use crate::{Dataset, Float, Loss, Network, Optimizer, Tensors, parallel};
 
 /// Everything a training step touches, allocated once for a network, a batch capacity, a dataset
@@ -300,13 +300,7 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
         while start < data.len() {
             let end = (start + batch_size).min(data.len());
             let count = end - start;
-            worker.input.set_columns(count);
-            worker.target.set_columns(count);
-            let columns = worker.input.columns_mut().zip(worker.target.columns_mut());
-            for (offset, (x, y)) in columns.enumerate() {
-                x.copy_from_slice(data.input(start + offset));
-                y.copy_from_slice(data.target(start + offset));
-            }
+            load_batch(data, start..end, &mut worker.input, &mut worker.target);
             let output = net.forward_batch(&worker.input, &mut worker.workspace);
             totals.metrics.add(output, &worker.target, measured);
             totals.loss += loss.loss(output, &worker.target).as_f64() * count as f64;

@@ -51,7 +51,12 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Worker<N, IN, OUT> 
         if indices.is_empty() {
             return;
         }
-        load_batch(data, indices, &mut self.input, &mut self.target);
+        load_batch(
+            data,
+            indices.iter().copied(),
+            &mut self.input,
+            &mut self.target,
+        );
         net.resample_dropout(&mut self.workspace, indices.len(), &mut self.rng);
         let output = net.forward_train(&self.input, &mut self.workspace);
         self.metrics.add(output, &self.target, measured);
@@ -62,24 +67,26 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Worker<N, IN, OUT> 
     }
 }
 
-/// Copies the samples `indices` of `data` into the columns of `input` and `target`.
-fn load_batch<T: Float, const IN: usize, const OUT: usize>(
+/// Copies the samples `indices` of `data` into the columns of `input` and `target`: a training
+/// step's shuffled batch, or a range in order for an evaluation.
+pub(super) fn load_batch<T: Float, const IN: usize, const OUT: usize>(
     data: &Dataset<T, IN, OUT>,
-    indices: &[usize],
+    indices: impl ExactSizeIterator<Item = usize>,
     input: &mut BatchMatrix<T, IN>,
     target: &mut BatchMatrix<T, OUT>,
 ) {
-    input.set_columns(indices.len());
-    target.set_columns(indices.len());
+    let count = indices.len();
+    input.set_columns(count);
+    target.set_columns(count);
     // As arrays, whose length the compiler knows, in the AVX2 build: samples of up to 64 `f32`
     // are then copied by a few moves inline rather than by a call to `memcpy` per column
     // (4 % of a 64-input network's step).
     let columns = input.columns_mut().zip(target.columns_mut()).zip(indices);
     simd::wide(
-        indices.len() * (IN + OUT),
+        count * (IN + OUT),
         #[inline(always)]
         || {
-            for ((x, y), &index) in columns {
+            for ((x, y), index) in columns {
                 let (x, y): (&mut [T; IN], &mut [T; OUT]) = (
                     x.try_into().expect("a column holds IN values"),
                     y.try_into().expect("a column holds OUT values"),
