@@ -19,7 +19,7 @@ mod transpose;
 pub(super) use lanes::{F32x8, F64x4, Simd};
 use nn::{Init, MV, Nn, gemm_nn};
 use tn::{SHORT_DOT, gemm_tn, transposed_tn};
-use transpose::{TRANSPOSED, transpose};
+use transpose::{TRANSPOSED, block_rows, transpose};
 
 /// `Z = W·X + b`: `w` is `out × inp`, `x` is `inp × n`, `z` is `out × n`, all column-major.
 pub(super) fn forward<S: Simd>(
@@ -101,8 +101,7 @@ unsafe fn weight_gradient_transposed<S: Simd>(
         return;
     }
     let mut buffer = [core::mem::MaybeUninit::<S::Elem>::uninit(); TRANSPOSED];
-    let panel = MV * S::LANES;
-    let block = (TRANSPOSED / out / panel * panel).min(inp);
+    let block = block_rows::<S>(out, inp);
     let at = buffer.as_mut_ptr().cast::<S::Elem>();
     let mut i = 0;
     while i < inp {
@@ -161,7 +160,6 @@ pub(super) fn vector<S: Simd>(
     (out, inp): (usize, usize),
 ) {
     assert!(w.len() == out * inp && bias.len() == out && x.len() == inp && y.len() == out);
-    let operands = (w.as_ptr(), bias.as_ptr(), x.as_ptr(), y.as_mut_ptr());
     let product = if gemv::wants_blocks(out, inp, core::mem::size_of::<S::Elem>()) {
         gemv::gemv_blocked::<S>
     } else {
@@ -171,10 +169,10 @@ pub(super) fn vector<S: Simd>(
     unsafe {
         product(
             s,
-            operands.0,
-            operands.1,
-            operands.2,
-            operands.3,
+            w.as_ptr(),
+            bias.as_ptr(),
+            x.as_ptr(),
+            y.as_mut_ptr(),
             (out, inp),
         )
     }

@@ -4,7 +4,7 @@
 
 use super::lanes::Simd;
 use super::nn::{Init, MV, Nn, gemm_nn};
-use super::transpose::{TRANSPOSED, transpose};
+use super::transpose::{TRANSPOSED, block_rows, transpose};
 
 /// Columns of `A` per tile: one 4-lane store of sums per column of `C`.
 const KB: usize = 4;
@@ -37,8 +37,7 @@ pub(super) unsafe fn transposed_tn<S: Simd>(
     (depth, m, n): (usize, usize, usize),
 ) {
     let mut buffer = [core::mem::MaybeUninit::<S::Elem>::uninit(); TRANSPOSED];
-    let panel = MV * S::LANES;
-    let block = (TRANSPOSED / depth.max(1) / panel * panel).min(m);
+    let block = block_rows::<S>(depth, m);
     let at = buffer.as_mut_ptr().cast::<S::Elem>();
     let mut k = 0;
     while k < m {

@@ -2,9 +2,17 @@
 //! the kernels transpose into.
 
 use super::lanes::Simd;
+use super::nn::MV;
 
 /// Elements in a kernel's stack buffer for a transposed block (8 KiB of `f32`).
 pub(super) const TRANSPOSED: usize = 2048;
+
+/// How many rows of `row_len` elements one such buffer holds at a time, in whole row panels of
+/// `gemm_nn` and at most `rows`: the rows of a block the kernels transpose and multiply.
+pub(super) fn block_rows<S: Simd>(row_len: usize, rows: usize) -> usize {
+    let panel = MV * S::LANES;
+    (TRANSPOSED / row_len.max(1) / panel * panel).min(rows)
+}
 
 /// Writes the transpose of the `depth × rows` column-major block at `a` (columns `lda` apart)
 /// to `at` as a `rows × depth` column-major block: `at[r + i·rows] = a[i + r·lda]`. Whole
