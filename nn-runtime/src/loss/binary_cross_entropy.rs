@@ -1,6 +1,6 @@
 //! Binary cross-entropy, fused with a sigmoid output.
 
-use super::{FusedOutput, Loss, clamped_ln, fused_gradient, negated_mean};
+use super::{FusedOutput, Loss, clamped_ln, negated_mean, scaled_difference};
 use crate::{BatchMatrix, Float};
 
 /// `L = −mean over all outputs and samples of [y·ln a + (1 − y)·ln(1 − a)]`, as PyTorch's
@@ -57,9 +57,8 @@ impl<A: FusedOutput<BinaryCrossEntropy>> Loss<A> for BinaryCrossEntropy {
         gradient: &mut BatchMatrix<T, N>,
     ) -> T {
         let loss = BinaryCrossEntropy::loss(self, output, target);
-        gradient.set_columns(output.columns());
         let scale = T::of_f64(1.0 / (N * output.columns()) as f64);
-        fused_gradient(gradient, output, target, scale);
+        scaled_difference(gradient, output, target, scale);
         loss
     }
 }

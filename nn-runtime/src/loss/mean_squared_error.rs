@@ -1,6 +1,6 @@
 //! Mean squared error.
 
-use super::{Loss, check_batch};
+use super::{Loss, check_batch, scaled_difference};
 use crate::{Activation, BatchMatrix, Float};
 
 /// `L = mean over all outputs and samples of (a − y)²`, as PyTorch's `MSELoss` with mean
@@ -34,16 +34,8 @@ impl<A: Activation> Loss<A> for MeanSquaredError {
         gradient: &mut BatchMatrix<T, N>,
     ) -> T {
         let loss = <Self as Loss<A>>::loss(self, output, target);
-        gradient.set_columns(output.columns());
         let scale = T::of_f64(2.0 / (N * output.columns()) as f64);
-        for ((g, &a), &y) in gradient
-            .as_mut_slice()
-            .iter_mut()
-            .zip(output.as_slice())
-            .zip(target.as_slice())
-        {
-            *g = scale * (a - y);
-        }
+        scaled_difference(gradient, output, target, scale);
         crate::activation_backward(activation, output, gradient);
         loss
     }

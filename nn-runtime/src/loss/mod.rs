@@ -140,15 +140,17 @@ fn sum_by_lanes<T: Float>(output: &[T], target: &[T], term: impl Fn(T, T, Ln) ->
     )
 }
 
-/// `gradient = scale·(output − target)`: the gradient of a cross-entropy through its fused
-/// output activation, compiled for AVX2 when long enough.
+/// `gradient = scale·(output − target)`, over the batch's columns: the gradient of the mean
+/// squared error with respect to the output, and of a cross-entropy through its fused output
+/// activation. Compiled for AVX2 when long enough.
 #[inline(always)]
-pub(crate) fn fused_gradient<T: Float, const N: usize>(
+pub(crate) fn scaled_difference<T: Float, const N: usize>(
     gradient: &mut BatchMatrix<T, N>,
     output: &BatchMatrix<T, N>,
     target: &BatchMatrix<T, N>,
     scale: T,
 ) {
+    gradient.set_columns(output.columns());
     let (g, a, y) = (
         gradient.as_mut_slice(),
         output.as_slice(),

@@ -1,6 +1,6 @@
 //! Categorical cross-entropy, fused with a softmax output.
 
-use super::{FusedOutput, Loss, clamped_ln, fused_gradient, negated_mean};
+use super::{FusedOutput, Loss, clamped_ln, negated_mean, scaled_difference};
 use crate::{BatchMatrix, Float};
 
 /// `L = −mean over samples of Σ_i y_i·ln a_i` for one-hot (or probability) targets `y`, as
@@ -49,9 +49,8 @@ impl<A: FusedOutput<SoftmaxCrossEntropy>> Loss<A> for SoftmaxCrossEntropy {
         gradient: &mut BatchMatrix<T, N>,
     ) -> T {
         let loss = SoftmaxCrossEntropy::loss(self, output, target);
-        gradient.set_columns(output.columns());
         let scale = T::of_f64(1.0 / output.columns() as f64);
-        fused_gradient(gradient, output, target, scale);
+        scaled_difference(gradient, output, target, scale);
         loss
     }
 }
