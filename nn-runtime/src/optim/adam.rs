@@ -136,10 +136,10 @@ impl Adam {
         let eps = T::of_f64(self.eps * second_sqrt);
         let (beta1, beta2) = (T::of_f64(self.beta1), T::of_f64(self.beta2));
         let (rest1, rest2) = (T::of_f64(1.0 - self.beta1), T::of_f64(1.0 - self.beta2));
+        // Without weight decay (the default) the loop skips `θ·1` and `g + 0·θ`: the same
+        // values, with three fewer operations per element.
+        let decay = l2 != 0.0 || shrink != 1.0;
         let (l2, shrink) = (T::of_f64(l2), T::of_f64(shrink));
-        let len = parameters.len();
-        let exp_avg = self.exp_avg.slice::<T>(offset, len);
-        let exp_avg_sq = self.exp_avg_sq.slice::<T>(offset, len);
         let averages = Averages {
             beta1,
             beta2,
@@ -148,6 +148,30 @@ impl Adam {
             l2,
             shrink,
         };
+        if decay {
+            self.update_moments::<T, true>(parameters, gradients, offset, averages, step_size, eps);
+        } else {
+            self.update_moments::<T, false>(
+                parameters, gradients, offset, averages, step_size, eps,
+            );
+        }
+    }
+
+    /// The elementwise loops of [`step`](Self::step): with `DECAY`, applying `averages`' weight
+    /// decays, otherwise leaving them out.
+    #[inline(always)]
+    fn update_moments<T: Float, const DECAY: bool>(
+        &mut self,
+        parameters: &mut [T],
+        gradients: &[T],
+        offset: usize,
+        averages: Averages<T>,
+        step_size: T,
+        eps: T,
+    ) {
+        let len = parameters.len();
+        let exp_avg = self.exp_avg.slice::<T>(offset, len);
+        let exp_avg_sq = self.exp_avg_sq.slice::<T>(offset, len);
         if self.amsgrad {
             let max_exp_avg_sq = self.max_exp_avg_sq.slice::<T>(offset, len);
             let parts = (parameters, gradients, exp_avg, exp_avg_sq, max_exp_avg_sq);
@@ -157,7 +181,7 @@ impl Adam {
                 |(parameters, gradients, exp_avg, exp_avg_sq, max)| {
                     let moments = parameters.iter_mut().zip(gradients).zip(exp_avg);
                     for ((((p, &g), m), v), max) in moments.zip(exp_avg_sq).zip(max) {
-                        let (theta, m_new, v_new) = averages.advance(*p, g, *m, *v);
+                        let (theta, m_new, v_new) = averages.advance::<DECAY>(*p, g, *m, *v);
                         // PyTorch's `torch.maximum` propagates NaN; so does this.
                         #[allow(clippy::eq_op)]
                         let max_new = if *max < v_new || v_new != v_new {
@@ -178,7 +202,7 @@ impl Adam {
                 |(parameters, gradients, exp_avg, exp_avg_sq)| {
                     let moments = parameters.iter_mut().zip(gradients).zip(exp_avg);
                     for (((p, &g), m), v) in moments.zip(exp_avg_sq) {
-                        let (theta, m_new, v_new) = averages.advance(*p, g, *m, *v);
+                        let (theta, m_new, v_new) = averages.advance::<DECAY>(*p, g, *m, *v);
                         (*m, *v) = (m_new, v_new);
                         *p = theta - step_size * m_new / (v_new.sqrt() + eps);
                     }
@@ -205,11 +229,15 @@ impl<T: Float> Averages<T> {
     /// The shrunk parameter and both new averages from the element's parameter, gradient and
     /// averages. The loops read each value once and store each once: writing through the
     /// references as they went made the compiler store values and load them back (Adam took
-    /// 20 % longer).
+    /// 20 % longer). Without `DECAY`, `l2` and `shrink` are taken as 0 and 1.
     #[inline(always)]
-    fn advance(self, theta: T, g: T, m: T, v: T) -> (T, T, T) {
-        let theta = theta * self.shrink;
-        let g = g + self.l2 * theta;
+    fn advance<const DECAY: bool>(self, theta: T, g: T, m: T, v: T) -> (T, T, T) {
+        let (theta, g) = if DECAY {
+            let theta = theta * self.shrink;
+            (theta, g + self.l2 * theta)
+        } else {
+            (theta, g)
+        };
         let m = self.beta1 * m + self.rest1 * g;
         let v = self.beta2 * v + self.rest2 * g * g;
         (theta, m, v)
