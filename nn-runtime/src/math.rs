@@ -29,24 +29,26 @@ pub(crate) fn tanh_f32(x: f32) -> f32 {
 }
 
 /// `eˣ` for `f32` by Cephes' `expf` scheme: `x = n·ln 2 + r` with `|r| <= ln 2 / 2`, a
-/// degree-7 polynomial for `eʳ`, and `2ⁿ` built from its bits (in two factors, so results down
-/// to the smallest subnormal come out right). Within 2 ulp of the true value; no branch, table
-/// or library call, so a loop over a slice vectorizes. Overflows to +∞ past 88.72283, reaches
-/// 0 below -103.97208; NaN stays NaN.
+/// degree-7 polynomial for `eʳ`, and `2ⁿ` built from its bits (in two factors, so that results
+/// just below overflow come out right). Within 2 ulp of the true value; no branch, table or
+/// library call, so a loop over a slice vectorizes. Overflows to +∞ past 88.72283; 0 below
+/// -87.33654, where the true value is subnormal: a softmax of a confident network otherwise
+/// fills with subnormal probabilities, and every later operation on them (the loss, the
+/// gradient, the products of the backward pass) runs many times slower. NaN stays NaN.
 #[inline(always)]
 pub(crate) fn exp_f32(x: f32) -> f32 {
     /// Above about 88.72283 `eˣ` overflows `f32`; clamped here, `x` still yields `n = 128`,
     /// so that `y·2ⁿ` overflows to +∞ by itself.
     const HIGH: f32 = 89.0;
-    /// Below this `eˣ` rounds to 0.
-    const UNDERFLOW: f32 = -103.972_08;
+    /// `ln` of the smallest normal `f32`: below it `eˣ` is subnormal, and flushed to 0.
+    const LOWEST_NORMAL: f32 = -87.336_54;
     /// `1.5·2²³`: adding it rounds a float of magnitude below 2²² to an integer, which then
     /// sits in the low bits of the sum.
     const ROUND: f32 = 12_582_912.0;
     /// `ln 2` split in a part exact in a few bits and the rest (Cody–Waite reduction).
     const LN2_HI: f32 = 0.693_359_4;
     const LN2_LO: f32 = -2.121_944_4e-4;
-    let clamped = x.clamp(UNDERFLOW, HIGH);
+    let clamped = x.clamp(LOWEST_NORMAL, HIGH);
     let shifted = clamped * core::f32::consts::LOG2_E + ROUND;
     let n = shifted - ROUND;
     let r = clamped - n * LN2_HI - n * LN2_LO;
@@ -57,13 +59,13 @@ pub(crate) fn exp_f32(x: f32) -> f32 {
     let p = p * r + 1.666_666_5e-1;
     let p = p * r + 0.5;
     let y = p * r * r + r + 1.0;
-    // n = bits(shifted) − bits(ROUND), in [-150, 128]; 2ⁿ = 2^half · 2^(n − half).
+    // n = bits(shifted) − bits(ROUND), in [-126, 128]; 2ⁿ = 2^half · 2^(n − half).
     let n = shifted.to_bits() as i32 - ROUND.to_bits() as i32;
     let half = n >> 1;
     let power = |e: i32| f32::from_bits(((e + 127) as u32) << 23);
-    // NaN flows through the arithmetic; only underflow needs a select, made a product so that
+    // NaN flows through the arithmetic; only the flush needs a select, made a product so that
     // even a fully unrolled loop stays free of branches and vectorizes.
-    let kept = if x >= UNDERFLOW { 1.0 } else { 0.0 };
+    let kept = if x >= LOWEST_NORMAL { 1.0 } else { 0.0 };
     y * power(half) * power(n - half) * kept
 }
 
@@ -149,11 +151,10 @@ mod tests {
         // Every 2⁻⁸ over the whole range, and every 2⁻¹⁶ over [-2, 2].
         let coarse = (-(104 << 8)..=(89 << 8)).map(|i| i as f32 / 256.0);
         let fine = (-(2 << 16)..=(2 << 16)).map(|i| i as f32 / 65_536.0);
-        for x in coarse.chain(fine).filter(|x| (-103.97..=88.72).contains(x)) {
+        for x in coarse.chain(fine).filter(|x| (-87.33..=88.72).contains(x)) {
             let exact = (x as f64).exp();
             let got = exp_f32(x) as f64;
-            // One ulp of the result, at least that of the smallest subnormal.
-            let ulp = (exact as f32).abs().max(f32::from_bits(1));
+            let ulp = exact as f32;
             let ulp = (f32::from_bits(ulp.to_bits() + 1) - ulp) as f64;
             assert!(
                 (got - exact).abs() <= 2.0 * ulp,
@@ -193,15 +194,27 @@ mod tests {
     }
 
     #[test]
+    fn exp_never_returns_a_subnormal() {
+        // Every representable `f32` from -80 down to -88, across the switch to 0.
+        let mut x = -80.0f32;
+        while x > -88.0 {
+            let got = exp_f32(x);
+            assert!(got == 0.0 || got >= f32::MIN_POSITIVE, "exp({x}) = {got:e}");
+            x = f32::from_bits(x.to_bits() + 1);
+        }
+        assert!(exp_f32(-87.33) >= f32::MIN_POSITIVE);
+    }
+
+    #[test]
     fn exp_overflows_underflows_and_keeps_nan() {
         assert_eq!(exp_f32(0.0), 1.0);
         for x in [88.723, 88.8, 88.99, 89.0, 89.5, 1e3, f32::MAX] {
             assert_eq!(exp_f32(x), f32::INFINITY, "exp({x})");
         }
         assert_eq!(exp_f32(f32::INFINITY), f32::INFINITY);
-        assert_eq!(exp_f32(-104.0), 0.0);
-        assert_eq!(exp_f32(f32::NEG_INFINITY), 0.0);
-        assert!(exp_f32(-100.0) > 0.0, "subnormal results survive");
+        for x in [-87.34, -90.0, -100.0, -104.0, f32::MIN, f32::NEG_INFINITY] {
+            assert_eq!(exp_f32(x), 0.0, "exp({x})");
+        }
         assert!(exp_f32(f32::NAN).is_nan());
         assert!(exp_f32(88.72).is_finite());
     }

@@ -27,6 +27,10 @@ pub trait Float:
     /// The type's name as written in a description (`"f32"` or `"f64"`).
     const NAME: &'static str;
 
+    /// The smallest positive normal number.
+    #[doc(hidden)]
+    const MIN_NORMAL: Self;
+
     /// Converts from `f64`, rounding to nearest.
     fn of_f64(value: f64) -> Self;
 
@@ -51,6 +55,13 @@ pub trait Float:
     #[doc(hidden)]
     fn loss_ln(self) -> Self;
 
+    /// The value, or zero if it is subnormal (nonzero and smaller in magnitude than the smallest
+    /// normal number); NaN and infinities stay. For state that decays geometrically, such as an
+    /// optimizer's moment whose gradient stays zero: arithmetic on subnormals is many times
+    /// slower on x86 CPUs, and such a value is far too small to move any parameter.
+    #[doc(hidden)]
+    fn flush_subnormal(self) -> Self;
+
     /// The part of an optimizer's state buffer held in this type.
     #[doc(hidden)]
     fn state(buffer: &mut StateBuffer) -> &mut Vec<Self>;
@@ -62,6 +73,8 @@ macro_rules! impl_float {
 
         impl Float for $t {
             const NAME: &'static str = stringify!($t);
+
+            const MIN_NORMAL: Self = <$t>::MIN_POSITIVE;
 
             #[inline(always)]
             fn of_f64(value: f64) -> Self {
@@ -91,6 +104,16 @@ macro_rules! impl_float {
             #[inline(always)]
             fn loss_ln(self) -> Self {
                 $ln(self)
+            }
+
+            #[inline(always)]
+            fn flush_subnormal(self) -> Self {
+                // A select on a comparison, which vectorizes into a mask and an `and`.
+                if <$t>::abs(self) < Self::MIN_NORMAL {
+                    0.0
+                } else {
+                    self
+                }
             }
 
             #[inline(always)]

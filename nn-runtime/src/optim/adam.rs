@@ -1,5 +1,6 @@
 //! Adam, as PyTorch's `torch.optim.Adam`.
 
+use super::state::flush_square_average;
 use super::{Optimizer, StateBuffer};
 use crate::error::require;
 use crate::parallel;
@@ -238,8 +239,9 @@ impl<T: Float> Averages<T> {
         } else {
             (theta, g)
         };
-        let m = self.beta1 * m + self.rest1 * g;
-        let v = self.beta2 * v + self.rest2 * g * g;
+        // Flushed to zero once subnormal, as the `state` module explains.
+        let m = (self.beta1 * m + self.rest1 * g).flush_subnormal();
+        let v = flush_square_average(self.beta2 * v + self.rest2 * g * g);
         (theta, m, v)
     }
 }
@@ -372,6 +374,30 @@ mod tests {
         let mut p = [1.0f32];
         adam.update(TensorKind::Bias, &mut p, &[2.0], 0);
         assert!((p[0] - 0.9).abs() < 1e-7, "{}", p[0]);
+    }
+
+    #[test]
+    fn decayed_averages_flush_to_zero_and_change_no_weight() {
+        let (beta1, beta2) = (0.9, 0.99);
+        let adam = Adam::new(1e-3).with_betas(beta1, beta2);
+        let (weights, state) = crate::optim::decay_to_zero(adam, 12_000, |adam| {
+            let m = adam.exp_avg.slice::<f32>(0, 1)[0];
+            vec![m, adam.exp_avg_sq.slice::<f32>(0, 1)[0]]
+        });
+        // Both averages decayed past the subnormals (0.9ᵗ and 0.99ᵗ) and were flushed.
+        assert_eq!(state, [0.0, 0.0]);
+        // Each weight is the one the update gives without flushing, bit for bit.
+        let (mut theta, mut m, mut v) = (0.5f32, 0.0f32, 0.0f32);
+        for (step, &weight) in weights.iter().enumerate() {
+            let g = if step == 0 { 1.0f32 } else { 0.0 };
+            let c = BiasCorrections::at(beta1, beta2, step as u64 + 1);
+            let step_size = (1e-3 / c.first * c.second_sqrt) as f32;
+            let eps = (1e-8 * c.second_sqrt) as f32;
+            m = beta1 as f32 * m + (1.0 - beta1) as f32 * g;
+            v = beta2 as f32 * v + (1.0 - beta2) as f32 * g * g;
+            theta -= step_size * m / (v.sqrt() + eps);
+            assert_eq!(weight, theta, "step {step}");
+        }
     }
 
     #[test]

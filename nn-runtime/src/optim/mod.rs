@@ -65,6 +65,34 @@ pub(crate) fn run_steps(mut optimizer: impl Optimizer, steps: &[f64]) -> f64 {
     weight[0]
 }
 
+/// Runs `optimizer` on a single `f32` weight starting at 0.5 for `steps` steps, the gradient 1
+/// on the first and 0 after, and checks after each that no value of its state (read by `state`)
+/// is subnormal. Returns the weights after each step and the final state: the harness of the
+/// optimizers' flush tests.
+#[cfg(test)]
+pub(crate) fn decay_to_zero<O: Optimizer>(
+    mut optimizer: O,
+    steps: usize,
+    state: impl Fn(&mut O) -> Vec<f32>,
+) -> (Vec<f32>, Vec<f32>) {
+    optimizer.validate().unwrap();
+    optimizer.prepare::<f32>(1);
+    let mut weight = [0.5f32];
+    let mut weights = Vec::with_capacity(steps);
+    for step in 0..steps {
+        optimizer.begin_step();
+        let gradient = if step == 0 { 1.0 } else { 0.0 };
+        optimizer.update(TensorKind::Weight, &mut weight, &[gradient], 0);
+        weights.push(weight[0]);
+        let values = state(&mut optimizer);
+        assert!(
+            values.iter().all(|v| !v.is_subnormal()),
+            "step {step}: subnormal state {values:?}"
+        );
+    }
+    (weights, state(&mut optimizer))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,5 +1,6 @@
 //! RMSProp, as PyTorch's `torch.optim.RMSprop`.
 
+use super::state::flush_square_average;
 use super::{Optimizer, StateBuffer};
 use crate::error::require;
 use crate::{Float, HyperparameterError, TensorKind, parallel};
@@ -186,11 +187,12 @@ fn rmsprop_loop<T: Float>(
     for (i, (p, &g)) in parameters.iter_mut().zip(gradients).enumerate() {
         let g = g + decay * *p;
         let v = &mut square_avg[i];
-        *v = alpha * *v + rest * g * g;
+        // The averages are flushed to zero once subnormal, as the `state` module explains.
+        *v = flush_square_average(alpha * *v + rest * g * g);
         let denominator = match grad_avg.as_deref_mut() {
             Some(grad_avg) => {
                 let mean = &mut grad_avg[i];
-                *mean = alpha * *mean + rest * g;
+                *mean = (alpha * *mean + rest * g).flush_subnormal();
                 // ḡ² <= v in exact arithmetic; rounding must not turn a zero variance
                 // into the root of a tiny negative number (NaN still propagates).
                 let variance = *v - *mean * *mean;
@@ -206,7 +208,7 @@ fn rmsprop_loop<T: Float>(
         let step = match buffer.as_deref_mut() {
             Some(buffer) => {
                 let b = &mut buffer[i];
-                *b = momentum * *b + g / denominator;
+                *b = (momentum * *b + g / denominator).flush_subnormal();
                 *b
             }
             None => g / denominator,
@@ -229,6 +231,21 @@ mod tests {
         assert_eq!((default.alpha, default.eps), (0.99, 1e-8));
         assert_eq!((default.weight_decay, default.momentum), (0.0, 0.0));
         assert!(!default.centered);
+    }
+
+    #[test]
+    fn decayed_averages_flush_to_zero() {
+        let rmsprop = RmsProp::new(0.01).with_centered(true).with_momentum(0.9);
+        let (_, state) = crate::optim::decay_to_zero(rmsprop, 12_000, |rmsprop| {
+            [
+                &mut rmsprop.square_avg,
+                &mut rmsprop.grad_avg,
+                &mut rmsprop.momentum_buffer,
+            ]
+            .map(|buffer| buffer.slice::<f32>(0, 1)[0])
+            .to_vec()
+        });
+        assert_eq!(state, [0.0, 0.0, 0.0]);
     }
 
     #[test]

@@ -194,10 +194,11 @@ fn momentum_step<T: Float, const FIRST: bool, const NESTEROV: bool>(
         // Read and written once each, through locals: see `Averages::advance` in Adam.
         let theta = *p;
         let g = g + c.decay * theta;
+        // Flushed to zero once subnormal, as the `state` module explains.
         let velocity = if FIRST {
             g
         } else {
-            c.momentum * *b + c.undamped * g
+            (c.momentum * *b + c.undamped * g).flush_subnormal()
         };
         *b = velocity;
         *p = theta
@@ -228,6 +229,17 @@ mod tests {
         // Nesterov: b1 = 2, step 2 + 1.8 = 3.8, p = 0.62; b2 = 2.8, step 1 + 2.52, p = 0.268
         let nesterov = Sgd::new(0.1).with_momentum(0.9).with_nesterov(true);
         assert!((run(nesterov, &[2.0, 1.0]) - 0.268).abs() < 1e-15);
+    }
+
+    #[test]
+    fn a_decayed_velocity_flushes_to_zero() {
+        for nesterov in [false, true] {
+            let sgd = Sgd::new(0.1).with_momentum(0.9).with_nesterov(nesterov);
+            let (_, state) = crate::optim::decay_to_zero(sgd, 1_500, |sgd| {
+                sgd.velocity.slice::<f32>(0, 1).to_vec()
+            });
+            assert_eq!(state, [0.0], "nesterov {nesterov}");
+        }
     }
 
     #[test]

@@ -1,5 +1,14 @@
 //! Optimizer state kept in the network's element type, so an `f32` network's updates run as
 //! `f32` vector loops, as PyTorch keeps its state in the parameters' dtype.
+//!
+//! Running averages (moments, velocities) are flushed to zero once they decay below the smallest
+//! normal number, with [`Float::flush_subnormal`] or [`flush_square_average`]. An average whose
+//! gradient stays zero (the weight of an input that is rarely nonzero) decays geometrically
+//! into the subnormals and stays there for a hundred steps or more, and x86 CPUs compute on
+//! subnormals many times slower: a tenth of Adam's first moments sat there in a long N2 run.
+//! Flushing them, with the softmax's subnormal probabilities and the gradients made from them,
+//! took its epoch from 0.386 to 0.322 ms. No result can tell the difference: such an average
+//! moves a parameter by less than 10⁻³⁰.
 
 use crate::Float;
 
@@ -30,5 +39,16 @@ impl StateBuffer {
     #[inline]
     pub fn slice<T: Float>(&mut self, offset: usize, len: usize) -> &mut [T] {
         &mut T::state(self)[offset..offset + len]
+    }
+}
+
+/// `average`, or zero below the smallest normal number: [`Float::flush_subnormal`] for an
+/// average of squares, never negative, so one comparison suffices (no absolute value).
+#[inline(always)]
+pub(super) fn flush_square_average<T: Float>(average: T) -> T {
+    if average < T::MIN_NORMAL {
+        T::zero()
+    } else {
+        average
     }
 }
