@@ -221,6 +221,8 @@ fn main() {
     // accuracy after 20 epochs from scratch.
     let (train, _) = common::digits_split();
     let mut n2_rows = Vec::new();
+    // Seconds per epoch (N2) and samples per second (N3), on one thread and on two.
+    let (mut n2_epoch, mut n3_rate) = ([0.0; 2], [0.0; 2]);
     for threads in [1, 2] {
         let mut n2 = common::n2_digits(train.clone(), threads);
         let steps = n2.steps_per_epoch() as f64;
@@ -232,6 +234,7 @@ fn main() {
             n2.epoch();
         }) / steps;
         let flops = n2.samples() as f64 * common::training_flops::<common::Digits, 64, 10>();
+        n2_epoch[threads - 1] = timing.median;
         let [figure, best] = timing.figures(1e3, 3);
         n2_rows.push(Row {
             workload: if threads == 1 {
@@ -285,6 +288,7 @@ fn main() {
             n3.epoch();
         }) / steps;
         let rate = n3.samples() as f64 / timing.median;
+        n3_rate[threads - 1] = rate;
         if threads == 1 {
             n3_step_seconds = timing.median / steps;
         }
@@ -396,6 +400,11 @@ fn main() {
          inference 2·in·out per layer. Biases, activations, loss and optimizer are not counted. \
          N3: {:.3} MFLOP per training sample.\n",
         per_sample / 1e6
+    );
+    println!(
+        "Two threads against one (medians): N2 {:.2}×, N3 {:.2}×.\n",
+        n2_epoch[0] / n2_epoch[1],
+        n3_rate[1] / n3_rate[0]
     );
 
     println!("| N3 product (batch 32) | ours GFLOP/s | matrixmultiply GFLOP/s | ours as % |");
