@@ -46,7 +46,8 @@ pub trait Float:
     fn activation_tanh(self) -> Self;
 
     /// `eˣ` as the `Sigmoid` and `Softmax` activations compute it: the library function for
-    /// `f64`, a vectorizable version within 2 ulp for `f32`.
+    /// `f64`, a vectorizable version within 2 ulp for `f32` that gives 0 where the true value is
+    /// subnormal.
     #[doc(hidden)]
     fn activation_exp(self) -> Self;
 
