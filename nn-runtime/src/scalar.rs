@@ -58,8 +58,9 @@ pub trait Float:
 
     /// The value, or zero if it is subnormal (nonzero and smaller in magnitude than the smallest
     /// normal number); NaN and infinities stay. For state that decays geometrically, such as an
-    /// optimizer's moment whose gradient stays zero: arithmetic on subnormals is many times
-    /// slower on x86 CPUs, and such a value is far too small to move any parameter.
+    /// optimizer's moment whose gradient stays zero, and for loss gradients made from tiny
+    /// probabilities: arithmetic on subnormals is many times slower on x86 CPUs, and such a value
+    /// is far too small to move any parameter.
     #[doc(hidden)]
     fn flush_subnormal(self) -> Self;
 
