@@ -1,0 +1,152 @@
+//! Why a model could not be saved or loaded.
+
+use std::io;
+use std::path::PathBuf;
+
+use thiserror::Error;
+
+/// A model that could not be saved or loaded. Each variant names what did not match and what was
+/// expected; nothing is accepted until every check has passed.
+#[derive(Debug, Error)]
+pub enum ModelError {
+    /// Reading or writing the file failed.
+    #[error("cannot {action} `{}`: {source}", path.display())]
+    Io {
+        /// What was being done: `read`, `write` or `replace`.
+        action: &'static str,
+        /// The file's path.
+        path: PathBuf,
+        /// The operating system's error.
+        #[source]
+        source: io::Error,
+    },
+    /// The file is not a model of this format (wrong format tag or magic bytes).
+    #[error("the file is not an nn model: its format tag is `{found}`, expected `{expected}`")]
+    Format {
+        /// The tag found, escaped.
+        found: String,
+        /// The tag of this format.
+        expected: &'static str,
+    },
+    /// The file was written by a format version this library does not read.
+    #[error("the model file has format version {found}, expected version {expected}")]
+    Version {
+        /// The version in the file.
+        found: u64,
+        /// The version this library reads and writes.
+        expected: u32,
+    },
+    /// The file holds another network.
+    #[error("the model file holds network `{found}`, expected `{expected}`")]
+    Network {
+        /// The network name in the file.
+        found: String,
+        /// The name of the network being loaded.
+        expected: &'static str,
+    },
+    /// The file's values have another element type.
+    #[error("the model file holds {found} values, expected {expected}")]
+    Scalar {
+        /// The scalar type in the file.
+        found: String,
+        /// The network's scalar type (`f32` or `f64`).
+        expected: &'static str,
+    },
+    /// The file has another number of dense layers.
+    #[error("the model file has {found} dense layers, expected {expected}")]
+    LayerCount {
+        /// The number in the file.
+        found: usize,
+        /// The network's number of dense layers.
+        expected: usize,
+    },
+    /// A layer has another name.
+    #[error("dense layer {index} is named `{found}` in the file, expected `{expected}`")]
+    LayerName {
+        /// The layer's 0-based position among the dense layers.
+        index: usize,
+        /// The name in the file.
+        found: String,
+        /// The network's layer name.
+        expected: &'static str,
+    },
+    /// A layer has another shape.
+    #[error(
+        "layer `{layer}` has shape {}×{} in the file, expected {}×{}",
+        found[0], found[1], expected[0], expected[1]
+    )]
+    LayerShape {
+        /// The layer's name.
+        layer: &'static str,
+        /// `[outputs, inputs]` in the file.
+        found: [usize; 2],
+        /// The network's `[outputs, inputs]`.
+        expected: [usize; 2],
+    },
+    /// A layer's weight or bias has the wrong number of values.
+    #[error("layer `{layer}` has {found} {tensor} values in the file, expected {expected}")]
+    ValueCount {
+        /// The layer's name.
+        layer: String,
+        /// `weight` or `bias`.
+        tensor: &'static str,
+        /// The number of values in the file.
+        found: usize,
+        /// The number its shape requires.
+        expected: usize,
+    },
+    /// A value is NaN or infinite (in a file being loaded, or in a network being saved).
+    #[error(
+        "value {index} of the {tensor} of layer `{layer}` is {value}, expected a finite number"
+    )]
+    NotFinite {
+        /// The layer's name.
+        layer: String,
+        /// `weight` or `bias`.
+        tensor: &'static str,
+        /// The value's 0-based index in the tensor (column-major for weights).
+        index: usize,
+        /// The value.
+        value: f64,
+    },
+    /// The file ends too early.
+    #[error("the file is truncated: expected {expected} bytes of {what}, found {found}")]
+    Truncated {
+        /// The part that is cut short.
+        what: &'static str,
+        /// The number of bytes the part needs.
+        expected: usize,
+        /// The number of bytes left.
+        found: usize,
+    },
+    /// The file goes on after its end.
+    #[error("the file has {found} bytes after the end of the model, expected none")]
+    TrailingBytes {
+        /// The number of extra bytes.
+        found: usize,
+    },
+    /// The binary file's checksum does not match its contents.
+    #[error(
+        "the file is corrupt: checksum mismatch (stored {stored:08x}, computed {computed:08x})"
+    )]
+    Checksum {
+        /// The CRC-32 stored in the file.
+        stored: u32,
+        /// The CRC-32 of the bytes read.
+        computed: u32,
+    },
+    /// The JSON text is not valid JSON.
+    #[error("the file is not valid JSON at line {line}, column {column}: {message}")]
+    Syntax {
+        /// The 1-based line.
+        line: usize,
+        /// The 1-based column, in characters.
+        column: usize,
+        /// What was wrong.
+        message: String,
+    },
+    /// The file is well formed but its content is not a model: a missing, unknown or repeated
+    /// field, or a header that cannot be read.
+    #[error("the model file is malformed: {0}")]
+    Malformed(String),
+}

@@ -1,0 +1,135 @@
+//! The JSON format: a readable document with the header fields and, per layer, its name, shape,
+//! weight (column-major) and bias. Written and read with serde_json, whose `float_roundtrip`
+//! parsing gives back every value bit for bit.
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::ModelError;
+use crate::header::{FORMAT, Header, LayerHeader, VERSION};
+
+/// A model file in JSON, as written and read.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Document<T> {
+    /// The format tag, `nn-model`.
+    pub format: String,
+    /// The format version.
+    pub version: u32,
+    /// The network's declared name.
+    pub network: String,
+    /// The element type: `f32` or `f64`.
+    pub scalar: String,
+    /// The dense layers, in order.
+    pub layers: Vec<Layer<T>>,
+}
+
+/// One dense layer: its name, `[outputs, inputs]`, column-major weight and bias.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Layer<T> {
+    /// The layer's field name (`dense1`).
+    pub name: String,
+    /// `[outputs, inputs]`.
+    pub shape: [usize; 2],
+    /// The weight, column-major.
+    pub weight: Vec<T>,
+    /// The bias.
+    pub bias: Vec<T>,
+}
+
+impl<T> Document<T> {
+    /// A document of the current format and version.
+    pub fn new(header: Header, values: impl IntoIterator<Item = (Vec<T>, Vec<T>)>) -> Self {
+        let layers = header
+            .layers
+            .into_iter()
+            .zip(values)
+            .map(|(layer, (weight, bias))| Layer {
+                name: layer.name,
+                shape: layer.shape,
+                weight,
+                bias,
+            })
+            .collect();
+        Document {
+            format: FORMAT.to_owned(),
+            version: VERSION,
+            network: header.network,
+            scalar: header.scalar,
+            layers,
+        }
+    }
+
+    /// What the document says about its network before the values.
+    pub fn header(&self) -> Header {
+        Header {
+            network: self.network.clone(),
+            scalar: self.scalar.clone(),
+            layers: self
+                .layers
+                .iter()
+                .map(|layer| LayerHeader {
+                    name: layer.name.clone(),
+                    shape: layer.shape,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Parses a JSON document with values of type `T`, checking its syntax, format tag and version.
+pub fn parse<T: DeserializeOwned>(text: &str) -> Result<Document<T>, ModelError> {
+    let document: Document<T> =
+        serde_json::from_str(text).map_err(|error| ModelError::Syntax {
+            line: error.line(),
+            column: error.column(),
+            message: error.to_string(),
+        })?;
+    if document.format != FORMAT {
+        return Err(ModelError::Format {
+            found: document.format.escape_debug().to_string(),
+            expected: FORMAT,
+        });
+    }
+    if document.version != VERSION {
+        return Err(ModelError::Version {
+            found: u64::from(document.version),
+            expected: VERSION,
+        });
+    }
+    Ok(document)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_unknown_and_malformed_fields_are_named() {
+        let base = r#""format": "nn-model", "version": 1, "network": "T", "scalar": "f32""#;
+        let cases = [
+            (format!("{{{base}}}"), "missing field `layers`"),
+            (format!("{{{base}, \"extra\": 1}}"), "unknown field `extra`"),
+            (
+                format!(
+                    "{{{base}, \"layers\": [{{\"name\": \"d\", \"shape\": [1], \"weight\": [], \"bias\": []}}]}}"
+                ),
+                "invalid length 1",
+            ),
+            (
+                format!(
+                    "{{{base}, \"layers\": [{{\"name\": \"d\", \"shape\": [1, 1], \"weight\": [1]}}]}}"
+                ),
+                "missing field `bias`",
+            ),
+        ];
+        for (text, expected) in cases {
+            let error = serde_json::from_str::<Document<f32>>(&text)
+                .err()
+                .unwrap()
+                .to_string();
+            assert!(error.contains(expected), "{error}");
+        }
+    }
+}

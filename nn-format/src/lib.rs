@@ -1,0 +1,155 @@
+//! nn's model files: the binary and JSON formats, the header they share, their checks and their
+//! errors.
+//!
+//! The `nn` runtime reads a file into a network type it knows; [`decode`] reads one without
+//! knowing the network, into a [`ModelFile`], which is what `include_model!` bakes into a program
+//! while compiling. Both report problems as a [`ModelError`] in the same words.
+
+#![warn(missing_docs)]
+
+pub mod binary;
+mod error;
+mod header;
+pub mod json;
+
+pub use error::ModelError;
+pub use header::{FORMAT, Header, LayerHeader, VERSION};
+
+/// A model file read without knowing the network: its header and its values.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ModelFile {
+    /// The network's name, element type and dense layers.
+    pub header: Header,
+    /// Every value in file order: per layer the weight (column-major), then the bias.
+    pub values: Values,
+}
+
+/// The values of a model file, in its element type.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Values {
+    /// The values of an `f32` network.
+    F32(Vec<f32>),
+    /// The values of an `f64` network.
+    F64(Vec<f64>),
+}
+
+impl Values {
+    /// The values as little-endian bytes, as the binary format stores them.
+    pub fn to_le_bytes(&self) -> Vec<u8> {
+        match self {
+            Values::F32(values) => values.iter().flat_map(|v| v.to_le_bytes()).collect(),
+            Values::F64(values) => values.iter().flat_map(|v| v.to_le_bytes()).collect(),
+        }
+    }
+}
+
+/// Reads a model file in either format, told apart by its first bytes (the binary format's magic
+/// bytes, or else JSON text), checking its framing, checksum, header and that every value is
+/// finite and present.
+pub fn decode(bytes: &[u8]) -> Result<ModelFile, ModelError> {
+    if bytes.starts_with(binary::MAGIC) {
+        decode_binary(bytes)
+    } else {
+        let text = std::str::from_utf8(bytes).map_err(|error| {
+            ModelError::Malformed(format!(
+                "the file is neither an nn binary model nor UTF-8 JSON text: invalid byte at offset {}",
+                error.valid_up_to()
+            ))
+        })?;
+        decode_json(text)
+    }
+}
+
+fn decode_binary(bytes: &[u8]) -> Result<ModelFile, ModelError> {
+    let (header, raw) = binary::split(bytes)?;
+    let values = match header.scalar.as_str() {
+        "f32" => Values::F32(
+            raw.chunks_exact(4)
+                .map(|b| f32::from_le_bytes(b.try_into().expect("chunks of 4")))
+                .collect(),
+        ),
+        _ => Values::F64(
+            raw.chunks_exact(8)
+                .map(|b| f64::from_le_bytes(b.try_into().expect("chunks of 8")))
+                .collect(),
+        ),
+    };
+    let file = ModelFile { header, values };
+    match &file.values {
+        Values::F32(values) => check_finite(&file.header, values)?,
+        Values::F64(values) => check_finite(&file.header, values)?,
+    }
+    Ok(file)
+}
+
+fn decode_json(text: &str) -> Result<ModelFile, ModelError> {
+    // The element type decides how each number is parsed (an `f32` parsed through `f64` could
+    // round twice), so the header is read first.
+    let outline = json::parse::<serde::de::IgnoredAny>(text)?.header();
+    let values = match outline.scalar_size()? {
+        4 => Values::F32(json_values(&json::parse::<f32>(text)?)?),
+        _ => Values::F64(json_values(&json::parse::<f64>(text)?)?),
+    };
+    let file = ModelFile {
+        header: outline,
+        values,
+    };
+    match &file.values {
+        Values::F32(values) => check_finite(&file.header, values)?,
+        Values::F64(values) => check_finite(&file.header, values)?,
+    }
+    Ok(file)
+}
+
+/// The document's values in file order, after checking each tensor's length against its shape.
+fn json_values<T: Copy>(document: &json::Document<T>) -> Result<Vec<T>, ModelError> {
+    let mut values = Vec::new();
+    for layer in &document.layers {
+        let [outputs, inputs] = layer.shape;
+        let expected_weight = outputs.checked_mul(inputs).ok_or_else(|| {
+            ModelError::Malformed(format!("layer `{}` is too large", layer.name))
+        })?;
+        for (tensor, found, expected) in [
+            ("weight", &layer.weight, expected_weight),
+            ("bias", &layer.bias, outputs),
+        ] {
+            if found.len() != expected {
+                return Err(ModelError::ValueCount {
+                    layer: layer.name.clone(),
+                    tensor,
+                    found: found.len(),
+                    expected,
+                });
+            }
+            values.extend_from_slice(found);
+        }
+    }
+    Ok(values)
+}
+
+/// The error for the first NaN or infinite value, naming its layer and tensor.
+fn check_finite<T: Copy + Into<f64>>(header: &Header, values: &[T]) -> Result<(), ModelError> {
+    let mut offset = 0;
+    for layer in &header.layers {
+        let [outputs, inputs] = layer.shape;
+        for (tensor, len) in [("weight", outputs * inputs), ("bias", outputs)] {
+            let tensor_values = values.get(offset..offset + len).unwrap_or_default();
+            if let Some(index) = tensor_values
+                .iter()
+                .position(|value| !(*value).into().is_finite())
+            {
+                return Err(ModelError::NotFinite {
+                    layer: layer.name.clone(),
+                    tensor,
+                    index,
+                    value: tensor_values[index].into(),
+                });
+            }
+            offset += len;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

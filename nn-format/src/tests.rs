@@ -1,0 +1,73 @@
+use super::*;
+
+fn header(scalar: &str) -> Header {
+    Header {
+        network: "Tiny".into(),
+        scalar: scalar.into(),
+        layers: vec![LayerHeader {
+            name: "dense1".into(),
+            shape: [2, 1],
+        }],
+    }
+}
+
+fn binary_f32(values: [f32; 4]) -> Vec<u8> {
+    binary::encode(&header("f32"), 16, |out| {
+        values.iter().for_each(|v| out.extend(v.to_le_bytes()))
+    })
+}
+
+#[test]
+fn both_formats_decode_to_the_same_values_bit_for_bit() {
+    let values = [0.1f32, -2.5e-8, 3.0, f32::MIN_POSITIVE];
+    let from_binary = decode(&binary_f32(values)).unwrap();
+    assert_eq!(from_binary.values, Values::F32(values.to_vec()));
+    assert_eq!(from_binary.header, header("f32"));
+
+    let document = json::Document::new(header("f32"), [(values[..2].to_vec(), values[2..].to_vec())]);
+    let text = serde_json::to_string(&document).unwrap();
+    let from_json = decode(text.as_bytes()).unwrap();
+    assert_eq!(from_json, from_binary);
+    let file = binary_f32(values);
+    let stored = &file[file.len() - 4 - 16..file.len() - 4];
+    assert_eq!(from_json.values.to_le_bytes(), stored);
+}
+
+#[test]
+fn f64_values_keep_their_precision() {
+    let values = [0.1f64, 1.0 / 3.0, -7.0, 1e-300];
+    let bytes = binary::encode(&header("f64"), 32, |out| {
+        values.iter().for_each(|v| out.extend(v.to_le_bytes()))
+    });
+    assert_eq!(decode(&bytes).unwrap().values, Values::F64(values.to_vec()));
+    let document = json::Document::new(header("f64"), [(values[..2].to_vec(), values[2..].to_vec())]);
+    let text = serde_json::to_string(&document).unwrap();
+    assert_eq!(decode(text.as_bytes()).unwrap().values, Values::F64(values.to_vec()));
+}
+
+#[test]
+fn bad_files_are_errors_in_words() {
+    let mut corrupt = binary_f32([1.0; 4]);
+    let at = corrupt.len() - 6;
+    corrupt[at] ^= 1;
+    let error = decode(&corrupt).unwrap_err().to_string();
+    assert!(error.starts_with("the file is corrupt: checksum mismatch"), "{error}");
+
+    let error = decode(&binary_f32([1.0, f32::NAN, 0.0, 0.0])).unwrap_err().to_string();
+    assert_eq!(
+        error,
+        "value 1 of the weight of layer `dense1` is NaN, expected a finite number"
+    );
+
+    let short = json::Document::new(header("f32"), [(vec![1.0f32], vec![0.0, 0.0])]);
+    let error = decode(serde_json::to_string(&short).unwrap().as_bytes()).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "layer `dense1` has 1 weight values in the file, expected 2"
+    );
+
+    let error = decode(&[0xff, 0xfe, 0x00]).unwrap_err().to_string();
+    assert!(error.contains("neither an nn binary model nor UTF-8"), "{error}");
+    assert!(matches!(decode(b"{"), Err(ModelError::Syntax { .. })));
+    assert!(matches!(decode(b""), Err(ModelError::Syntax { .. })));
+}

@@ -1,0 +1,154 @@
+//! Dense-layer products over column-major batches: forward `Z = W·X + b`, weight gradient
+//! `∂W = Δ·Xᵀ`, bias gradient `∂b = Σ_columns Δ` and input gradient `∂X = Wᵀ·Δ`.
+//!
+//! On x86-64 CPUs with AVX2 and FMA (detected once at run time, no `target-cpu` flag needed),
+//! `f32` and `f64` products run register-blocked SIMD kernels that work on the column-major data
+//! in place, without packing; elsewhere, and for small layers, portable loops that the compiler
+//! vectorizes. None allocates.
+
+// Without training only the one-sample product is called; the batch products stay compiled
+// (they are the same generic tiles) but unused.
+#[cfg(target_arch = "x86_64")]
+#[cfg_attr(not(feature = "train"), allow(dead_code))]
+mod avx2;
+#[cfg_attr(not(feature = "train"), allow(dead_code))]
+mod portable;
+
+use crate::{DenseParameters, Float};
+#[cfg(feature = "train")]
+use crate::{BatchMatrix, Dense};
+
+/// Layers with at most this many weights take the portable loops even when SIMD kernels exist:
+/// their fully unrolled loops beat the tiled kernels' setup (measured: a 4×2 layer's forward pass
+/// over 4 samples takes 16 ns portable, 58 ns tiled; at 8×8 the two are even).
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+const SMALL_LAYER: usize = 32;
+
+/// Runs `$simd` with `$s` bound to the SIMD token of `$T` when `$large` holds and the CPU has the
+/// instructions, returning its value from the enclosing function; otherwise evaluates to
+/// `$portable`. The type tests are constants, so each instantiation keeps one branch.
+macro_rules! simd_or_portable {
+    ($T:ty, $large:expr, $s:ident => $simd:expr, $portable:expr) => {{
+        #[cfg(target_arch = "x86_64")]
+        if $large {
+            use core::any::TypeId;
+            if TypeId::of::<$T>() == TypeId::of::<f32>() {
+                if let Some($s) = avx2::F32x8::new() {
+                    return $simd;
+                }
+            } else if TypeId::of::<$T>() == TypeId::of::<f64>() {
+                if let Some($s) = avx2::F64x4::new() {
+                    return $simd;
+                }
+            }
+        }
+        $portable
+    }};
+}
+
+/// Views a slice of `T` as a slice of `U`; used only where `T` and `U` are the same type.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn cast<T: Float, U: Float>(s: &[T]) -> &[U] {
+    bytemuck::cast_slice(s)
+}
+
+/// Mutable [`cast`].
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn cast_mut<T: Float, U: Float>(s: &mut [T]) -> &mut [U] {
+    bytemuck::cast_slice_mut(s)
+}
+
+/// `out = W·x + b` for one sample `x` (`IN` values) into `out` (`OUT` values), for a training
+/// layer and a frozen one alike: the same parameters give the same bits.
+#[inline]
+pub fn dense_vector<T: Float, const OUT: usize, const IN: usize>(
+    layer: &impl DenseParameters<T, OUT, IN>,
+    x: &[T; IN],
+    out: &mut [T; OUT],
+) {
+    let (w, b) = (layer.weight_columns().as_flattened(), layer.bias_array());
+    simd_or_portable!(
+        T,
+        OUT * IN > SMALL_LAYER,
+        s => avx2::vector(s, cast(w), cast(b), cast(x), cast_mut(out), (OUT, IN)),
+        portable::vector::<T, OUT, IN>(w, b, x, out)
+    )
+}
+
+/// `Z = W·X + b` over a batch: `X` is `IN × n`, `Z` becomes `OUT × n` (its column count is set to
+/// `n`; its capacity must allow it).
+#[cfg(feature = "train")]
+#[inline]
+pub fn dense_forward<T: Float, const OUT: usize, const IN: usize>(
+    layer: &Dense<T, OUT, IN>,
+    x: &BatchMatrix<T, IN>,
+    z: &mut BatchMatrix<T, OUT>,
+) {
+    let n = x.columns();
+    z.set_columns(n);
+    let (w, b) = (layer.weight.as_slice(), &layer.bias.data.0[0]);
+    let (x, z) = (x.as_slice(), z.as_mut_slice());
+    simd_or_portable!(
+        T,
+        OUT * IN > SMALL_LAYER,
+        s => avx2::forward(s, cast(w), cast(b), cast(x), cast_mut(z), (OUT, IN, n)),
+        portable::forward::<T, OUT, IN>(w, b, x, z)
+    )
+}
+
+/// Writes the parameter gradients of a dense layer: `∂W = Δ·Xᵀ` and `∂b = Σ_j Δ[:, j]`, where
+/// `Δ = ∂L/∂Z` is `OUT × n` and `X` is the layer's `IN × n` input. Both are overwritten, not
+/// accumulated into.
+#[cfg(feature = "train")]
+#[inline]
+pub fn dense_parameter_gradient<T: Float, const OUT: usize, const IN: usize>(
+    gradient: &mut Dense<T, OUT, IN>,
+    x: &BatchMatrix<T, IN>,
+    delta: &BatchMatrix<T, OUT>,
+) {
+    assert_eq!(
+        x.columns(),
+        delta.columns(),
+        "input and delta batch sizes differ"
+    );
+    let n = x.columns();
+    let (x, delta) = (x.as_slice(), delta.as_slice());
+    let db = &mut gradient.bias.data.0[0];
+    crate::compute::simd::wide(
+        delta.len(),
+        #[inline(always)]
+        || portable::row_sums(db, delta, n),
+    );
+    let dw = gradient.weight.as_mut_slice();
+    simd_or_portable!(
+        T,
+        OUT * IN > SMALL_LAYER,
+        s => avx2::weight_gradient(s, cast_mut(dw), cast(x), cast(delta), (OUT, IN, n)),
+        portable::weight_gradient::<T, OUT, IN>(dw, x, delta)
+    )
+}
+
+/// `∂X = Wᵀ·Δ`: the gradient with respect to the layer's input, `IN × n` for `Δ` of `OUT × n`
+/// (its column count is set to `n`; its capacity must allow it).
+#[cfg(feature = "train")]
+#[inline]
+pub fn dense_input_gradient<T: Float, const OUT: usize, const IN: usize>(
+    layer: &Dense<T, OUT, IN>,
+    delta: &BatchMatrix<T, OUT>,
+    dx: &mut BatchMatrix<T, IN>,
+) {
+    let n = delta.columns();
+    dx.set_columns(n);
+    let (w, delta, dx) = (layer.weight.as_slice(), delta.as_slice(), dx.as_mut_slice());
+    simd_or_portable!(
+        T,
+        OUT * IN > SMALL_LAYER,
+        s => avx2::input_gradient(s, cast(w), cast(delta), cast_mut(dx), (OUT, IN, n)),
+        portable::input_gradient::<T, OUT, IN>(w, delta, dx, n)
+    )
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,8 @@
+//! What both inference and training compute with: the element types, elementary functions,
+//! SIMD detection, dense-layer kernels and activations. Needs neither `std` nor a heap.
+
+pub(crate) mod activation;
+pub mod kernels;
+pub(crate) mod math;
+pub(crate) mod scalar;
+pub(crate) mod simd;

@@ -1,0 +1,117 @@
+//! The parameters of one dense (fully connected) layer.
+
+use nalgebra::{SMatrix, SVector};
+use rand::{Rng, RngExt};
+
+use crate::{DenseParameters, Float};
+
+/// How a dense layer's weights are drawn before training.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Initializer {
+    /// He (Kaiming) uniform, `U(-√(6/in), √(6/in))`, for layers followed by `Relu`/`LeakyRelu`
+    /// (He et al., 2015, "Delving Deep into Rectifiers").
+    He,
+    /// Xavier (Glorot) uniform, `U(-√(6/(in+out)), √(6/(in+out)))`, for every other activation
+    /// (Glorot & Bengio, 2010, "Understanding the difficulty of training deep feedforward networks").
+    Glorot,
+}
+
+impl Initializer {
+    /// The half-width of the uniform distribution for a layer of `inputs → outputs`.
+    pub fn limit(self, inputs: usize, outputs: usize) -> f64 {
+        match self {
+            Initializer::He => (6.0 / inputs as f64).sqrt(),
+            Initializer::Glorot => (6.0 / (inputs + outputs) as f64).sqrt(),
+        }
+    }
+}
+
+/// The weight `W` (`OUT × IN`, column-major) and bias `b` (`OUT`) of a dense layer computing
+/// `W·x + b`.
+///
+/// Both live on the heap and are allocated zeroed in place, so a 784-input layer never passes
+/// through the stack. Gradients use the same type, so parameters, gradients and optimizer state
+/// share one layout.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dense<T: Float, const OUT: usize, const IN: usize> {
+    /// The weight matrix, `OUT × IN`.
+    pub weight: Box<SMatrix<T, OUT, IN>>,
+    /// The bias vector, `OUT`.
+    pub bias: Box<SVector<T, OUT>>,
+}
+
+impl<T: Float, const OUT: usize, const IN: usize> Dense<T, OUT, IN> {
+    /// The number of parameters: `OUT·IN` weights and `OUT` biases.
+    pub const PARAMETERS: usize = OUT * IN + OUT;
+
+    /// A layer with every weight and bias zero, allocated directly on the heap.
+    pub fn zeros() -> Self {
+        Self {
+            weight: bytemuck::zeroed_box(),
+            bias: bytemuck::zeroed_box(),
+        }
+    }
+
+    /// A layer with weights drawn by `init` and zero biases.
+    pub fn random<R: Rng + ?Sized>(init: Initializer, rng: &mut R) -> Self {
+        let mut layer = Self::zeros();
+        let limit = init.limit(IN, OUT);
+        for w in layer.weight.as_mut_slice() {
+            *w = T::of_f64(rng.random_range(-limit..limit));
+        }
+        layer
+    }
+
+    /// Sets every weight and bias to zero.
+    pub fn fill_zero(&mut self) {
+        self.weight.fill(T::zero());
+        self.bias.fill(T::zero());
+    }
+
+    /// The weights as one flat column-major slice.
+    pub fn weight_slice(&self) -> &[T] {
+        self.weight.as_slice()
+    }
+
+    /// The biases as a flat slice.
+    pub fn bias_slice(&self) -> &[T] {
+        self.bias.as_slice()
+    }
+}
+
+impl<T: Float, const OUT: usize, const IN: usize> DenseParameters<T, OUT, IN> for Dense<T, OUT, IN> {
+    #[inline(always)]
+    fn weight_columns(&self) -> &[[T; OUT]; IN] {
+        &self.weight.data.0
+    }
+
+    #[inline(always)]
+    fn bias_array(&self) -> &[T; OUT] {
+        &self.bias.data.0[0]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{SeedableRng, rngs::StdRng};
+
+    #[test]
+    fn random_weights_stay_within_the_initializer_limit_and_biases_are_zero() {
+        let mut rng = StdRng::seed_from_u64(7);
+        let layer = Dense::<f32, 16, 64>::random(Initializer::He, &mut rng);
+        let limit = Initializer::He.limit(64, 16) as f32;
+        assert!(layer.weight.iter().all(|w| w.abs() <= limit));
+        assert!(layer.weight.iter().any(|w| w.abs() > limit / 2.0));
+        assert!(layer.bias.iter().all(|b| *b == 0.0));
+    }
+
+    #[test]
+    fn a_large_layer_is_built_on_the_heap_without_overflowing_a_small_stack() {
+        let handle = std::thread::Builder::new()
+            .stack_size(64 * 1024)
+            .spawn(|| Dense::<f32, 256, 784>::zeros().weight.len())
+            .unwrap();
+        assert_eq!(handle.join().unwrap(), 256 * 784);
+    }
+}

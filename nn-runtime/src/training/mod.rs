@@ -1,0 +1,17 @@
+//! Training and I/O, behind the `train` feature: heap-backed layers and batches, losses,
+//! optimizers, datasets, the trainer, threads, progress and model files.
+
+pub(crate) mod batch;
+pub mod data;
+pub(crate) mod data_width;
+pub(crate) mod dense;
+mod dense_serde;
+pub(crate) mod dropout;
+pub(crate) mod error;
+pub mod loss;
+pub mod model;
+pub(crate) mod network;
+pub mod optim;
+pub(crate) mod parallel;
+pub mod train;
+pub(crate) mod workspace;

@@ -1,0 +1,92 @@
+//! A typed network in the binary format (framed by `nn_format::binary`).
+
+use bytemuck::Pod;
+use nn_format::binary;
+
+use super::header::{Layout, check};
+use super::tensors::{check_finite, non_finite, visit};
+use super::{ModelError, tensors};
+use crate::Network;
+
+/// Encodes `network`. Fails on a NaN or infinite value.
+pub(crate) fn write<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
+    network: &N,
+) -> Result<Vec<u8>, ModelError> {
+    check_finite(network)?;
+    let header = Layout::of::<N, IN, OUT>().header();
+    let values = N::LEN * size_of::<N::Scalar>();
+    Ok(binary::encode(&header, values, |out| {
+        visit(network, |_, _, values| push_le(out, values));
+    }))
+}
+
+/// Decodes a new `N` from `bytes`, after checking the framing, the checksum and the header.
+pub(crate) fn read<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
+    bytes: &[u8],
+) -> Result<N, ModelError> {
+    let (header, values) = binary::split(bytes)?;
+    check(&header, Layout::of::<N, IN, OUT>())?;
+    let mut network = N::zeros();
+    let (mut offset, mut error) = (0, None);
+    tensors::visit_mut(&mut network, |layer, kind, target| {
+        if error.is_some() {
+            return;
+        }
+        let len = size_of_val(target);
+        match values.get(offset..offset + len) {
+            Some(source) => copy_le(source, target),
+            None => {
+                error = Some(ModelError::Truncated {
+                    what: "values",
+                    expected: offset + len,
+                    found: values.len(),
+                });
+                return;
+            }
+        }
+        offset += len;
+        error = non_finite(layer, kind, target);
+    });
+    error.map_or(Ok(network), Err)
+}
+
+/// Appends `values` as little-endian bytes.
+fn push_le<T: Pod>(out: &mut Vec<u8>, values: &[T]) {
+    let bytes: &[u8] = bytemuck::cast_slice(values);
+    if cfg!(target_endian = "little") {
+        out.extend_from_slice(bytes);
+    } else {
+        for value in bytes.chunks_exact(size_of::<T>()) {
+            out.extend(value.iter().rev());
+        }
+    }
+}
+
+/// Fills `target` from little-endian bytes of the same length.
+fn copy_le<T: Pod>(source: &[u8], target: &mut [T]) {
+    let target: &mut [u8] = bytemuck::cast_slice_mut(target);
+    for (to, from) in target.iter_mut().zip(source) {
+        *to = *from;
+    }
+    if cfg!(target_endian = "big") {
+        for value in target.chunks_exact_mut(size_of::<T>()) {
+            value.reverse();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_are_little_endian_both_ways() {
+        let mut bytes = Vec::new();
+        push_le(&mut bytes, &[1.0f32, -2.5]);
+        assert_eq!(bytes[..4], 1.0f32.to_le_bytes());
+        assert_eq!(bytes[4..], (-2.5f32).to_le_bytes());
+        let mut back = [0.0f32; 2];
+        copy_le(&bytes, &mut back);
+        assert_eq!(back, [1.0, -2.5]);
+    }
+}

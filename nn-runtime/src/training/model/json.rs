@@ -1,0 +1,62 @@
+//! A typed network in the JSON format (the document of `nn_format::json`).
+
+use nn_format::json::{self, Document};
+
+use super::ModelError;
+use super::header::{Layout, check};
+use super::tensors::{check_finite, non_finite, tensor_name, visit, visit_mut};
+use crate::{Network, TensorKind};
+
+/// Writes `network` as a pretty-printed JSON document. Fails on a NaN or infinite value.
+pub(crate) fn write<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
+    network: &N,
+) -> Result<String, ModelError> {
+    check_finite(network)?;
+    let mut values = Vec::with_capacity(N::LAYERS.len());
+    visit(network, |_, kind, tensor| match kind {
+        TensorKind::Weight => values.push((tensor.to_vec(), Vec::new())),
+        TensorKind::Bias => {
+            if let Some(last) = values.last_mut() {
+                last.1 = tensor.to_vec();
+            }
+        }
+    });
+    let document = Document::new(Layout::of::<N, IN, OUT>().header(), values);
+    serde_json::to_string_pretty(&document)
+        .map_err(|error| ModelError::Malformed(error.to_string()))
+}
+
+/// Reads a JSON document into a new `N`, after checking every field against `N`.
+pub(crate) fn read<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
+    text: &str,
+) -> Result<N, ModelError> {
+    let document = json::parse::<N::Scalar>(text)?;
+    check(&document.header(), Layout::of::<N, IN, OUT>())?;
+
+    let mut network = N::zeros();
+    let mut sources = document
+        .layers
+        .iter()
+        .flat_map(|layer| [&layer.weight, &layer.bias]);
+    let mut error = None;
+    visit_mut(&mut network, |layer, kind, target| {
+        let Some(source) = sources.next() else { return };
+        if error.is_some() {
+            return;
+        }
+        if source.len() != target.len() {
+            error = Some(ModelError::ValueCount {
+                layer: layer.name.to_owned(),
+                tensor: tensor_name(kind),
+                found: source.len(),
+                expected: target.len(),
+            });
+        } else if let Some(not_finite) = non_finite(layer, kind, source) {
+            error = Some(not_finite);
+        } else {
+            target.copy_from_slice(source);
+        }
+    });
+    error.map_or(Ok(network), Err)
+}
+

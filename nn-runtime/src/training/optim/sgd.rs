@@ -1,0 +1,260 @@
+//! Stochastic gradient descent with momentum, as PyTorch's `torch.optim.SGD`.
+
+use super::{Optimizer, StateBuffer};
+use crate::training::error::require;
+use crate::training::parallel;
+use crate::{Float, HyperparameterError, TensorKind};
+
+/// Stochastic gradient descent with optional momentum, dampening, Nesterov momentum
+/// (Sutskever et al., 2013) and L2 weight decay, following PyTorch's update:
+///
+/// ```text
+/// g ← ∇θ + weight_decay·θ
+/// b ← g                                  (first step)
+/// b ← momentum·b + (1 − dampening)·g      (later steps)
+/// g ← g + momentum·b  (Nesterov)   or   g ← b
+/// θ ← θ − lr·g
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sgd {
+    lr: f64,
+    momentum: f64,
+    dampening: f64,
+    nesterov: bool,
+    weight_decay: f64,
+    velocity: StateBuffer,
+    steps: u64,
+}
+
+impl Sgd {
+    /// Plain SGD with learning rate `lr` (no momentum, no weight decay).
+    pub fn new(lr: f64) -> Self {
+        Self {
+            lr,
+            momentum: 0.0,
+            dampening: 0.0,
+            nesterov: false,
+            weight_decay: 0.0,
+            velocity: StateBuffer::default(),
+            steps: 0,
+        }
+    }
+
+    /// Sets the momentum factor (default 0).
+    pub fn with_momentum(mut self, momentum: f64) -> Self {
+        self.momentum = momentum;
+        self
+    }
+
+    /// Sets the dampening of momentum (default 0).
+    pub fn with_dampening(mut self, dampening: f64) -> Self {
+        self.dampening = dampening;
+        self
+    }
+
+    /// Switches Nesterov momentum on or off (default off).
+    pub fn with_nesterov(mut self, nesterov: bool) -> Self {
+        self.nesterov = nesterov;
+        self
+    }
+
+    /// Sets the L2 weight decay added to the gradient (default 0).
+    pub fn with_weight_decay(mut self, weight_decay: f64) -> Self {
+        self.weight_decay = weight_decay;
+        self
+    }
+}
+
+impl Optimizer for Sgd {
+    fn validate(&self) -> Result<(), HyperparameterError> {
+        require("lr", self.lr, "a finite number > 0", |v| {
+            v > 0.0 && v.is_finite()
+        })?;
+        require("momentum", self.momentum, "a number in [0, 1)", |v| {
+            (0.0..1.0).contains(&v)
+        })?;
+        require("dampening", self.dampening, "a number in [0, 1]", |v| {
+            (0.0..=1.0).contains(&v)
+        })?;
+        require(
+            "weight_decay",
+            self.weight_decay,
+            "a finite number >= 0",
+            |v| v >= 0.0 && v.is_finite(),
+        )?;
+        if self.nesterov {
+            require(
+                "momentum",
+                self.momentum,
+                "> 0 with Nesterov momentum",
+                |v| v > 0.0,
+            )?;
+            require(
+                "dampening",
+                self.dampening,
+                "0 with Nesterov momentum",
+                |v| v == 0.0,
+            )?;
+        }
+        Ok(())
+    }
+
+    fn learning_rate(&self) -> f64 {
+        self.lr
+    }
+
+    fn set_learning_rate(&mut self, lr: f64) {
+        self.lr = lr;
+    }
+
+    fn prepare<T: Float>(&mut self, parameters: usize) {
+        if self.momentum > 0.0 {
+            self.velocity.reset::<T>(parameters);
+        } else {
+            self.velocity.clear();
+        }
+        self.steps = 0;
+    }
+
+    fn begin_step(&mut self) {
+        self.steps += 1;
+    }
+
+    #[inline(always)]
+    fn update<T: Float>(
+        &mut self,
+        _kind: TensorKind,
+        parameters: &mut [T],
+        gradients: &[T],
+        offset: usize,
+    ) {
+        let (lr, decay) = (T::of_f64(self.lr), T::of_f64(self.weight_decay));
+        if self.momentum == 0.0 {
+            parallel::for_each_piece(
+                (parameters, gradients),
+                #[inline(always)]
+                move |(parameters, gradients)| {
+                    for (p, &g) in parameters.iter_mut().zip(gradients) {
+                        *p -= lr * (g + decay * *p);
+                    }
+                },
+            );
+            return;
+        }
+        let c = Coefficients {
+            lr,
+            decay,
+            momentum: T::of_f64(self.momentum),
+            undamped: T::of_f64(1.0 - self.dampening),
+        };
+        let velocity = self.velocity.slice::<T>(offset, parameters.len());
+        let parts = (parameters, gradients, velocity);
+        // The case is a constant of each loop, so that none branches per element.
+        match (self.steps <= 1, self.nesterov) {
+            (true, false) => parallel::for_each_piece(
+                parts,
+                #[inline(always)]
+                move |p| momentum_step::<T, true, false>(p, c),
+            ),
+            (true, true) => parallel::for_each_piece(
+                parts,
+                #[inline(always)]
+                move |p| momentum_step::<T, true, true>(p, c),
+            ),
+            (false, false) => parallel::for_each_piece(
+                parts,
+                #[inline(always)]
+                move |p| momentum_step::<T, false, false>(p, c),
+            ),
+            (false, true) => parallel::for_each_piece(
+                parts,
+                #[inline(always)]
+                move |p| momentum_step::<T, false, true>(p, c),
+            ),
+        }
+    }
+}
+
+/// The scalars of an SGD step with momentum.
+#[derive(Clone, Copy)]
+struct Coefficients<T> {
+    lr: T,
+    decay: T,
+    momentum: T,
+    undamped: T,
+}
+
+/// The SGD update with momentum over one piece of a tensor: on the `FIRST` step the velocity
+/// starts as the gradient; with `NESTEROV` the step looks ahead along it.
+#[inline(always)]
+fn momentum_step<T: Float, const FIRST: bool, const NESTEROV: bool>(
+    (parameters, gradients, velocity): (&mut [T], &[T], &mut [T]),
+    c: Coefficients<T>,
+) {
+    for ((p, &g), b) in parameters.iter_mut().zip(gradients).zip(velocity) {
+        // Read and written once each, through locals: see `Averages::advance` in Adam.
+        let theta = *p;
+        let g = g + c.decay * theta;
+        // Flushed to zero once subnormal, as the `state` module explains.
+        let velocity = if FIRST {
+            g
+        } else {
+            (c.momentum * *b + c.undamped * g).flush_subnormal()
+        };
+        *b = velocity;
+        *p = theta
+            - c.lr
+                * if NESTEROV {
+                    g + c.momentum * velocity
+                } else {
+                    velocity
+                };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use crate::optim::run_steps as run;
+
+    #[test]
+    fn plain_sgd_steps_against_the_gradient() {
+        assert!((run(Sgd::new(0.1), &[2.0, 1.0]) - 0.7).abs() < 1e-15);
+    }
+
+    #[test]
+    fn momentum_matches_pytorch_worked_by_hand() {
+        // b1 = 2, p = 1 - 0.2 = 0.8; b2 = 0.9·2 + 1 = 2.8, p = 0.8 - 0.28 = 0.52
+        assert!((run(Sgd::new(0.1).with_momentum(0.9), &[2.0, 1.0]) - 0.52).abs() < 1e-15);
+        // Nesterov: b1 = 2, step 2 + 1.8 = 3.8, p = 0.62; b2 = 2.8, step 1 + 2.52, p = 0.268
+        let nesterov = Sgd::new(0.1).with_momentum(0.9).with_nesterov(true);
+        assert!((run(nesterov, &[2.0, 1.0]) - 0.268).abs() < 1e-15);
+    }
+
+    #[test]
+    fn a_decayed_velocity_flushes_to_zero() {
+        for nesterov in [false, true] {
+            let sgd = Sgd::new(0.1).with_momentum(0.9).with_nesterov(nesterov);
+            let (_, state) = crate::optim::decay_to_zero(sgd, 1_500, |sgd| {
+                sgd.velocity.slice::<f32>(0, 1).to_vec()
+            });
+            assert_eq!(state, [0.0], "nesterov {nesterov}");
+        }
+    }
+
+    #[test]
+    fn invalid_hyperparameters_are_named() {
+        let err = Sgd::new(0.0).validate().unwrap_err();
+        assert_eq!(err.name, "lr");
+        let err = Sgd::new(0.1)
+            .with_momentum(f64::NAN)
+            .validate()
+            .unwrap_err();
+        assert_eq!(err.name, "momentum");
+        assert!(
+            err.to_string().contains("expected a number in [0, 1)"),
+            "{err}"
+        );
+    }
+}

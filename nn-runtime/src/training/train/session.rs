@@ -1,0 +1,441 @@
+//! The preallocated state of a training run and the allocation-free training step, on one thread
+//! or split across several.
+
+use std::sync::Arc;
+
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+
+use super::metrics::{Measured, MetricTotals};
+use super::pool::TrainingPool;
+use super::regularization::Penalty;
+use super::worker::{Worker, load_batch};
+use crate::training::parallel;
+use crate::{Dataset, Float, Loss, Network, Optimizer, Tensors};
+
+/// Everything a training step touches, allocated once for a network, a batch capacity, a dataset
+/// size and a thread count. [`Session::step`], [`Session::epoch`] and [`Session::evaluate`] then
+/// allocate nothing.
+///
+/// With several threads each batch is cut into one contiguous share per thread; every thread
+/// runs forward and backward on its share with its own buffers and dropout stream, and the
+/// gradients are summed in a fixed order, weighted by share size. The result is deterministic
+/// for a given seed and thread count.
+pub struct Session<N: Network<IN, OUT>, const IN: usize, const OUT: usize> {
+    batch_size: usize,
+    workers: Vec<Worker<N, IN, OUT>>,
+    pool: Option<Arc<TrainingPool>>,
+    order: Vec<usize>,
+    /// The weights at the start of the current epoch, restored if it diverges.
+    last_good: Vec<N::Scalar>,
+    /// The weights of the best epoch, for early stopping.
+    best: Vec<N::Scalar>,
+    /// The shuffling stream.
+    rng: StdRng,
+    /// The metric sums that steps, epochs and evaluations keep.
+    measured: Measured,
+}
+
+/// A batch whose loss was NaN or infinite.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct NonFiniteLoss {
+    /// The 1-based iteration within the epoch.
+    pub iteration: usize,
+    /// The loss seen.
+    pub loss: f64,
+}
+
+/// The loss and metric sums of one pass over data.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct PassTotals {
+    /// The sample-weighted mean loss (including any weight penalty in training).
+    pub loss: f64,
+    pub(crate) metrics: MetricTotals,
+}
+
+impl PassTotals {
+    /// The requested metrics of the pass.
+    pub fn metrics(&self, metrics: &[super::Metric]) -> super::MetricValues {
+        self.metrics.values(metrics)
+    }
+}
+
+/// The seed of worker `index`'s dropout stream, distinct from the shuffling stream's.
+fn worker_seed(seed: u64, index: usize) -> u64 {
+    seed ^ 0x9E37_79B9_7F4A_7C15u64.wrapping_mul(index as u64 + 1)
+}
+
+impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT> {
+    /// Allocates buffers for batches of up to `batch_size` samples over `samples` samples, on
+    /// the calling thread.
+    pub fn new(batch_size: usize, samples: usize, seed: u64) -> Self {
+        Self::with_threads(batch_size, samples, seed, 1)
+    }
+
+    /// Like [`new`](Self::new), splitting each batch across `threads` threads (at least 1) of a
+    /// pool made here.
+    ///
+    /// # Panics
+    /// If the operating system refuses to start the threads.
+    pub fn with_threads(batch_size: usize, samples: usize, seed: u64, threads: usize) -> Self {
+        let threads = threads.max(1);
+        let share = batch_size.div_ceil(threads);
+        let workers = (0..threads)
+            .map(|i| {
+                Worker::new(
+                    if threads == 1 { batch_size } else { share },
+                    worker_seed(seed, i),
+                )
+            })
+            .collect();
+        let pool = (threads > 1).then(|| Arc::new(TrainingPool::new(threads)));
+        let zero = <N::Scalar as Default>::default();
+        Self {
+            batch_size,
+            workers,
+            pool,
+            order: (0..samples).collect(),
+            last_good: vec![zero; N::LEN],
+            best: vec![zero; N::LEN],
+            rng: StdRng::seed_from_u64(seed),
+            measured: Measured::ALL,
+        }
+    }
+
+    /// Keeps only the sums `metrics` need from now on (all three metrics by default); the
+    /// others then read as `None`. Each costs a pass over the batch's outputs per step: the
+    /// trainer keeps the metrics it reports.
+    pub fn set_metrics(&mut self, metrics: &[super::Metric]) {
+        self.measured = Measured::of(metrics);
+    }
+
+    /// The number of threads a step runs on.
+    pub fn threads(&self) -> usize {
+        self.workers.len()
+    }
+
+    /// One training step on the samples `indices` of `data`: forward, loss, backward, weight
+    /// penalty, update. Adds the batch to `totals`' metrics and returns the batch-mean loss,
+    /// penalty included.
+    #[allow(clippy::too_many_arguments)]
+    pub fn step<O: Optimizer, L: Loss<N::OutputActivation>>(
+        &mut self,
+        net: &mut N,
+        data: &Dataset<N::Scalar, IN, OUT>,
+        indices: &[usize],
+        optimizer: &mut O,
+        loss: &L,
+        penalty: &Penalty,
+        totals: &mut PassTotals,
+    ) -> f64 {
+        self.on_pool(|session| {
+            session.step_here(net, data, indices, optimizer, loss, penalty, totals)
+        })
+    }
+
+    /// Runs `f` on one of the session's threads when it has several (the calling thread
+    /// otherwise), so that the work `f` spreads stays on the session's pool.
+    fn on_pool<R: Send>(&mut self, f: impl FnOnce(&mut Self) -> R + Send) -> R {
+        match self.pool.clone() {
+            Some(pool) => pool.run(|| f(self)),
+            None => f(self),
+        }
+    }
+
+    /// [`step`](Self::step) on the current thread, which is one of the session's pool when it
+    /// has several threads.
+    #[allow(clippy::too_many_arguments)]
+    fn step_here<O: Optimizer, L: Loss<N::OutputActivation>>(
+        &mut self,
+        net: &mut N,
+        data: &Dataset<N::Scalar, IN, OUT>,
+        indices: &[usize],
+        optimizer: &mut O,
+        loss: &L,
+        penalty: &Penalty,
+        totals: &mut PassTotals,
+    ) -> f64 {
+        let data_loss = if self.pool.is_some() {
+            self.compute_in_parallel(net, data, indices, loss)
+        } else {
+            let worker = &mut self.workers[0];
+            worker.compute(net, data, indices, loss, self.measured);
+            worker.loss
+        };
+        for worker in &mut self.workers {
+            totals.metrics.merge(&worker.metrics);
+            worker.metrics = MetricTotals::default();
+        }
+        optimizer.begin_step();
+        let mut offset = 0;
+        let mut penalty_value = 0.0;
+        let gradients = &mut self.workers[0].gradients;
+        let mut update = || {
+            net.update(
+                gradients,
+                #[inline(always)]
+                |kind, parameters, gradients| {
+                    penalty_value += penalty.apply(kind, parameters, gradients);
+                    optimizer.update(kind, parameters, gradients, offset);
+                    offset += parameters.len();
+                },
+            )
+        };
+        if self.pool.is_some() {
+            parallel::spread(update);
+        } else {
+            update();
+        }
+        data_loss + penalty_value
+    }
+
+    /// Runs each worker on its contiguous share of `indices` in parallel, then leaves the
+    /// share-weighted sum of their gradients in the first worker's. Returns the batch-mean loss.
+    fn compute_in_parallel<L: Loss<N::OutputActivation>>(
+        &mut self,
+        net: &N,
+        data: &Dataset<N::Scalar, IN, OUT>,
+        indices: &[usize],
+        loss: &L,
+    ) -> f64 {
+        let threads = self.workers.len();
+        let share = indices.len().div_ceil(threads);
+        let measured = self.measured;
+        run_all(&mut self.workers, 0, &|i, worker| {
+            let start = (i * share).min(indices.len());
+            let end = ((i + 1) * share).min(indices.len());
+            worker.compute(net, data, &indices[start..end], loss, measured);
+        });
+        let total = indices.len() as f64;
+        let mean_loss = self
+            .workers
+            .iter()
+            .map(|worker| worker.loss * worker.samples as f64 / total)
+            .sum();
+        parallel::spread(|| sum_gradients(&mut self.workers, total));
+        mean_loss
+    }
+
+    /// One epoch over `data` in batches of the session's capacity (the last may be short),
+    /// shuffled first when `shuffle` is set.
+    ///
+    /// On a NaN or infinite loss the network gets back the weights it had when the epoch began.
+    pub fn epoch<O: Optimizer, L: Loss<N::OutputActivation>>(
+        &mut self,
+        net: &mut N,
+        data: &Dataset<N::Scalar, IN, OUT>,
+        optimizer: &mut O,
+        loss: &L,
+        penalty: &Penalty,
+        shuffle: bool,
+    ) -> Result<PassTotals, NonFiniteLoss> {
+        self.on_pool(|session| session.epoch_here(net, data, optimizer, loss, penalty, shuffle))
+    }
+
+    fn epoch_here<O: Optimizer, L: Loss<N::OutputActivation>>(
+        &mut self,
+        net: &mut N,
+        data: &Dataset<N::Scalar, IN, OUT>,
+        optimizer: &mut O,
+        loss: &L,
+        penalty: &Penalty,
+        shuffle: bool,
+    ) -> Result<PassTotals, NonFiniteLoss> {
+        copy_parameters(net, &mut self.last_good);
+        if shuffle {
+            self.order.shuffle(&mut self.rng);
+        }
+        let batch_size = self.batch_size;
+        let order = core::mem::take(&mut self.order);
+        let mut totals = PassTotals::default();
+        let mut outcome = Ok(());
+        for (i, indices) in order.chunks(batch_size).enumerate() {
+            let value = self.step(net, data, indices, optimizer, loss, penalty, &mut totals);
+            if !value.is_finite() {
+                outcome = Err(NonFiniteLoss {
+                    iteration: i + 1,
+                    loss: value,
+                });
+                break;
+            }
+            totals.loss += value * indices.len() as f64;
+        }
+        self.order = order;
+        // The epoch's last update is checked too, since no later step reveals a NaN or an
+        // overflow it caused: the weights must be finite and give a finite loss on the last batch.
+        if outcome.is_ok()
+            && !(parameters_are_finite(net) && self.last_batch_loss_is_finite(net, loss))
+        {
+            let iteration = data.len().div_ceil(batch_size);
+            outcome = Err(NonFiniteLoss {
+                iteration,
+                loss: f64::NAN,
+            });
+        }
+        match outcome {
+            Ok(()) => {
+                totals.loss /= data.len() as f64;
+                Ok(totals)
+            }
+            Err(error) => {
+                restore_parameters(net, &self.last_good);
+                Err(error)
+            }
+        }
+    }
+
+    /// The mean loss and metrics of `net` on `data` in inference mode (dropout off, no penalty),
+    /// on the calling thread.
+    pub fn evaluate<L: Loss<N::OutputActivation>>(
+        &mut self,
+        net: &N,
+        data: &Dataset<N::Scalar, IN, OUT>,
+        loss: &L,
+    ) -> PassTotals {
+        let measured = self.measured;
+        let worker = &mut self.workers[0];
+        let batch_size = worker.input.capacity();
+        let mut totals = PassTotals::default();
+        let mut start = 0;
+        while start < data.len() {
+            let end = (start + batch_size).min(data.len());
+            let count = end - start;
+            load_batch(data, start..end, &mut worker.input, &mut worker.target);
+            let output = net.forward_batch(&worker.input, &mut worker.workspace);
+            totals.metrics.add(output, &worker.target, measured);
+            totals.loss += loss.loss(output, &worker.target).as_f64() * count as f64;
+            start = end;
+        }
+        totals.loss /= data.len() as f64;
+        totals
+    }
+
+    /// Whether `net` gives a finite loss, in inference mode, on the first worker's share of the
+    /// last batch.
+    fn last_batch_loss_is_finite<L: Loss<N::OutputActivation>>(
+        &mut self,
+        net: &N,
+        loss: &L,
+    ) -> bool {
+        let worker = &mut self.workers[0];
+        if worker.samples == 0 {
+            return true;
+        }
+        let output = net.forward_batch(&worker.input, &mut worker.workspace);
+        loss.loss(output, &worker.target).is_finite_value()
+    }
+
+    /// Gives the network back the weights it had when the last epoch began.
+    pub fn restore_epoch_start(&self, net: &mut N) {
+        restore_parameters(net, &self.last_good);
+    }
+
+    /// Remembers the network's current weights as the best so far.
+    pub fn save_best(&mut self, net: &N) {
+        copy_parameters(net, &mut self.best);
+    }
+
+    /// Gives the network back the weights saved by [`save_best`](Self::save_best).
+    pub fn restore_best(&self, net: &mut N) {
+        restore_parameters(net, &self.best);
+    }
+}
+
+/// Leaves in the first worker's gradients the sum of every worker's, each weighted by its share
+/// of the `total` samples: `g₀·w₀ + g₁·w₁ + …`, added in worker order, one pass per worker.
+fn sum_gradients<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
+    workers: &mut [Worker<N, IN, OUT>],
+    total: f64,
+) {
+    let (first, rest) = workers.split_first_mut().expect("a session has a worker");
+    let weight = |worker: &Worker<N, IN, OUT>| N::Scalar::of_f64(worker.samples as f64 / total);
+    let first_weight = weight(first);
+    let mut tensor = 0;
+    first.gradients.for_each_tensor_mut(|_, sum| {
+        let mut weighted = false;
+        for worker in rest.iter().filter(|worker| worker.samples > 0) {
+            let w = weight(worker);
+            with_tensor(&worker.gradients, tensor, |values| {
+                parallel::for_each_piece(
+                    (&mut *sum, values),
+                    #[inline(always)]
+                    |(sum, values)| {
+                        let pairs = sum.iter_mut().zip(values);
+                        if weighted {
+                            pairs.for_each(|(s, &g)| *s += g * w);
+                        } else {
+                            pairs.for_each(|(s, &g)| *s = *s * first_weight + g * w);
+                        }
+                    },
+                )
+            });
+            weighted = true;
+        }
+        if !weighted {
+            sum.iter_mut().for_each(|s| *s *= first_weight);
+        }
+        tensor += 1;
+    });
+}
+
+/// Calls `f` on tensor number `index` (in [`Tensors`] order) of `tensors`.
+fn with_tensor<T: Float>(tensors: &impl Tensors<T>, index: usize, f: impl FnOnce(&[T])) {
+    let mut f = Some(f);
+    let mut current = 0;
+    tensors.for_each_tensor(|_, values| {
+        if current == index
+            && let Some(f) = f.take()
+        {
+            f(values);
+        }
+        current += 1;
+    });
+}
+
+/// Runs `f(index, worker)` for every worker, in parallel on the current rayon pool, with
+/// `rayon::join` (no heap allocation).
+fn run_all<W: Send>(workers: &mut [W], base: usize, f: &(impl Fn(usize, &mut W) + Sync)) {
+    match workers.len() {
+        0 => {}
+        1 => f(base, &mut workers[0]),
+        n => {
+            let (left, right) = workers.split_at_mut(n / 2);
+            rayon::join(
+                || run_all(left, base, f),
+                || run_all(right, base + n / 2, f),
+            );
+        }
+    }
+}
+
+/// Whether every parameter of `net` is finite.
+fn parameters_are_finite<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(net: &N) -> bool {
+    let mut finite = true;
+    net.for_each_tensor(|_, values| finite &= values.iter().all(|v| v.is_finite_value()));
+    finite
+}
+
+/// Copies every parameter of `net` into the flat `buffer`.
+fn copy_parameters<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
+    net: &N,
+    buffer: &mut [N::Scalar],
+) {
+    let mut offset = 0;
+    net.for_each_tensor(|_, values| {
+        buffer[offset..offset + values.len()].copy_from_slice(values);
+        offset += values.len();
+    });
+}
+
+/// Copies the flat `buffer` back into every parameter of `net`.
+fn restore_parameters<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
+    net: &mut N,
+    buffer: &[N::Scalar],
+) {
+    let mut offset = 0;
+    net.for_each_tensor_mut(|_, values| {
+        values.copy_from_slice(&buffer[offset..offset + values.len()]);
+        offset += values.len();
+    });
+}
