@@ -18,50 +18,95 @@
 //! assert!(y[0] > 0.0 && y[0] < 1.0);
 //! assert_eq!(Xor::PARAMETERS, 2 * 4 + 4 + 4 + 1);
 //! ```
+//!
+//! # Features
+//!
+//! * `train` (default): the heap-backed network type with its `Network` impl, losses,
+//!   optimizers, datasets, the trainer with its threads and progress bar, and model files.
+//!   Implies `std`.
+//! * `std`: links the standard library.
+//!
+//! Without default features only inference remains, with neither `std` nor a heap: every
+//! description still compiles into its frozen type (`<Name>Frozen`), whose weights are baked in
+//! with [`include_model!`] and which runs `forward` in `f32` or `f64`.
 
+#![cfg_attr(not(feature = "std"), no_std)]
 #![warn(missing_docs)]
 
 extern crate self as nn;
 
-pub use nn_macros::network;
+pub use nn_macros::{include_model, network};
 pub use nn_runtime::{
-    Activation, Adam, AdamW, BatchMatrix, BinaryCrossEntropy, DataError, Dataset, Dense,
-    EarlyStopping, Float, HyperparameterError, Identity, Initializer, LayerShape, LeakyRelu, Loss,
-    LrSchedule, MeanSquaredError, Metric, Network, Relu, RmsProp, Sgd, Side, Sigmoid, Softmax,
-    SoftmaxCrossEntropy, Summary, SummaryRow, Tanh, TensorKind, Tensors, TrainError, Trainer, data,
-    evaluate, kernels, loss, model, optim, train,
+    Activation, BakedLayout, DenseParameters, Float, FrozenDense, Identity, LayerShape, LeakyRelu,
+    Relu, Sigmoid, Softmax, Summary, SummaryRow, Tanh, TensorKind, Tensors, kernels,
+};
+#[cfg(feature = "train")]
+pub use nn_runtime::{
+    Adam, AdamW, BatchMatrix, BinaryCrossEntropy, DataError, Dataset, Dense, EarlyStopping,
+    HyperparameterError, Initializer, Loss, LrSchedule, MeanSquaredError, Metric, Network, RmsProp,
+    Sgd, Side, SoftmaxCrossEntropy, TrainError, Trainer, data, evaluate, loss, model, optim, train,
 };
 
 /// The nalgebra this crate is built on, so users never match versions by hand.
 pub use nalgebra;
 /// The rand this crate is built on, so users never match versions by hand.
+#[cfg(feature = "train")]
 pub use rand;
 
 /// Everything a program that declares and trains networks needs.
 pub mod prelude {
-    pub use crate::network;
+    pub use crate::{include_model, network};
     pub use nalgebra::{SMatrix, SVector};
+    pub use nn_runtime::Tensors;
+    #[cfg(feature = "train")]
     pub use nn_runtime::optim::Optimizer;
+    #[cfg(feature = "train")]
     pub use nn_runtime::train::{EpochRecord, History, StopReason};
+    #[cfg(feature = "train")]
     pub use nn_runtime::{
         Adam, AdamW, BatchMatrix, BinaryCrossEntropy, Dataset, EarlyStopping, LrSchedule,
-        MeanSquaredError, Metric, Network, RmsProp, Sgd, SoftmaxCrossEntropy, Tensors, TrainError,
-        Trainer, evaluate,
+        MeanSquaredError, Metric, Network, RmsProp, Sgd, SoftmaxCrossEntropy, TrainError, Trainer,
+        evaluate,
     };
+    #[cfg(feature = "train")]
     pub use rand::SeedableRng;
+    #[cfg(feature = "train")]
     pub use rand::rngs::StdRng;
 }
 
 /// The README's examples, compiled as doctests so they stay true.
-#[cfg(doctest)]
+#[cfg(all(doctest, feature = "train"))]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
 
 /// Paths used by code that `network!` generates. Not part of the public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::__train_only as train_only;
+    pub use bytemuck;
     pub use nalgebra;
     pub use nn_runtime::*;
+    #[cfg(feature = "train")]
     pub use rand;
     pub use serde;
+    #[cfg(feature = "train")]
+    pub use std::boxed::Box;
+}
+
+/// Keeps the items it wraps where the `train` feature is on and drops them where it is off:
+/// `network!` wraps the heap-backed training type in it, so that the code it generates follows
+/// this crate's features, not the macro's.
+#[cfg(feature = "train")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __train_only {
+    ($($item:item)*) => { $($item)* };
+}
+
+/// See the other definition: without `train`, the items are dropped.
+#[cfg(not(feature = "train"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __train_only {
+    ($($item:item)*) => {};
 }

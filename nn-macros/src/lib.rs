@@ -10,6 +10,7 @@
 mod ast;
 mod check;
 mod expand;
+mod include_model;
 mod ir;
 mod names;
 
@@ -35,6 +36,35 @@ use quote::quote;
 pub fn network(input: TokenStream) -> TokenStream {
     let invocation = syn::parse_macro_input!(input as ast::Invocation);
     expand_invocation(invocation).into()
+}
+
+/// Bakes a model file that nn saved into a value of the network's frozen type, while compiling.
+///
+/// ```text
+/// network! {
+///     pub struct Digits: Input<64> -> Dense<32, Relu> -> Dropout<0.2> -> Dense<10, Softmax>;
+/// }
+///
+/// static NET: DigitsFrozen = nn::include_model!(Digits, "models/digits.nnm");
+/// ```
+///
+/// * The first argument names a network declared with `network!` (a path is fine:
+///   `nets::Digits`); the value is of its frozen type, `DigitsFrozen`.
+/// * A relative path is relative to the directory of the crate's `Cargo.toml`
+///   (`CARGO_MANIFEST_DIR`), whichever file the macro is in; an absolute path is used as it is.
+/// * Both formats are read: binary (`save_binary`) and JSON (`save_json`).
+/// * The program is recompiled when the file changes.
+/// * A missing, unreadable or corrupt file, or one of another network, element type or layer
+///   shape, is a compile error on the path, in the words `ModelError` uses at run time.
+///
+/// The value can initialize a `static` (the weights then sit in the binary's read-only data, and
+/// `forward` reads them there) or a `const`.
+#[proc_macro]
+pub fn include_model(input: TokenStream) -> TokenStream {
+    let invocation = syn::parse_macro_input!(input as include_model::IncludeModel);
+    include_model::expand(invocation)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
 }
 
 fn expand_invocation(invocation: ast::Invocation) -> proc_macro2::TokenStream {

@@ -9,8 +9,8 @@ use crate::ir::ActivationKind;
 pub fn expand(plan: &Plan) -> TokenStream {
     let rt = runtime();
     let name = &plan.network.name;
-    let t = &plan.scalar;
-    let (inputs, outputs, parameters) = (n(plan.inputs), n(plan.outputs), n(plan.parameters));
+    let frozen = &plan.frozen;
+    let shared = shared_items(plan);
 
     let initializers = plan.dense_steps().map(|(step, activation)| {
         let field = &step.field;
@@ -21,6 +21,44 @@ pub fn expand(plan: &Plan) -> TokenStream {
         quote!(#field: #rt::Dense::random(#rt::Initializer::#init, rng))
     });
 
+    let freeze = plan.dense_steps().map(|(step, _)| {
+        let field = &step.field;
+        quote!(frozen.#field.copy_from(self.#field.weight.as_slice(), self.#field.bias.as_slice());)
+    });
+    quote! {
+        impl #name {
+            #shared
+
+            /// A network with fresh random weights: He initialization before `Relu` and
+            /// `LeakyRelu`, Xavier/Glorot otherwise, and zero biases.
+            pub fn new<R: #rt::rand::Rng + ?Sized>(rng: &mut R) -> Self {
+                Self {
+                    #(#initializers,)*
+                }
+            }
+
+            /// The same network frozen for inference, in a new box: the weights inline, the
+            /// same `forward` to the bit. Move it into a `static` or keep it where it is.
+            pub fn freeze(&self) -> #rt::Box<#frozen> {
+                let mut frozen: #rt::Box<#frozen> = #rt::bytemuck::zeroed_box();
+                self.freeze_into(&mut frozen);
+                frozen
+            }
+
+            /// Copies the weights into an existing frozen network, allocating nothing.
+            pub fn freeze_into(&self, frozen: &mut #frozen) {
+                #(#freeze)*
+            }
+        }
+    }
+}
+
+/// What the training type and the frozen type both have: sizes, `forward` and `summary`.
+pub(super) fn shared_items(plan: &Plan) -> TokenStream {
+    let rt = runtime();
+    let name = &plan.network.name;
+    let t = &plan.scalar;
+    let (inputs, outputs, parameters) = (n(plan.inputs), n(plan.outputs), n(plan.parameters));
     let inference = inference_body(plan);
     // Spanned on the declared input width, so a wrong-width call points back at `Input<N>`.
     let input_bound = super::respan(
@@ -35,43 +73,33 @@ pub fn expand(plan: &Plan) -> TokenStream {
         i = plan.inputs
     );
     quote! {
-        impl #name {
-            /// The number of inputs.
-            pub const INPUTS: usize = #inputs;
-            /// The number of outputs.
-            pub const OUTPUTS: usize = #outputs;
-            /// The number of trainable parameters (weights and biases).
-            pub const PARAMETERS: usize = #parameters;
+        /// The number of inputs.
+        pub const INPUTS: usize = #inputs;
+        /// The number of outputs.
+        pub const OUTPUTS: usize = #outputs;
+        /// The number of trainable parameters (weights and biases).
+        pub const PARAMETERS: usize = #parameters;
 
-            /// A network with fresh random weights: He initialization before `Relu` and
-            /// `LeakyRelu`, Xavier/Glorot otherwise, and zero biases.
-            pub fn new<R: #rt::rand::Rng + ?Sized>(rng: &mut R) -> Self {
-                Self {
-                    #(#initializers,)*
-                }
-            }
+        #[doc = #forward_doc]
+        #[inline]
+        pub fn forward<V, const N: usize>(&self, input: &V) -> #rt::nalgebra::SVector<#t, #outputs>
+        where
+            #input_bound
+        {
+            let input = <V as #rt::InputWidth<N, #inputs>>::fit(input.as_array());
+            self.forward_array(input)
+        }
 
-            #[doc = #forward_doc]
-            #[inline]
-            pub fn forward<V, const N: usize>(&self, input: &V) -> #rt::nalgebra::SVector<#t, #outputs>
-            where
-                #input_bound
-            {
-                let input = <V as #rt::InputWidth<N, #inputs>>::fit(input.as_array());
-                self.forward_array(input)
-            }
+        fn forward_array(&self, input: &[#t; #inputs]) -> #rt::nalgebra::SVector<#t, #outputs> {
+            #inference
+        }
 
-            fn forward_array(&self, input: &[#t; #inputs]) -> #rt::nalgebra::SVector<#t, #outputs> {
-                #inference
-            }
-
-            /// A Keras-like table of the layers, their output shapes and parameter counts.
-            pub fn summary() -> #rt::Summary {
-                #rt::Summary {
-                    name: #name_text,
-                    scalar: #scalar_text,
-                    rows: &[#(#rows),*],
-                }
+        /// A Keras-like table of the layers, their output shapes and parameter counts.
+        pub fn summary() -> #rt::Summary {
+            #rt::Summary {
+                name: #name_text,
+                scalar: #scalar_text,
+                rows: &[#(#rows),*],
             }
         }
     }

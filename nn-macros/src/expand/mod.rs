@@ -3,6 +3,7 @@
 //! The generated code names runtime items only through `::nn::__private`, and runs each layer as
 //! one straight-line call: no loops over layers, no trait objects.
 
+mod frozen;
 mod inherent;
 mod network_impl;
 mod tensors;
@@ -28,6 +29,8 @@ struct Plan<'a> {
     parameters: usize,
     gradients: Ident,
     workspace: Ident,
+    /// The frozen, inference-only type (`DigitsFrozen`).
+    frozen: Ident,
     /// Every layer after `Input`, in order.
     steps: Vec<Step>,
 }
@@ -119,6 +122,7 @@ impl<'a> Plan<'a> {
             parameters: parameter_count(network).expect("checked: the parameter count fits"),
             gradients: format_ident!("{}Gradients", name),
             workspace: format_ident!("{}Workspace", name),
+            frozen: format_ident!("{}Frozen", name),
             steps,
         }
     }
@@ -192,18 +196,24 @@ fn activation_type(kind: ActivationKind) -> TokenStream {
     quote!(#rt::#name)
 }
 
-/// Everything generated for one network.
+/// Everything generated for one network: the frozen type in every build, the heap-backed
+/// training type where the facade has its `train` feature.
 pub fn expand(network: &Network) -> TokenStream {
     let plan = Plan::new(network);
+    let rt = runtime();
+    let frozen = frozen::expand(&plan);
     let types = types::expand(&plan);
     let inherent = inherent::expand(&plan);
     let network_impl = network_impl::expand(&plan);
     let tensors = tensors::expand(&plan);
     quote! {
-        #types
-        #inherent
-        #network_impl
-        #tensors
+        #frozen
+        #rt::train_only! {
+            #types
+            #inherent
+            #network_impl
+            #tensors
+        }
     }
 }
 

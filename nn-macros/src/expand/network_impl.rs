@@ -58,11 +58,7 @@ pub fn expand(plan: &Plan) -> TokenStream {
         .iter()
         .rev()
         .map(|step| backward_step(step, step.field == *last_field));
-    let layers = plan.dense_steps().map(|(step, _)| {
-        let name = step.field.to_string();
-        let (outputs, inputs) = (n(step.outputs), n(step.inputs));
-        quote!(#rt::LayerShape { name: #name, outputs: #outputs, inputs: #inputs })
-    });
+    let layers = super::frozen::layer_shapes(plan);
     let updates = plan.dense_steps().map(|(step, _)| {
         let field = &step.field;
         quote! {

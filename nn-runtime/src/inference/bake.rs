@@ -108,10 +108,12 @@ mod tests {
         }
     }
 
+    const DENSE1: LayerShape = layer("dense1", 4, 2);
+    const DENSE2: LayerShape = layer("dense2", 1, 4);
     const XOR: BakedLayout = BakedLayout {
         network: "Xor",
         scalar: "f32",
-        layers: &[layer("dense1", 4, 2), layer("dense2", 1, 4)],
+        layers: &[DENSE1, DENSE2],
     };
 
     // Evaluated while compiling: a matching layout passes.
@@ -146,21 +148,21 @@ mod tests {
             ),
             (
                 BakedLayout {
-                    layers: &[layer("dense1", 4, 2)],
+                    layers: &[DENSE1],
                     ..XOR
                 },
                 "the model file has 1 dense layers, expected 2",
             ),
             (
                 BakedLayout {
-                    layers: &[layer("hidden", 4, 2), layer("dense2", 1, 4)],
+                    layers: &const { [layer("hidden", 4, 2), DENSE2] },
                     ..XOR
                 },
                 "dense layer 0 is named `hidden` in the file, expected `dense1`",
             ),
             (
                 BakedLayout {
-                    layers: &[layer("dense1", 4, 2), layer("dense2", 2, 4)],
+                    layers: &const { [DENSE1, layer("dense2", 2, 4)] },
                     ..XOR
                 },
                 "layer `dense2` has shape 2×4 in the file, expected 1×4",

@@ -168,6 +168,6 @@ mod tests {
         assert_eq!(Cell::grouped(0).as_str(), "0");
         assert_eq!(Cell::grouped(999).as_str(), "999");
         assert_eq!(Cell::grouped(1000).as_str(), "1,000");
-        assert_eq!(grouped(12), "12");
+        assert_eq!(Cell::grouped(12).as_str(), "12");
     }
 }

@@ -1,0 +1,100 @@
+//! The frozen, inference-only type of a network (`DigitsFrozen`): weights inline, no heap, usable
+//! in a `static`; built while compiling by `include_model!` or at run time by `freeze`.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::{Plan, n, runtime};
+
+pub fn expand(plan: &Plan) -> TokenStream {
+    let rt = runtime();
+    let network = plan.network;
+    let (vis, name, frozen, t) = (&network.vis, &network.name, &plan.frozen, &plan.scalar);
+    let shared = super::inherent::shared_items(plan);
+    let tensors = super::tensors::implement(plan, frozen, ["as_flattened", "as_flattened_mut"]);
+    let layers = layer_shapes(plan);
+    let name_text = name.to_string();
+    let scalar_text = t.to_string();
+
+    let fields = plan.dense_steps().map(|(step, _)| {
+        let (field, inputs, outputs) = (&step.field, n(step.inputs), n(step.outputs));
+        let doc = format!(
+            " `{}`: width {} → {}.",
+            step.description, step.inputs, step.outputs
+        );
+        quote! {
+            #[doc = #doc]
+            pub #field: #rt::FrozenDense<#t, #outputs, #inputs>
+        }
+    });
+    let element_size = match plan.network.scalar {
+        crate::ir::Scalar::F32 => 4,
+        crate::ir::Scalar::F64 => 8,
+    };
+    let mut offset = 0;
+    let from_values = plan.dense_steps().map(|(step, _)| {
+        let field = &step.field;
+        let at = n(offset);
+        offset += (step.inputs * step.outputs + step.outputs) * element_size;
+        quote!(#field: #rt::FrozenDense::from_le_bytes(values, #at))
+    });
+    let from_values: Vec<TokenStream> = from_values.collect();
+
+    let doc = format!(
+        " [`{name}`] frozen for inference: `{}`, with every weight inline. Needs neither `std` nor a heap, so it can live in a `static` (in read-only memory); its `forward` gives the bits of [`{name}`]'s. Made while compiling by `nn::include_model!({name}, \"path\")`, or at run time by `{name}::freeze`.",
+        plan.description()
+    );
+    quote! {
+        #[doc = #doc]
+        #[derive(Clone, Debug, PartialEq)]
+        #[repr(C)]
+        #vis struct #frozen {
+            #(#fields,)*
+        }
+
+        impl #frozen {
+            /// The network's name as declared.
+            pub const NAME: &'static str = #name_text;
+            /// The dense layers in order, as declared.
+            pub const LAYERS: &'static [#rt::LayerShape] = &[#(#layers),*];
+            /// What a model file must hold to be baked into this type.
+            pub const LAYOUT: #rt::BakedLayout = #rt::BakedLayout {
+                network: #name_text,
+                scalar: #scalar_text,
+                layers: Self::LAYERS,
+            };
+
+            #shared
+
+            /// The network from a model file's values, after checking that the file's layout is
+            /// this network's (a mismatch panics, which in a constant is a compile error at the
+            /// caller). Used by `include_model!`.
+            #[doc(hidden)]
+            #[track_caller]
+            pub const fn from_baked(file: #rt::BakedLayout, values: &[u8]) -> Self {
+                #rt::check_baked_layout(file, Self::LAYOUT);
+                Self {
+                    #(#from_values,)*
+                }
+            }
+        }
+
+        // SAFETY: every field is a `FrozenDense`, whose all-zero bytes are a valid layer of
+        // zeros; `repr(C)` adds no other bytes than padding.
+        unsafe impl #rt::bytemuck::Zeroable for #frozen {}
+
+        #tensors
+    }
+}
+
+/// One `LayerShape` per dense layer, in order.
+pub(super) fn layer_shapes(plan: &Plan) -> Vec<TokenStream> {
+    let rt = runtime();
+    plan.dense_steps()
+        .map(|(step, _)| {
+            let name = step.field.to_string();
+            let (outputs, inputs) = (n(step.outputs), n(step.inputs));
+            quote!(#rt::LayerShape { name: #name, outputs: #outputs, inputs: #inputs })
+        })
+        .collect()
+}
