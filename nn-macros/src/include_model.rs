@@ -33,7 +33,7 @@ impl Parse for IncludeModel {
 /// The expansion, or a compile error on the path literal.
 pub fn expand(invocation: IncludeModel) -> syn::Result<TokenStream> {
     let IncludeModel { network, path } = invocation;
-    let full = resolve(&path.value());
+    let full = resolve(&path.value(), path.span());
     let error = |message: String| syn::Error::new_spanned(&path, message);
     let bytes = std::fs::read(&full).map_err(|source| {
         let io = ModelError::Io {
@@ -50,14 +50,22 @@ pub fn expand(invocation: IncludeModel) -> syn::Result<TokenStream> {
     Ok(bake(&frozen, &model, &full, path.span()))
 }
 
-/// A path relative to the crate's manifest directory, as Cargo sets it while compiling; an
-/// absolute path stays as it is.
-fn resolve(path: &str) -> PathBuf {
+/// A relative path is relative to the directory of the source file the literal is in, as for
+/// `include_bytes!` (or, for a literal that no file holds, such as one made by another macro, to
+/// the crate's manifest directory); an absolute path stays as it is.
+fn resolve(path: &str, span: Span) -> PathBuf {
     let path = Path::new(path);
-    match std::env::var_os("CARGO_MANIFEST_DIR") {
-        Some(manifest) if path.is_relative() => Path::new(&manifest).join(path),
-        _ => path.to_owned(),
+    if path.is_absolute() {
+        return path.to_owned();
     }
+    let source_directory = span
+        .unwrap()
+        .local_file()
+        .and_then(|file| file.parent().map(Path::to_owned));
+    let base = source_directory
+        .or_else(|| std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from))
+        .unwrap_or_default();
+    base.join(path)
 }
 
 /// `Digits` → `DigitsFrozen`, keeping the path before it (`nets::Digits` → `nets::DigitsFrozen`).
@@ -92,6 +100,8 @@ fn bake(frozen: &syn::Path, model: &ModelFile, full: &Path, span: Span) -> Token
         quote!(#rt::LayerShape { name: #name, outputs: #outputs, inputs: #inputs })
     });
     let values = Literal::byte_string(&model.values.to_le_bytes());
+    // Absolute, so that `include_bytes!` finds the file from wherever the expansion lands.
+    let full = full.canonicalize().unwrap_or_else(|_| full.to_owned());
     let full = full.to_string_lossy();
     let call = quote_spanned! {span=>
         <#frozen>::from_baked(

@@ -50,8 +50,8 @@ pub fn network(input: TokenStream) -> TokenStream {
 ///
 /// * The first argument names a network declared with `network!` (a path is fine:
 ///   `nets::Digits`); the value is of its frozen type, `DigitsFrozen`.
-/// * A relative path is relative to the directory of the crate's `Cargo.toml`
-///   (`CARGO_MANIFEST_DIR`), whichever file the macro is in; an absolute path is used as it is.
+/// * A relative path is relative to the directory of the source file the macro is in, as for
+///   `include_bytes!`; an absolute path is used as it is.
 /// * Both formats are read: binary (`save_binary`) and JSON (`save_json`).
 /// * The program is recompiled when the file changes.
 /// * A missing, unreadable or corrupt file, or one of another network, element type or layer
