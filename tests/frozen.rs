@@ -23,6 +23,51 @@ network! {
     pub struct Large: Input<784> -> Dense<256, Relu> -> Dense<128, Relu> -> Dense<10, Softmax>;
 }
 
+/// Networks whose files the compile-fail cases of `include_model!` bake into the wrong type.
+mod ui_fixtures {
+    use nn::prelude::*;
+
+    network! {
+        pub struct Xor: Input<2> -> Dense<4, Tanh> -> Dense<1, Sigmoid>;
+    }
+
+    pub mod double {
+        use nn::prelude::*;
+        network! {
+            pub struct Xor<f64>: Input<2> -> Dense<4, Tanh> -> Dense<1, Sigmoid>;
+        }
+    }
+
+    pub mod wide {
+        use nn::prelude::*;
+        network! {
+            pub struct Xor: Input<2> -> Dense<8, Tanh> -> Dense<1, Sigmoid>;
+        }
+    }
+
+    /// The files, by name under `tests/ui/models/`.
+    pub fn files() -> Vec<(&'static str, Vec<u8>)> {
+        let xor = nn::model::to_bytes(&Xor::new(&mut StdRng::seed_from_u64(1))).unwrap();
+        let mut corrupt = xor.clone();
+        let last_value = corrupt.len() - 5;
+        corrupt[last_value] ^= 0x40;
+        vec![
+            ("xor.nnm", xor),
+            ("xor_corrupt.nnm", corrupt),
+            (
+                "xor_f64.nnm",
+                nn::model::to_bytes(&double::Xor::new(&mut StdRng::seed_from_u64(1))).unwrap(),
+            ),
+            (
+                "xor_wide.json",
+                nn::model::to_json_string(&wide::Xor::new(&mut StdRng::seed_from_u64(1)))
+                    .unwrap()
+                    .into_bytes(),
+            ),
+        ]
+    }
+}
+
 static BAKED_F32: EveryActivationFrozen =
     include_model!(EveryActivation, "models/every_activation_f32.nnm");
 static BAKED_F32_JSON: EveryActivationFrozen =
@@ -78,6 +123,9 @@ fn large() -> Large {
 
 #[test]
 fn fixtures_are_what_their_networks_save() {
+    let ui = ui_fixtures::files().into_iter().map(|(name, bytes)| {
+        (std::path::Path::new("../ui/models").join(name), bytes)
+    });
     let files: [(&str, Vec<u8>); 5] = [
         (
             "every_activation_f32.nnm",
@@ -101,15 +149,17 @@ fn fixtures_are_what_their_networks_save() {
         ),
         ("large.nnm", nn::model::to_bytes(&large()).unwrap()),
     ];
-    for (name, bytes) in files {
-        let path = models().join(name);
+    let files = files.map(|(name, bytes)| (std::path::PathBuf::from(name), bytes));
+    for (name, bytes) in files.into_iter().chain(ui) {
+        let path = models().join(&name);
         if std::env::var_os("NN_WRITE_FIXTURES").is_some() {
             std::fs::write(&path, &bytes).unwrap();
         }
         let committed = std::fs::read(&path).unwrap();
         assert!(
             committed == bytes,
-            "{name} differs from what its network saves; run with NN_WRITE_FIXTURES=1"
+            "{} differs from what its network saves; run with NN_WRITE_FIXTURES=1",
+            name.display()
         );
     }
 }

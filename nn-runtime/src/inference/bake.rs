@@ -26,18 +26,18 @@ pub const fn check_baked_layout(found: BakedLayout, expected: BakedLayout) {
     if !same(found.network, expected.network) {
         concat_panic!(
             "the model file holds network `",
-            found.network,
+            display: found.network,
             "`, expected `",
-            expected.network,
+            display: expected.network,
             "`"
         );
     }
     if !same(found.scalar, expected.scalar) {
         concat_panic!(
             "the model file holds ",
-            found.scalar,
+            display: found.scalar,
             " values, expected ",
-            expected.scalar
+            display: expected.scalar
         );
     }
     if found.layers.len() != expected.layers.len() {
@@ -56,16 +56,16 @@ pub const fn check_baked_layout(found: BakedLayout, expected: BakedLayout) {
                 "dense layer ",
                 index,
                 " is named `",
-                file.name,
+                display: file.name,
                 "` in the file, expected `",
-                network.name,
+                display: network.name,
                 "`"
             );
         }
         if file.outputs != network.outputs || file.inputs != network.inputs {
             concat_panic!(
                 "layer `",
-                network.name,
+                display: network.name,
                 "` has shape ",
                 file.outputs,
                 "×",
@@ -170,6 +170,70 @@ mod tests {
         ];
         for (found, expected) in cases {
             assert_eq!(message(found), expected);
+        }
+    }
+
+    /// The words are those a model file loaded at run time gets.
+    #[cfg(feature = "train")]
+    #[test]
+    fn the_words_are_model_errors() {
+        use nn_format::ModelError;
+        let cases = [
+            (
+                BakedLayout {
+                    network: "Digits",
+                    ..XOR
+                },
+                ModelError::Network {
+                    found: "Digits".into(),
+                    expected: "Xor",
+                },
+            ),
+            (
+                BakedLayout {
+                    scalar: "f64",
+                    ..XOR
+                },
+                ModelError::Scalar {
+                    found: "f64".into(),
+                    expected: "f32",
+                },
+            ),
+            (
+                BakedLayout {
+                    layers: &[DENSE1],
+                    ..XOR
+                },
+                ModelError::LayerCount {
+                    found: 1,
+                    expected: 2,
+                },
+            ),
+            (
+                BakedLayout {
+                    layers: &const { [layer("hidden", 4, 2), DENSE2] },
+                    ..XOR
+                },
+                ModelError::LayerName {
+                    index: 0,
+                    found: "hidden".into(),
+                    expected: "dense1",
+                },
+            ),
+            (
+                BakedLayout {
+                    layers: &const { [DENSE1, layer("dense2", 2, 4)] },
+                    ..XOR
+                },
+                ModelError::LayerShape {
+                    layer: "dense2",
+                    found: [2, 4],
+                    expected: [1, 4],
+                },
+            ),
+        ];
+        for (found, error) in cases {
+            assert_eq!(message(found), error.to_string());
         }
     }
 }
