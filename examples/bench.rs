@@ -121,6 +121,65 @@ struct Row {
     target: String,
 }
 
+/// The N5 rows of one network, loaded and frozen, timed in alternating rounds so that both see
+/// the same machine: `labels`, the unit with its scale from seconds and its decimals, the target
+/// as text and in seconds, the flops of one call, and the two calls. Returns the rows and the
+/// ratio of the frozen median to the loaded one.
+fn n5_rows<A, B>(
+    labels: [&'static str; 2],
+    (unit, scale, decimals): (&'static str, f64, usize),
+    (bound, limit): (&str, f64),
+    flops: f64,
+    mut loaded: impl FnMut() -> A,
+    mut frozen: impl FnMut() -> B,
+) -> (Vec<Row>, f64) {
+    const ROUNDS: usize = 3;
+    let mut medians = [Vec::new(), Vec::new()];
+    let mut timings = Vec::new();
+    for _ in 0..ROUNDS {
+        let loaded_timing = time_calls(|| {
+            loaded();
+        });
+        let frozen_timing = time_calls(|| {
+            frozen();
+        });
+        medians[0].push(loaded_timing.median);
+        medians[1].push(frozen_timing.median);
+        timings.push([loaded_timing, frozen_timing]);
+    }
+    let middle = |times: &mut Vec<f64>| {
+        times.sort_by(f64::total_cmp);
+        times[times.len() / 2]
+    };
+    let ratio = middle(&mut medians[1]) / middle(&mut medians[0]);
+    let rows = (0..2)
+        .map(|which| {
+            // The round whose median is the middle one stands for the network.
+            let mut rounds: Vec<&Timing> = timings.iter().map(|pair| &pair[which]).collect();
+            rounds.sort_by(|a, b| a.median.total_cmp(&b.median));
+            let timing = *rounds[rounds.len() / 2];
+            let allocations = allocations_per_call(1000, || {
+                if which == 0 {
+                    loaded();
+                } else {
+                    frozen();
+                }
+            });
+            let [figure, best] = timing.figures(scale, decimals);
+            Row {
+                workload: labels[which],
+                figure,
+                best,
+                unit,
+                gflops: Some(flops / timing.median / 1e9),
+                allocations: Some(allocations),
+                target: target(bound, timing.median <= limit),
+            }
+        })
+        .collect();
+    (rows, ratio)
+}
+
 /// A target cell: the bound and whether `met`.
 fn target(bound: &str, met: bool) -> String {
     format!("{bound} {}", if met { "✓" } else { "✗" })
@@ -331,43 +390,33 @@ fn main() {
         target: target("≤ 20", timing.median <= 20e-6),
     });
 
-    // N5: single-sample forward calls.
+    // N5: single-sample forward calls, the loaded (heap) and frozen (inline) networks side by
+    // side.
     let digits = common::Digits::new(&mut StdRng::seed_from_u64(common::SEED));
+    let digits_frozen = digits.freeze();
     let x64 = common::random_input::<64>();
-    let timing = time_calls(|| {
-        black_box(digits.forward(black_box(&x64)));
-    });
-    let allocations = allocations_per_call(1000, || {
-        black_box(digits.forward(black_box(&x64)));
-    });
-    let [figure, best] = timing.figures(1e9, 1);
-    rows.push(Row {
-        workload: "N5 forward, N2 net 64-32-10",
-        figure,
-        best,
-        unit: "ns/call",
-        gflops: Some(common::forward_flops::<common::Digits, 64, 10>() / timing.median / 1e9),
-        allocations: Some(allocations),
-        target: target("≤ 150", timing.median <= 150e-9),
-    });
+    let n5_small = n5_rows(
+        ["N5 forward, N2 net 64-32-10", "N5 forward, N2 net 64-32-10, frozen"],
+        ("ns/call", 1e9, 1),
+        ("≤ 150", 150e-9),
+        common::forward_flops::<common::Digits, 64, 10>(),
+        || black_box(digits.forward(black_box(&x64))),
+        || black_box(digits_frozen.forward(black_box(&x64))),
+    );
     let mnist = common::Mnist784::new(&mut StdRng::seed_from_u64(common::SEED));
+    let mnist_frozen = mnist.freeze();
     let x784 = common::random_input::<784>();
-    let timing = time_calls(|| {
-        black_box(mnist.forward(black_box(&x784)));
-    });
-    let allocations = allocations_per_call(1000, || {
-        black_box(mnist.forward(black_box(&x784)));
-    });
-    let [figure, best] = timing.figures(1e6, 3);
-    rows.push(Row {
-        workload: "N5 forward, N3 net 784-128-10",
-        figure,
-        best,
-        unit: "µs/call",
-        gflops: Some(common::forward_flops::<common::Mnist784, 784, 10>() / timing.median / 1e9),
-        allocations: Some(allocations),
-        target: target("≤ 4", timing.median <= 4e-6),
-    });
+    let n5_large = n5_rows(
+        ["N5 forward, N3 net 784-128-10", "N5 forward, N3 net 784-128-10, frozen"],
+        ("µs/call", 1e6, 3),
+        ("≤ 4", 4e-6),
+        common::forward_flops::<common::Mnist784, 784, 10>(),
+        || black_box(mnist.forward(black_box(&x784))),
+        || black_box(mnist_frozen.forward(black_box(&x784))),
+    );
+    let frozen_ratios = [n5_small.1, n5_large.1];
+    rows.extend(n5_small.0);
+    rows.extend(n5_large.0);
 
     let gemm = gemm_times();
 
@@ -405,6 +454,11 @@ fn main() {
         "Two threads against one (medians): N2 {:.2}×, N3 {:.2}×.\n",
         n2_epoch[0] / n2_epoch[1],
         n3_rate[1] / n3_rate[0]
+    );
+    println!(
+        "Frozen against loaded, N5 (time per call, medians of alternating rounds): N2 net \
+         {:.2}×, N3 net {:.2}× (below 1: the frozen network is faster).\n",
+        frozen_ratios[0], frozen_ratios[1]
     );
 
     println!("| N3 product (batch 32) | ours GFLOP/s | matrixmultiply GFLOP/s | ours as % |");
