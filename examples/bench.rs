@@ -396,7 +396,10 @@ fn main() {
     let digits_frozen = digits.freeze();
     let x64 = common::random_input::<64>();
     let n5_small = n5_rows(
-        ["N5 forward, N2 net 64-32-10", "N5 forward, N2 net 64-32-10, frozen"],
+        [
+            "N5 forward, N2 net 64-32-10",
+            "N5 forward, N2 net 64-32-10, frozen",
+        ],
         ("ns/call", 1e9, 1),
         ("≤ 150", 150e-9),
         common::forward_flops::<common::Digits, 64, 10>(),
@@ -407,7 +410,10 @@ fn main() {
     let mnist_frozen = mnist.freeze();
     let x784 = common::random_input::<784>();
     let n5_large = n5_rows(
-        ["N5 forward, N3 net 784-128-10", "N5 forward, N3 net 784-128-10, frozen"],
+        [
+            "N5 forward, N3 net 784-128-10",
+            "N5 forward, N3 net 784-128-10, frozen",
+        ],
         ("µs/call", 1e6, 3),
         ("≤ 4", 4e-6),
         common::forward_flops::<common::Mnist784, 784, 10>(),

@@ -21,9 +21,11 @@
 //!
 //! # Features
 //!
-//! * `train` (default): the heap-backed network type with its `Network` impl, losses,
-//!   optimizers, datasets, the trainer with its threads and progress bar, and model files.
-//!   Implies `std`.
+//! * `train` (default): the heap-backed network type with its `Network` impl, the other
+//!   optimizers and schedules, datasets, the trainer with its threads and progress bar, and model
+//!   files. Implies `std` and `learn`.
+//! * `learn`: learning without `std` or a heap: the losses, [`Sgd`] and [`Adam`], and each
+//!   network's inline learner (`<Name>Learner`).
 //! * `std`: links the standard library.
 //!
 //! Without default features only inference remains, with neither `std` nor a heap: every
@@ -40,11 +42,15 @@ pub use nn_runtime::{
     Activation, BakedLayout, DenseParameters, Float, FrozenDense, Identity, LayerShape, LeakyRelu,
     Relu, Sigmoid, Softmax, Summary, SummaryRow, Tanh, TensorKind, Tensors, kernels,
 };
+#[cfg(feature = "learn")]
+pub use nn_runtime::{
+    Adam, BinaryCrossEntropy, HyperparameterError, InlineRule, LearnError, Loss, MeanSquaredError,
+    Sgd, SoftmaxCrossEntropy, loss, optim,
+};
 #[cfg(feature = "train")]
 pub use nn_runtime::{
-    Adam, AdamW, BatchMatrix, BinaryCrossEntropy, DataError, Dataset, Dense, EarlyStopping,
-    HyperparameterError, Initializer, Loss, LrSchedule, MeanSquaredError, Metric, Network, RmsProp,
-    Sgd, Side, SoftmaxCrossEntropy, TrainError, Trainer, data, evaluate, loss, model, optim, train,
+    AdamW, BatchMatrix, DataError, Dataset, Dense, EarlyStopping, Initializer, LrSchedule, Metric,
+    Network, RmsProp, Side, TrainError, Trainer, data, evaluate, model, train,
 };
 
 /// The nalgebra this crate is built on, so users never match versions by hand.
@@ -62,11 +68,14 @@ pub mod prelude {
     pub use nn_runtime::optim::Optimizer;
     #[cfg(feature = "train")]
     pub use nn_runtime::train::{EpochRecord, History, StopReason};
+    #[cfg(feature = "learn")]
+    pub use nn_runtime::{
+        Adam, BinaryCrossEntropy, InlineRule, MeanSquaredError, Sgd, SoftmaxCrossEntropy,
+    };
     #[cfg(feature = "train")]
     pub use nn_runtime::{
-        Adam, AdamW, BatchMatrix, BinaryCrossEntropy, Dataset, EarlyStopping, LrSchedule,
-        MeanSquaredError, Metric, Network, RmsProp, Sgd, SoftmaxCrossEntropy, TrainError, Trainer,
-        evaluate,
+        AdamW, BatchMatrix, Dataset, EarlyStopping, LrSchedule, Metric, Network, RmsProp,
+        TrainError, Trainer, evaluate,
     };
     #[cfg(feature = "train")]
     pub use rand::SeedableRng;
@@ -82,6 +91,7 @@ pub struct ReadmeDoctests;
 /// Paths used by code that `network!` generates. Not part of the public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::__learn_only as learn_only;
     pub use crate::__train_only as train_only;
     pub use bytemuck;
     pub use nalgebra;
@@ -91,6 +101,23 @@ pub mod __private {
     pub use serde;
     #[cfg(feature = "train")]
     pub use std::boxed::Box;
+}
+
+/// Keeps the items it wraps where the `learn` feature is on and drops them where it is off: the
+/// inline learner of each network.
+#[cfg(feature = "learn")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __learn_only {
+    ($($item:item)*) => { $($item)* };
+}
+
+/// See the other definition: without `learn`, the items are dropped.
+#[cfg(not(feature = "learn"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __learn_only {
+    ($($item:item)*) => {};
 }
 
 /// Keeps the items it wraps where the `train` feature is on and drops them where it is off:

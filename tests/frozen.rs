@@ -123,9 +123,9 @@ fn large() -> Large {
 
 #[test]
 fn fixtures_are_what_their_networks_save() {
-    let ui = ui_fixtures::files().into_iter().map(|(name, bytes)| {
-        (std::path::Path::new("../ui/models").join(name), bytes)
-    });
+    let ui = ui_fixtures::files()
+        .into_iter()
+        .map(|(name, bytes)| (std::path::Path::new("../ui/models").join(name), bytes));
     let files: [(&str, Vec<u8>); 5] = [
         (
             "every_activation_f32.nnm",
@@ -221,7 +221,10 @@ fn the_frozen_type_describes_its_network() {
     assert_eq!(EveryActivationFrozen::NAME, "EveryActivation");
     assert_eq!(EveryActivationFrozen::INPUTS, 5);
     assert_eq!(EveryActivationFrozen::OUTPUTS, 3);
-    assert_eq!(EveryActivationFrozen::PARAMETERS, EveryActivation::PARAMETERS);
+    assert_eq!(
+        EveryActivationFrozen::PARAMETERS,
+        EveryActivation::PARAMETERS
+    );
     assert_eq!(
         EveryActivationFrozen::LAYERS,
         <EveryActivation as Network<5, 3>>::LAYERS
@@ -248,7 +251,10 @@ fn a_large_baked_network_runs_from_static_memory_on_a_small_stack() {
     assert_eq!(baked, expected);
     let in_binary = (&raw const LARGE).addr();
     let on_stack = (&raw const x).addr();
-    assert!(in_binary.abs_diff(on_stack) > 1 << 20, "the weights are not on the stack");
+    assert!(
+        in_binary.abs_diff(on_stack) > 1 << 20,
+        "the weights are not on the stack"
+    );
 }
 
 /// The training layer type stays in use beside the frozen one.

@@ -23,7 +23,8 @@ const CHECKSUM: usize = 4;
 /// Frames `header` and the value bytes that `values` appends (`value_len` of them) into a
 /// complete file, checksum included.
 pub fn encode(header: &Header, value_len: usize, values: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {
-    let header = serde_json::to_vec(header).expect("a header of strings and integers always serializes");
+    let header =
+        serde_json::to_vec(header).expect("a header of strings and integers always serializes");
     let header_len = u32::try_from(header.len()).expect("a header is far below 4 GiB");
     let mut out = Vec::with_capacity(PREFIX + header.len() + value_len + CHECKSUM);
     out.extend_from_slice(MAGIC);

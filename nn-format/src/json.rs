@@ -80,12 +80,11 @@ impl<T> Document<T> {
 
 /// Parses a JSON document with values of type `T`, checking its syntax, format tag and version.
 pub fn parse<T: DeserializeOwned>(text: &str) -> Result<Document<T>, ModelError> {
-    let document: Document<T> =
-        serde_json::from_str(text).map_err(|error| ModelError::Syntax {
-            line: error.line(),
-            column: error.column(),
-            message: error.to_string(),
-        })?;
+    let document: Document<T> = serde_json::from_str(text).map_err(|error| ModelError::Syntax {
+        line: error.line(),
+        column: error.column(),
+        message: error.to_string(),
+    })?;
     if document.format != FORMAT {
         return Err(ModelError::Format {
             found: document.format.escape_debug().to_string(),

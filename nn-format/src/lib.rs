@@ -106,9 +106,9 @@ fn json_values<T: Copy>(document: &json::Document<T>) -> Result<Vec<T>, ModelErr
     let mut values = Vec::new();
     for layer in &document.layers {
         let [outputs, inputs] = layer.shape;
-        let expected_weight = outputs.checked_mul(inputs).ok_or_else(|| {
-            ModelError::Malformed(format!("layer `{}` is too large", layer.name))
-        })?;
+        let expected_weight = outputs
+            .checked_mul(inputs)
+            .ok_or_else(|| ModelError::Malformed(format!("layer `{}` is too large", layer.name)))?;
         for (tensor, found, expected) in [
             ("weight", &layer.weight, expected_weight),
             ("bias", &layer.bias, outputs),

@@ -24,7 +24,10 @@ fn both_formats_decode_to_the_same_values_bit_for_bit() {
     assert_eq!(from_binary.values, Values::F32(values.to_vec()));
     assert_eq!(from_binary.header, header("f32"));
 
-    let document = json::Document::new(header("f32"), [(values[..2].to_vec(), values[2..].to_vec())]);
+    let document = json::Document::new(
+        header("f32"),
+        [(values[..2].to_vec(), values[2..].to_vec())],
+    );
     let text = serde_json::to_string(&document).unwrap();
     let from_json = decode(text.as_bytes()).unwrap();
     assert_eq!(from_json, from_binary);
@@ -40,9 +43,15 @@ fn f64_values_keep_their_precision() {
         values.iter().for_each(|v| out.extend(v.to_le_bytes()))
     });
     assert_eq!(decode(&bytes).unwrap().values, Values::F64(values.to_vec()));
-    let document = json::Document::new(header("f64"), [(values[..2].to_vec(), values[2..].to_vec())]);
+    let document = json::Document::new(
+        header("f64"),
+        [(values[..2].to_vec(), values[2..].to_vec())],
+    );
     let text = serde_json::to_string(&document).unwrap();
-    assert_eq!(decode(text.as_bytes()).unwrap().values, Values::F64(values.to_vec()));
+    assert_eq!(
+        decode(text.as_bytes()).unwrap().values,
+        Values::F64(values.to_vec())
+    );
 }
 
 #[test]
@@ -51,9 +60,14 @@ fn bad_files_are_errors_in_words() {
     let at = corrupt.len() - 6;
     corrupt[at] ^= 1;
     let error = decode(&corrupt).unwrap_err().to_string();
-    assert!(error.starts_with("the file is corrupt: checksum mismatch"), "{error}");
+    assert!(
+        error.starts_with("the file is corrupt: checksum mismatch"),
+        "{error}"
+    );
 
-    let error = decode(&binary_f32([1.0, f32::NAN, 0.0, 0.0])).unwrap_err().to_string();
+    let error = decode(&binary_f32([1.0, f32::NAN, 0.0, 0.0]))
+        .unwrap_err()
+        .to_string();
     assert_eq!(
         error,
         "value 1 of the weight of layer `dense1` is NaN, expected a finite number"
@@ -67,7 +81,10 @@ fn bad_files_are_errors_in_words() {
     );
 
     let error = decode(&[0xff, 0xfe, 0x00]).unwrap_err().to_string();
-    assert!(error.contains("neither an nn binary model nor UTF-8"), "{error}");
+    assert!(
+        error.contains("neither an nn binary model nor UTF-8"),
+        "{error}"
+    );
     assert!(matches!(decode(b"{"), Err(ModelError::Syntax { .. })));
     assert!(matches!(decode(b""), Err(ModelError::Syntax { .. })));
 }

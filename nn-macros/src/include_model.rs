@@ -43,9 +43,8 @@ pub fn expand(invocation: IncludeModel) -> syn::Result<TokenStream> {
         };
         error(format!("{io}"))
     })?;
-    let model = nn_format::decode(&bytes).map_err(|model_error| {
-        error(format!("`{}`: {model_error}", path.value()))
-    })?;
+    let model = nn_format::decode(&bytes)
+        .map_err(|model_error| error(format!("`{}`: {model_error}", path.value())))?;
     let frozen = frozen_type(network)?;
     Ok(bake(&frozen, &model, &full, path.span()))
 }

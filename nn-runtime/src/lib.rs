@@ -17,24 +17,38 @@
 
 mod compute;
 mod inference;
+#[cfg(feature = "learn")]
+mod learning;
 #[cfg(feature = "train")]
 mod training;
 
 pub use compute::activation::{
-    Activation, Identity, LeakyRelu, Relu, Sigmoid, Softmax, Tanh, activate_array, sigmoid,
+    Activation, Identity, LeakyRelu, Relu, Sigmoid, Softmax, Tanh, activate, activate_array,
+    activation_backward, sigmoid,
 };
+pub use compute::batch::{Batch, BatchMut};
 pub use compute::kernels;
 pub use compute::scalar::Float;
 pub use inference::bake::{BakedLayout, check_baked_layout};
-pub use inference::frozen::{DenseParameters, FrozenDense};
+pub use inference::frozen::{DenseParameters, DenseParametersMut, FrozenDense};
 pub use inference::input::{InputVector, InputWidth};
 pub use inference::layout::{LayerShape, TensorKind, Tensors};
 pub use inference::summary::{Summary, SummaryRow};
 
+#[cfg(feature = "learn")]
+pub use learning::error::{HyperparameterError, LearnError, check_learning_batch};
+#[cfg(feature = "learn")]
+pub use learning::inline::{InlineBatch, InlineBuffers};
+#[cfg(feature = "learn")]
+pub use learning::loss::{BinaryCrossEntropy, Loss, MeanSquaredError, SoftmaxCrossEntropy};
+#[cfg(feature = "learn")]
+pub use learning::optim::{Adam, Sgd};
 #[cfg(feature = "train")]
-pub use compute::activation::{activate, activation_backward};
-#[cfg(feature = "train")]
-pub use training::{data, loss, model, optim, train};
+pub use learning::optim::{AdamW, LrSchedule, Optimizer, RmsProp};
+#[cfg(feature = "learn")]
+pub use learning::rule::InlineRule;
+#[cfg(feature = "learn")]
+pub use learning::{loss, optim};
 #[cfg(feature = "train")]
 pub use training::{
     batch::BatchMatrix,
@@ -42,10 +56,13 @@ pub use training::{
     data_width::{DataWidth, TrainingData},
     dense::{Dense, Initializer},
     dropout::{dropout_backward, dropout_forward, resample_mask},
-    error::{DataError, HyperparameterError, Side, TrainError},
-    loss::{BinaryCrossEntropy, Loss, MeanSquaredError, SoftmaxCrossEntropy},
+    error::{DataError, Side, TrainError},
     network::Network,
-    optim::{Adam, AdamW, LrSchedule, Optimizer, RmsProp, Sgd},
+};
+#[cfg(feature = "train")]
+pub use training::{data, model, train};
+#[cfg(feature = "train")]
+pub use training::{
     train::{EarlyStopping, History, Metric, Trainer, evaluate},
     workspace::{DenseBuffers, DropoutBuffers},
 };

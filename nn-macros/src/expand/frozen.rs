@@ -39,6 +39,10 @@ pub fn expand(plan: &Plan) -> TokenStream {
         quote!(#field: #rt::FrozenDense::from_le_bytes(values, #at))
     });
     let from_values: Vec<TokenStream> = from_values.collect();
+    let zeros = plan.dense_steps().map(|(step, _)| {
+        let (field, inputs, outputs) = (&step.field, n(step.inputs), n(step.outputs));
+        quote!(#field: #rt::FrozenDense { weight: [[0.0; #outputs]; #inputs], bias: [0.0; #outputs] })
+    });
 
     let doc = format!(
         " [`{name}`] frozen for inference: `{}`, with every weight inline. Needs neither `std` nor a heap, so it can live in a `static` (in read-only memory); its `forward` gives the bits of [`{name}`]'s. Made while compiling by `nn::include_model!({name}, \"path\")`, or at run time by `{name}::freeze`.",
@@ -62,6 +66,11 @@ pub fn expand(plan: &Plan) -> TokenStream {
                 network: #name_text,
                 scalar: #scalar_text,
                 layers: Self::LAYERS,
+            };
+
+            /// Every weight and bias zero: where gradients and optimizer state start.
+            pub const ZERO: Self = Self {
+                #(#zeros,)*
             };
 
             #shared

@@ -5,6 +5,7 @@
 
 mod frozen;
 mod inherent;
+mod learner;
 mod network_impl;
 mod tensors;
 mod types;
@@ -206,8 +207,12 @@ pub fn expand(network: &Network) -> TokenStream {
     let inherent = inherent::expand(&plan);
     let network_impl = network_impl::expand(&plan);
     let tensors = tensors::expand(&plan);
+    let learner = learner::expand(&plan);
     quote! {
         #frozen
+        #rt::learn_only! {
+            #learner
+        }
         #rt::train_only! {
             #types
             #inherent

@@ -46,18 +46,19 @@ pub fn expand(plan: &Plan) -> TokenStream {
         }
         StepKind::Dense { .. } => None,
     });
+    let roots = Roots::network();
     let forward_train = plan
         .steps
         .iter()
-        .map(|step| forward_step(step, &step.train_source));
+        .map(|step| forward_step(&roots, step, &step.train_source));
     let forward_batch = plan
         .dense_steps()
-        .map(|(step, _)| forward_step(step, &step.inference_source));
+        .map(|(step, _)| forward_step(&roots, step, &step.inference_source));
     let backward = plan
         .steps
         .iter()
         .rev()
-        .map(|step| backward_step(step, step.field == *last_field));
+        .map(|step| backward_step(&roots, step, step.field == *last_field));
     let layers = super::frozen::layer_shapes(plan);
     let updates = plan.dense_steps().map(|(step, _)| {
         let field = &step.field;
@@ -150,29 +151,56 @@ pub fn expand(plan: &Plan) -> TokenStream {
     }
 }
 
+/// Where generated training code finds the parameters, the layers' buffers and the gradients.
+pub(super) struct Roots {
+    /// The network's layers: `self` in the `Network` impl.
+    pub params: TokenStream,
+    /// The layers' buffers: `workspace`.
+    pub workspace: TokenStream,
+    /// The gradients: `gradients`.
+    pub gradients: TokenStream,
+}
+
+impl Roots {
+    /// The roots of the `Network` impl's methods.
+    fn network() -> Self {
+        Roots {
+            params: quote!(self),
+            workspace: quote!(workspace),
+            gradients: quote!(gradients),
+        }
+    }
+}
+
 /// The buffer a layer reads: the batch input, or an earlier layer's output.
-fn source(source: &Option<proc_macro2::Ident>) -> TokenStream {
+fn source(roots: &Roots, source: &Option<proc_macro2::Ident>) -> TokenStream {
+    let workspace = &roots.workspace;
     match source {
         None => quote!(input),
-        Some(field) => quote!(&workspace.#field.output),
+        Some(field) => quote!(&#workspace.#field.output),
     }
 }
 
 /// One layer of a forward pass over a batch.
-fn forward_step(step: &Step, from: &Option<proc_macro2::Ident>) -> TokenStream {
+pub(super) fn forward_step(
+    roots: &Roots,
+    step: &Step,
+    from: &Option<proc_macro2::Ident>,
+) -> TokenStream {
     let rt = runtime();
+    let (params, workspace) = (&roots.params, &roots.workspace);
     let field = &step.field;
-    let from = source(from);
+    let from = source(roots, from);
     match step.kind {
         StepKind::Dense { activation } => {
             let activation = activation_value(activation);
             quote! {
-                #rt::kernels::dense_forward(&self.#field, #from, &mut workspace.#field.output);
-                #rt::activate(&#activation, &mut workspace.#field.output);
+                #rt::kernels::dense_forward(&#params.#field, #from, &mut #workspace.#field.output);
+                #rt::activate(&#activation, &mut #workspace.#field.output);
             }
         }
         StepKind::Dropout { .. } => {
-            let buffers = quote!(workspace.#field);
+            let buffers = quote!(#workspace.#field);
             quote!(#rt::dropout_forward(#from, &#buffers.mask, &mut #buffers.output);)
         }
     }
@@ -180,10 +208,11 @@ fn forward_step(step: &Step, from: &Option<proc_macro2::Ident>) -> TokenStream {
 
 /// One layer of the backward pass. On entry the layer's `delta` holds `∂L/∂output` (for a dense
 /// layer: `∂L/∂z`, the loss or the later layer having applied the activation's derivative).
-fn backward_step(step: &Step, is_last: bool) -> TokenStream {
+pub(super) fn backward_step(roots: &Roots, step: &Step, is_last: bool) -> TokenStream {
     let rt = runtime();
+    let (params, workspace, gradients) = (&roots.params, &roots.workspace, &roots.gradients);
     let field = &step.field;
-    let from = source(&step.train_source);
+    let from = source(roots, &step.train_source);
     // Where this layer's input gradient goes: the previous layer's delta.
     let upstream = step.train_source.as_ref();
     match step.kind {
@@ -194,15 +223,15 @@ fn backward_step(step: &Step, is_last: bool) -> TokenStream {
             } else {
                 let activation = activation_value(activation);
                 quote! {
-                    #rt::activation_backward(&#activation, &workspace.#field.output, &mut workspace.#field.delta);
+                    #rt::activation_backward(&#activation, &#workspace.#field.output, &mut #workspace.#field.delta);
                 }
             };
             let parameter_gradient = quote! {
-                #rt::kernels::dense_parameter_gradient(&mut gradients.#field, #from, &workspace.#field.delta);
+                #rt::kernels::dense_parameter_gradient(&mut #gradients.#field, #from, &#workspace.#field.delta);
             };
             let input_gradient = match upstream {
                 Some(previous) if step.needs_input_gradient => quote! {
-                    #rt::kernels::dense_input_gradient(&self.#field, &workspace.#field.delta, &mut workspace.#previous.delta);
+                    #rt::kernels::dense_input_gradient(&#params.#field, &#workspace.#field.delta, &mut #workspace.#previous.delta);
                 },
                 _ => quote!(),
             };
@@ -210,7 +239,7 @@ fn backward_step(step: &Step, is_last: bool) -> TokenStream {
         }
         StepKind::Dropout { .. } => match upstream {
             Some(previous) if step.needs_input_gradient => quote! {
-                #rt::dropout_backward(&workspace.#field.mask, &workspace.#field.delta, &mut workspace.#previous.delta);
+                #rt::dropout_backward(&#workspace.#field.mask, &#workspace.#field.delta, &mut #workspace.#previous.delta);
             },
             _ => quote!(),
         },

@@ -5,10 +5,8 @@
 
 use core::fmt::Debug;
 
-use crate::Float;
 use crate::compute::simd;
-#[cfg(feature = "train")]
-use crate::BatchMatrix;
+use crate::{Batch, BatchMut, Float};
 
 /// An activation function applied after a dense layer.
 ///
@@ -28,11 +26,10 @@ pub trait Activation: Copy + Debug + Send + Sync + 'static {
 }
 
 /// Applies `activation` in place to every column of a batch.
-#[cfg(feature = "train")]
 #[inline]
 pub fn activate<A: Activation, T: Float, const N: usize>(
     activation: &A,
-    values: &mut BatchMatrix<T, N>,
+    values: &mut impl BatchMut<T, N>,
 ) {
     let values = values.as_mut_slice();
     simd::wide(
@@ -58,12 +55,11 @@ pub fn activate_array<A: Activation, T: Float, const N: usize>(
 }
 
 /// Turns `delta = ∂L/∂a` into `∂L/∂z` in place, given the batch's outputs `a`.
-#[cfg(feature = "train")]
 #[inline]
 pub fn activation_backward<A: Activation, T: Float, const N: usize>(
     activation: &A,
-    outputs: &BatchMatrix<T, N>,
-    delta: &mut BatchMatrix<T, N>,
+    outputs: &impl Batch<T, N>,
+    delta: &mut impl BatchMut<T, N>,
 ) {
     let delta = delta.as_mut_slice();
     simd::wide(

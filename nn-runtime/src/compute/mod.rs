@@ -2,6 +2,7 @@
 //! SIMD detection, dense-layer kernels and activations. Needs neither `std` nor a heap.
 
 pub(crate) mod activation;
+pub(crate) mod batch;
 pub mod kernels;
 pub(crate) mod math;
 pub(crate) mod scalar;

@@ -6,7 +6,6 @@ pub(crate) use x86::avx2_fma;
 
 /// Loops shorter than this run as they are: the call into the AVX2 build costs more than it
 /// saves on a few values.
-#[cfg(feature = "train")]
 const WIDE_MIN_LEN: usize = 64;
 
 /// Runs `body`, a loop over `len` elements, compiled for AVX2 and FMA when the CPU has them and
@@ -14,7 +13,6 @@ const WIDE_MIN_LEN: usize = 64;
 /// 8 `f32` (4 `f64`) wide instead of the 4 (2) of the x86-64 baseline. Rust never contracts
 /// `a * b + c` into a fused multiply-add, so both builds of `body` round alike and give
 /// bit-identical results.
-#[cfg(feature = "train")]
 #[inline(always)]
 pub(crate) fn wide<R>(len: usize, body: impl FnOnce() -> R) -> R {
     if len >= WIDE_MIN_LEN {

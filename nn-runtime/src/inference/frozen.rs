@@ -15,6 +15,16 @@ pub trait DenseParameters<T, const OUT: usize, const IN: usize> {
     fn bias_array(&self) -> &[T; OUT];
 }
 
+/// [`DenseParameters`] that can be written: where the batch kernels put a layer's gradients.
+pub trait DenseParametersMut<T, const OUT: usize, const IN: usize>:
+    DenseParameters<T, OUT, IN>
+{
+    /// The weight, column by column, mutably.
+    fn weight_columns_mut(&mut self) -> &mut [[T; OUT]; IN];
+    /// The bias, mutably.
+    fn bias_array_mut(&mut self) -> &mut [T; OUT];
+}
+
 /// The weight `W` (`OUT × IN`, column-major) and bias `b` (`OUT`) of a dense layer computing
 /// `W·x + b`, held inline: a frozen network is plain data, made while compiling by
 /// `include_model!` or at run time by `freeze`.
@@ -38,6 +48,20 @@ impl<T, const OUT: usize, const IN: usize> DenseParameters<T, OUT, IN> for Froze
     #[inline(always)]
     fn bias_array(&self) -> &[T; OUT] {
         &self.bias
+    }
+}
+
+impl<T, const OUT: usize, const IN: usize> DenseParametersMut<T, OUT, IN>
+    for FrozenDense<T, OUT, IN>
+{
+    #[inline(always)]
+    fn weight_columns_mut(&mut self) -> &mut [[T; OUT]; IN] {
+        &mut self.weight
+    }
+
+    #[inline(always)]
+    fn bias_array_mut(&mut self) -> &mut [T; OUT] {
+        &mut self.bias
     }
 }
 
@@ -81,11 +105,7 @@ impl<T: Float, const OUT: usize, const IN: usize> FrozenDense<T, OUT, IN> {
             }
         };
         if cfg!(target_endian = "big") {
-            reverse_each(
-                (&raw mut layer.weight).cast(),
-                OUT * IN,
-                size_of::<T>(),
-            );
+            reverse_each((&raw mut layer.weight).cast(), OUT * IN, size_of::<T>());
             reverse_each((&raw mut layer.bias).cast(), OUT, size_of::<T>());
         }
         layer

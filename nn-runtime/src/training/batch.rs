@@ -2,7 +2,7 @@
 
 use nalgebra::{Const, Dyn, MatrixView, MatrixViewMut, SVector};
 
-use crate::Float;
+use crate::{Batch, BatchMut, Float};
 
 /// A `ROWS × columns` matrix stored column-major, one column per sample.
 ///
@@ -126,6 +126,30 @@ impl<T: Float, const ROWS: usize> BatchMatrix<T, ROWS> {
     pub fn view_mut(&mut self) -> MatrixViewMut<'_, T, Const<ROWS>, Dyn> {
         let columns = self.columns;
         MatrixViewMut::from_slice_generic(self.as_mut_slice(), Const::<ROWS>, Dyn(columns))
+    }
+}
+
+impl<T: Float, const ROWS: usize> Batch<T, ROWS> for BatchMatrix<T, ROWS> {
+    #[inline(always)]
+    fn columns(&self) -> usize {
+        self.columns
+    }
+
+    #[inline(always)]
+    fn as_slice(&self) -> &[T] {
+        BatchMatrix::as_slice(self)
+    }
+}
+
+impl<T: Float, const ROWS: usize> BatchMut<T, ROWS> for BatchMatrix<T, ROWS> {
+    #[inline(always)]
+    fn set_columns(&mut self, columns: usize) {
+        BatchMatrix::set_columns(self, columns);
+    }
+
+    #[inline(always)]
+    fn as_mut_slice(&mut self) -> &mut [T] {
+        BatchMatrix::as_mut_slice(self)
     }
 }
 

@@ -3,7 +3,7 @@
 use nalgebra::{SMatrix, SVector};
 use rand::{Rng, RngExt};
 
-use crate::{DenseParameters, Float};
+use crate::{DenseParameters, DenseParametersMut, Float};
 
 /// How a dense layer's weights are drawn before training.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,7 +79,9 @@ impl<T: Float, const OUT: usize, const IN: usize> Dense<T, OUT, IN> {
     }
 }
 
-impl<T: Float, const OUT: usize, const IN: usize> DenseParameters<T, OUT, IN> for Dense<T, OUT, IN> {
+impl<T: Float, const OUT: usize, const IN: usize> DenseParameters<T, OUT, IN>
+    for Dense<T, OUT, IN>
+{
     #[inline(always)]
     fn weight_columns(&self) -> &[[T; OUT]; IN] {
         &self.weight.data.0
@@ -88,6 +90,20 @@ impl<T: Float, const OUT: usize, const IN: usize> DenseParameters<T, OUT, IN> fo
     #[inline(always)]
     fn bias_array(&self) -> &[T; OUT] {
         &self.bias.data.0[0]
+    }
+}
+
+impl<T: Float, const OUT: usize, const IN: usize> DenseParametersMut<T, OUT, IN>
+    for Dense<T, OUT, IN>
+{
+    #[inline(always)]
+    fn weight_columns_mut(&mut self) -> &mut [[T; OUT]; IN] {
+        &mut self.weight.data.0
+    }
+
+    #[inline(always)]
+    fn bias_array_mut(&mut self) -> &mut [T; OUT] {
+        &mut self.bias.data.0[0]
     }
 }
 

@@ -2,6 +2,8 @@
 
 use thiserror::Error;
 
+pub use crate::learning::error::HyperparameterError;
+
 /// Which side of a sample a value belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Side {
@@ -195,18 +197,6 @@ pub enum DataError {
     },
 }
 
-/// A hyperparameter outside its valid range.
-#[derive(Clone, Debug, Error, PartialEq)]
-#[error("invalid hyperparameter `{name}` = {value}, expected {expected}")]
-pub struct HyperparameterError {
-    /// The hyperparameter's name (`lr`, `momentum`).
-    pub name: &'static str,
-    /// The value given.
-    pub value: f64,
-    /// The valid range, in words.
-    pub expected: &'static str,
-}
-
 /// Why training failed. Nothing is lost: on divergence the last good weights are restored.
 #[derive(Clone, Debug, Error, PartialEq)]
 pub enum TrainError {
@@ -228,22 +218,4 @@ pub enum TrainError {
         /// The loss value seen.
         loss: f64,
     },
-}
-
-/// Checks `check(value)`, or returns an error naming the hyperparameter and its valid range.
-pub(crate) fn require(
-    name: &'static str,
-    value: f64,
-    expected: &'static str,
-    check: impl Fn(f64) -> bool,
-) -> Result<(), HyperparameterError> {
-    if !value.is_nan() && check(value) {
-        Ok(())
-    } else {
-        Err(HyperparameterError {
-            name,
-            value,
-            expected,
-        })
-    }
 }

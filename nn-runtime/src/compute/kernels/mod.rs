@@ -6,17 +6,11 @@
 //! in place, without packing; elsewhere, and for small layers, portable loops that the compiler
 //! vectorizes. None allocates.
 
-// Without training only the one-sample product is called; the batch products stay compiled
-// (they are the same generic tiles) but unused.
 #[cfg(target_arch = "x86_64")]
-#[cfg_attr(not(feature = "train"), allow(dead_code))]
 mod avx2;
-#[cfg_attr(not(feature = "train"), allow(dead_code))]
 mod portable;
 
-use crate::{DenseParameters, Float};
-#[cfg(feature = "train")]
-use crate::{BatchMatrix, Dense};
+use crate::{Batch, BatchMut, DenseParameters, DenseParametersMut, Float};
 
 /// Layers with at most this many weights take the portable loops even when SIMD kernels exist:
 /// their fully unrolled loops beat the tiled kernels' setup (measured: a 4×2 layer's forward pass
@@ -79,16 +73,15 @@ pub fn dense_vector<T: Float, const OUT: usize, const IN: usize>(
 
 /// `Z = W·X + b` over a batch: `X` is `IN × n`, `Z` becomes `OUT × n` (its column count is set to
 /// `n`; its capacity must allow it).
-#[cfg(feature = "train")]
 #[inline]
 pub fn dense_forward<T: Float, const OUT: usize, const IN: usize>(
-    layer: &Dense<T, OUT, IN>,
-    x: &BatchMatrix<T, IN>,
-    z: &mut BatchMatrix<T, OUT>,
+    layer: &impl DenseParameters<T, OUT, IN>,
+    x: &impl Batch<T, IN>,
+    z: &mut impl BatchMut<T, OUT>,
 ) {
     let n = x.columns();
     z.set_columns(n);
-    let (w, b) = (layer.weight.as_slice(), &layer.bias.data.0[0]);
+    let (w, b) = (layer.weight_columns().as_flattened(), layer.bias_array());
     let (x, z) = (x.as_slice(), z.as_mut_slice());
     simd_or_portable!(
         T,
@@ -101,12 +94,11 @@ pub fn dense_forward<T: Float, const OUT: usize, const IN: usize>(
 /// Writes the parameter gradients of a dense layer: `∂W = Δ·Xᵀ` and `∂b = Σ_j Δ[:, j]`, where
 /// `Δ = ∂L/∂Z` is `OUT × n` and `X` is the layer's `IN × n` input. Both are overwritten, not
 /// accumulated into.
-#[cfg(feature = "train")]
 #[inline]
 pub fn dense_parameter_gradient<T: Float, const OUT: usize, const IN: usize>(
-    gradient: &mut Dense<T, OUT, IN>,
-    x: &BatchMatrix<T, IN>,
-    delta: &BatchMatrix<T, OUT>,
+    gradient: &mut impl DenseParametersMut<T, OUT, IN>,
+    x: &impl Batch<T, IN>,
+    delta: &impl Batch<T, OUT>,
 ) {
     assert_eq!(
         x.columns(),
@@ -115,13 +107,13 @@ pub fn dense_parameter_gradient<T: Float, const OUT: usize, const IN: usize>(
     );
     let n = x.columns();
     let (x, delta) = (x.as_slice(), delta.as_slice());
-    let db = &mut gradient.bias.data.0[0];
+    let db = gradient.bias_array_mut();
     crate::compute::simd::wide(
         delta.len(),
         #[inline(always)]
         || portable::row_sums(db, delta, n),
     );
-    let dw = gradient.weight.as_mut_slice();
+    let dw = gradient.weight_columns_mut().as_flattened_mut();
     simd_or_portable!(
         T,
         OUT * IN > SMALL_LAYER,
@@ -132,16 +124,16 @@ pub fn dense_parameter_gradient<T: Float, const OUT: usize, const IN: usize>(
 
 /// `∂X = Wᵀ·Δ`: the gradient with respect to the layer's input, `IN × n` for `Δ` of `OUT × n`
 /// (its column count is set to `n`; its capacity must allow it).
-#[cfg(feature = "train")]
 #[inline]
 pub fn dense_input_gradient<T: Float, const OUT: usize, const IN: usize>(
-    layer: &Dense<T, OUT, IN>,
-    delta: &BatchMatrix<T, OUT>,
-    dx: &mut BatchMatrix<T, IN>,
+    layer: &impl DenseParameters<T, OUT, IN>,
+    delta: &impl Batch<T, OUT>,
+    dx: &mut impl BatchMut<T, IN>,
 ) {
     let n = delta.columns();
     dx.set_columns(n);
-    let (w, delta, dx) = (layer.weight.as_slice(), delta.as_slice(), dx.as_mut_slice());
+    let w = layer.weight_columns().as_flattened();
+    let (delta, dx) = (delta.as_slice(), dx.as_mut_slice());
     simd_or_portable!(
         T,
         OUT * IN > SMALL_LAYER,

@@ -133,7 +133,10 @@ mod tests {
             })
         ));
         header.scalar = "f64".into();
-        assert!(matches!(check(&header, XOR), Err(ModelError::Scalar { .. })));
+        assert!(matches!(
+            check(&header, XOR),
+            Err(ModelError::Scalar { .. })
+        ));
         header.network = "Digits".into();
         let message = check(&header, XOR).unwrap_err().to_string();
         assert_eq!(

@@ -59,4 +59,3 @@ pub(crate) fn read<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
     });
     error.map_or(Ok(network), Err)
 }
-

@@ -1,7 +1,7 @@
 //! Early stopping on the monitored loss (Prechelt, 1998, "Early Stopping — But When?").
 
 use crate::HyperparameterError;
-use crate::training::error::require;
+use crate::learning::error::require;
 
 /// Stops training once the monitored loss (the validation loss, or the training loss when there
 /// is no validation data) has not improved by more than `min_delta` for `patience` epochs.

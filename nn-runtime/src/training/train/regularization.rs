@@ -1,6 +1,6 @@
 //! L1 and L2 penalties on weights (never biases), added to both the loss and the gradient.
 
-use crate::training::error::require;
+use crate::learning::error::require;
 use crate::{Float, HyperparameterError, TensorKind};
 
 /// Weight penalties: `λ₁·Σ|w| + λ₂·Σw²` is added to the loss, and `λ₁·sign(w) + 2λ₂·w` to each

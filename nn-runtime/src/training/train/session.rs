@@ -357,7 +357,7 @@ fn sum_gradients<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
         for worker in rest.iter().filter(|worker| worker.samples > 0) {
             let w = weight(worker);
             with_tensor(&worker.gradients, tensor, |values| {
-                parallel::for_each_piece(
+                crate::learning::pieces::for_each_piece(
                     (&mut *sum, values),
                     #[inline(always)]
                     |(sum, values)| {

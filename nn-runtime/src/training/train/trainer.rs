@@ -7,7 +7,7 @@ use super::early_stopping::BestTracker;
 use super::progress::Progress;
 use super::validation::{NoValidationData, ValidationData, ValidationWidth};
 use super::{EarlyStopping, EpochRecord, History, Metric, Penalty, Session, StopReason};
-use crate::training::error::require;
+use crate::learning::error::require;
 use crate::optim::LrSchedule;
 use crate::{
     DataWidth, Dataset, HyperparameterError, Loss, Network, Optimizer, TrainError, TrainingData,

@@ -1,7 +1,7 @@
 //! Categorical cross-entropy, fused with a softmax output.
 
 use super::{FusedOutput, Loss, clamped_ln, negated_mean, scaled_difference};
-use crate::{BatchMatrix, Float};
+use crate::{Batch, BatchMut, Float};
 
 /// `L = −mean over samples of Σ_i y_i·ln a_i` for one-hot (or probability) targets `y`, as
 /// PyTorch's `CrossEntropyLoss` on logits with mean reduction (logarithms clamped at −100).
@@ -14,8 +14,8 @@ impl SoftmaxCrossEntropy {
     /// The batch-mean loss of `output` (the network's activations) against `target`.
     pub fn loss<T: Float, const N: usize>(
         &self,
-        output: &BatchMatrix<T, N>,
-        target: &BatchMatrix<T, N>,
+        output: &impl Batch<T, N>,
+        target: &impl Batch<T, N>,
     ) -> T {
         // Every term, zero targets included (0·ln a = 0, as `ln a` is clamped: only a NaN
         // output, which should show, gives NaN): no branch, so the loop vectorizes.
@@ -35,8 +35,8 @@ impl<A: FusedOutput<SoftmaxCrossEntropy>> Loss<A> for SoftmaxCrossEntropy {
 
     fn loss<T: Float, const N: usize>(
         &self,
-        output: &BatchMatrix<T, N>,
-        target: &BatchMatrix<T, N>,
+        output: &impl Batch<T, N>,
+        target: &impl Batch<T, N>,
     ) -> T {
         SoftmaxCrossEntropy::loss(self, output, target)
     }
@@ -44,9 +44,9 @@ impl<A: FusedOutput<SoftmaxCrossEntropy>> Loss<A> for SoftmaxCrossEntropy {
     fn loss_and_gradient<T: Float, const N: usize>(
         &self,
         _activation: &A,
-        output: &BatchMatrix<T, N>,
-        target: &BatchMatrix<T, N>,
-        gradient: &mut BatchMatrix<T, N>,
+        output: &impl Batch<T, N>,
+        target: &impl Batch<T, N>,
+        gradient: &mut impl BatchMut<T, N>,
     ) -> T {
         let loss = SoftmaxCrossEntropy::loss(self, output, target);
         let scale = T::of_f64(1.0 / output.columns() as f64);
@@ -58,6 +58,7 @@ impl<A: FusedOutput<SoftmaxCrossEntropy>> Loss<A> for SoftmaxCrossEntropy {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::BatchMatrix;
     use crate::Softmax;
     use nalgebra::SVector;
 

@@ -1,9 +1,12 @@
 //! Stochastic gradient descent with momentum, as PyTorch's `torch.optim.SGD`.
 
+#[cfg(feature = "train")]
 use super::{Optimizer, StateBuffer};
-use crate::training::error::require;
-use crate::training::parallel;
-use crate::{Float, HyperparameterError, TensorKind};
+#[cfg(feature = "train")]
+use crate::TensorKind;
+use crate::learning::error::require;
+use crate::learning::pieces as parallel;
+use crate::{Float, HyperparameterError};
 
 /// Stochastic gradient descent with optional momentum, dampening, Nesterov momentum
 /// (Sutskever et al., 2013) and L2 weight decay, following PyTorch's update:
@@ -22,51 +25,98 @@ pub struct Sgd {
     dampening: f64,
     nesterov: bool,
     weight_decay: f64,
+    #[cfg(feature = "train")]
     velocity: StateBuffer,
     steps: u64,
 }
 
 impl Sgd {
     /// Plain SGD with learning rate `lr` (no momentum, no weight decay).
-    pub fn new(lr: f64) -> Self {
+    pub const fn new(lr: f64) -> Self {
         Self {
             lr,
             momentum: 0.0,
             dampening: 0.0,
             nesterov: false,
             weight_decay: 0.0,
-            velocity: StateBuffer::default(),
+            #[cfg(feature = "train")]
+            velocity: StateBuffer::new(),
             steps: 0,
         }
     }
 
     /// Sets the momentum factor (default 0).
-    pub fn with_momentum(mut self, momentum: f64) -> Self {
+    pub const fn with_momentum(mut self, momentum: f64) -> Self {
         self.momentum = momentum;
         self
     }
 
     /// Sets the dampening of momentum (default 0).
-    pub fn with_dampening(mut self, dampening: f64) -> Self {
+    pub const fn with_dampening(mut self, dampening: f64) -> Self {
         self.dampening = dampening;
         self
     }
 
     /// Switches Nesterov momentum on or off (default off).
-    pub fn with_nesterov(mut self, nesterov: bool) -> Self {
+    pub const fn with_nesterov(mut self, nesterov: bool) -> Self {
         self.nesterov = nesterov;
         self
     }
 
     /// Sets the L2 weight decay added to the gradient (default 0).
-    pub fn with_weight_decay(mut self, weight_decay: f64) -> Self {
+    pub const fn with_weight_decay(mut self, weight_decay: f64) -> Self {
         self.weight_decay = weight_decay;
         self
     }
 }
 
+#[cfg(feature = "train")]
 impl Optimizer for Sgd {
     fn validate(&self) -> Result<(), HyperparameterError> {
+        self.check()
+    }
+
+    fn learning_rate(&self) -> f64 {
+        self.lr
+    }
+
+    fn set_learning_rate(&mut self, lr: f64) {
+        self.lr = lr;
+    }
+
+    fn prepare<T: Float>(&mut self, parameters: usize) {
+        if self.momentum > 0.0 {
+            self.velocity.reset::<T>(parameters);
+        } else {
+            self.velocity.clear();
+        }
+        self.steps = 0;
+    }
+
+    fn begin_step(&mut self) {
+        self.count_step();
+    }
+
+    #[inline(always)]
+    fn update<T: Float>(
+        &mut self,
+        _kind: TensorKind,
+        parameters: &mut [T],
+        gradients: &[T],
+        offset: usize,
+    ) {
+        let step = self.coefficients::<T>();
+        let velocity = match step {
+            SgdStep::Plain { .. } => &mut [][..],
+            SgdStep::Momentum { .. } => self.velocity.slice::<T>(offset, parameters.len()),
+        };
+        step.apply(parameters, gradients, velocity);
+    }
+}
+
+impl Sgd {
+    /// Checks every hyperparameter, naming the first invalid one.
+    pub fn check(&self) -> Result<(), HyperparameterError> {
         require("lr", self.lr, "a finite number > 0", |v| {
             v > 0.0 && v.is_finite()
         })?;
@@ -99,58 +149,68 @@ impl Optimizer for Sgd {
         Ok(())
     }
 
-    fn learning_rate(&self) -> f64 {
-        self.lr
-    }
-
-    fn set_learning_rate(&mut self, lr: f64) {
-        self.lr = lr;
-    }
-
-    fn prepare<T: Float>(&mut self, parameters: usize) {
-        if self.momentum > 0.0 {
-            self.velocity.reset::<T>(parameters);
-        } else {
-            self.velocity.clear();
-        }
-        self.steps = 0;
-    }
-
-    fn begin_step(&mut self) {
+    /// Counts a new step (the first one starts the velocity at the gradient).
+    pub(crate) fn count_step(&mut self) {
         self.steps += 1;
     }
 
+    /// The scalars of the current step in the parameters' type.
     #[inline(always)]
-    fn update<T: Float>(
-        &mut self,
-        _kind: TensorKind,
-        parameters: &mut [T],
-        gradients: &[T],
-        offset: usize,
-    ) {
+    pub(crate) fn coefficients<T: Float>(&self) -> SgdStep<T> {
         let (lr, decay) = (T::of_f64(self.lr), T::of_f64(self.weight_decay));
         if self.momentum == 0.0 {
-            parallel::for_each_piece(
-                (parameters, gradients),
-                #[inline(always)]
-                move |(parameters, gradients)| {
-                    for (p, &g) in parameters.iter_mut().zip(gradients) {
-                        *p -= lr * (g + decay * *p);
-                    }
-                },
-            );
-            return;
+            return SgdStep::Plain { lr, decay };
         }
-        let c = Coefficients {
-            lr,
-            decay,
-            momentum: T::of_f64(self.momentum),
-            undamped: T::of_f64(1.0 - self.dampening),
+        SgdStep::Momentum {
+            c: Coefficients {
+                lr,
+                decay,
+                momentum: T::of_f64(self.momentum),
+                undamped: T::of_f64(1.0 - self.dampening),
+            },
+            first: self.steps <= 1,
+            nesterov: self.nesterov,
+        }
+    }
+}
+
+/// One SGD step's scalars, applied to any run of parameters with its velocity: the heap-backed
+/// optimizer and the inline learner share it.
+#[derive(Clone, Copy)]
+pub(crate) enum SgdStep<T> {
+    /// Without momentum: `θ ← θ − lr·(g + decay·θ)`.
+    Plain { lr: T, decay: T },
+    /// With momentum, on the first step or a later one, Nesterov's or not.
+    Momentum {
+        c: Coefficients<T>,
+        first: bool,
+        nesterov: bool,
+    },
+}
+
+impl<T: Float> SgdStep<T> {
+    /// Updates `parameters` from `gradients` and `velocity` (unused, and may be empty, without
+    /// momentum).
+    #[inline(always)]
+    pub(crate) fn apply(self, parameters: &mut [T], gradients: &[T], velocity: &mut [T]) {
+        let (c, first, nesterov) = match self {
+            SgdStep::Plain { lr, decay } => {
+                parallel::for_each_piece(
+                    (parameters, gradients),
+                    #[inline(always)]
+                    move |(parameters, gradients)| {
+                        for (p, &g) in parameters.iter_mut().zip(gradients) {
+                            *p -= lr * (g + decay * *p);
+                        }
+                    },
+                );
+                return;
+            }
+            SgdStep::Momentum { c, first, nesterov } => (c, first, nesterov),
         };
-        let velocity = self.velocity.slice::<T>(offset, parameters.len());
         let parts = (parameters, gradients, velocity);
         // The case is a constant of each loop, so that none branches per element.
-        match (self.steps <= 1, self.nesterov) {
+        match (first, nesterov) {
             (true, false) => parallel::for_each_piece(
                 parts,
                 #[inline(always)]
@@ -177,7 +237,7 @@ impl Optimizer for Sgd {
 
 /// The scalars of an SGD step with momentum.
 #[derive(Clone, Copy)]
-struct Coefficients<T> {
+pub(crate) struct Coefficients<T> {
     lr: T,
     decay: T,
     momentum: T,
@@ -212,7 +272,7 @@ fn momentum_step<T: Float, const FIRST: bool, const NESTEROV: bool>(
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "train"))]
 mod tests {
     use super::*;
 

@@ -1,7 +1,7 @@
 //! Binary cross-entropy, fused with a sigmoid output.
 
 use super::{FusedOutput, Loss, clamped_ln, negated_mean, scaled_difference};
-use crate::{BatchMatrix, Float};
+use crate::{Batch, BatchMut, Float};
 
 /// `L = −mean over all outputs and samples of [y·ln a + (1 − y)·ln(1 − a)]`, as PyTorch's
 /// `BCELoss` with mean reduction (logarithms clamped at −100).
@@ -14,8 +14,8 @@ impl BinaryCrossEntropy {
     /// The batch-mean loss of `output` (the network's activations) against `target`.
     pub fn loss<T: Float, const N: usize>(
         &self,
-        output: &BatchMatrix<T, N>,
-        target: &BatchMatrix<T, N>,
+        output: &impl Batch<T, N>,
+        target: &impl Batch<T, N>,
     ) -> T {
         negated_mean(
             output,
@@ -43,8 +43,8 @@ impl<A: FusedOutput<BinaryCrossEntropy>> Loss<A> for BinaryCrossEntropy {
 
     fn loss<T: Float, const N: usize>(
         &self,
-        output: &BatchMatrix<T, N>,
-        target: &BatchMatrix<T, N>,
+        output: &impl Batch<T, N>,
+        target: &impl Batch<T, N>,
     ) -> T {
         BinaryCrossEntropy::loss(self, output, target)
     }
@@ -52,9 +52,9 @@ impl<A: FusedOutput<BinaryCrossEntropy>> Loss<A> for BinaryCrossEntropy {
     fn loss_and_gradient<T: Float, const N: usize>(
         &self,
         _activation: &A,
-        output: &BatchMatrix<T, N>,
-        target: &BatchMatrix<T, N>,
-        gradient: &mut BatchMatrix<T, N>,
+        output: &impl Batch<T, N>,
+        target: &impl Batch<T, N>,
+        gradient: &mut impl BatchMut<T, N>,
     ) -> T {
         let loss = BinaryCrossEntropy::loss(self, output, target);
         let scale = T::of_f64(1.0 / (N * output.columns()) as f64);
@@ -66,6 +66,7 @@ impl<A: FusedOutput<BinaryCrossEntropy>> Loss<A> for BinaryCrossEntropy {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::BatchMatrix;
     use crate::Sigmoid;
     use nalgebra::SVector;
 

@@ -2,8 +2,8 @@
 
 use super::state::flush_square_average;
 use super::{Optimizer, StateBuffer};
-use crate::training::error::require;
-use crate::training::parallel;
+use crate::learning::error::require;
+use crate::learning::pieces as parallel;
 use crate::{Float, HyperparameterError, TensorKind};
 
 /// RMSProp (Hinton, *Neural Networks for Machine Learning*, lecture 6e, 2012), with the centered

@@ -14,13 +14,23 @@ use crate::Float;
 
 /// A flat buffer of optimizer state (a moment, a velocity), one value per parameter, in the
 /// element type chosen by [`reset`](Self::reset).
+#[cfg(feature = "train")]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StateBuffer {
     pub(crate) f32: Vec<f32>,
     pub(crate) f64: Vec<f64>,
 }
 
+#[cfg(feature = "train")]
 impl StateBuffer {
+    /// Holds nothing; a `const fn`, so that an optimizer can be built in a constant.
+    pub const fn new() -> Self {
+        Self {
+            f32: Vec::new(),
+            f64: Vec::new(),
+        }
+    }
+
     /// Holds `len` zeros of type `T` (and nothing of the other type).
     pub fn reset<T: Float>(&mut self, len: usize) {
         *self = Self::default();

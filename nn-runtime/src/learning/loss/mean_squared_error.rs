@@ -1,7 +1,7 @@
 //! Mean squared error.
 
 use super::{Loss, check_batch, scaled_difference};
-use crate::{Activation, BatchMatrix, Float};
+use crate::{Activation, Batch, BatchMut, Float};
 
 /// `L = mean over all outputs and samples of (a − y)²`, as PyTorch's `MSELoss` with mean
 /// reduction. Fits any output activation: its derivative is applied after `∂L/∂a = 2(a − y)/(N·n)`.
@@ -14,8 +14,8 @@ impl<A: Activation> Loss<A> for MeanSquaredError {
 
     fn loss<T: Float, const N: usize>(
         &self,
-        output: &BatchMatrix<T, N>,
-        target: &BatchMatrix<T, N>,
+        output: &impl Batch<T, N>,
+        target: &impl Batch<T, N>,
     ) -> T {
         check_batch(output, target);
         let sum = output
@@ -29,9 +29,9 @@ impl<A: Activation> Loss<A> for MeanSquaredError {
     fn loss_and_gradient<T: Float, const N: usize>(
         &self,
         activation: &A,
-        output: &BatchMatrix<T, N>,
-        target: &BatchMatrix<T, N>,
-        gradient: &mut BatchMatrix<T, N>,
+        output: &impl Batch<T, N>,
+        target: &impl Batch<T, N>,
+        gradient: &mut impl BatchMut<T, N>,
     ) -> T {
         let loss = <Self as Loss<A>>::loss(self, output, target);
         let scale = T::of_f64(2.0 / (N * output.columns()) as f64);
@@ -44,6 +44,7 @@ impl<A: Activation> Loss<A> for MeanSquaredError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::BatchMatrix;
     use crate::Identity;
     use nalgebra::SVector;
 

@@ -3,7 +3,7 @@
 use core::f64::consts::PI;
 
 use crate::HyperparameterError;
-use crate::training::error::require;
+use crate::learning::error::require;
 
 /// How far the learning rate must fall before ReduceLROnPlateau changes it (PyTorch's `eps`).
 const PLATEAU_EPS: f64 = 1e-8;

@@ -3,22 +3,32 @@
 //! [`LrSchedule`] changes an optimizer's learning rate between epochs.
 
 mod adam;
+#[cfg(feature = "train")]
 mod adamw;
+#[cfg(feature = "train")]
 mod rmsprop;
+#[cfg(feature = "train")]
 mod schedule;
 mod sgd;
 mod state;
 
 pub use adam::Adam;
+#[cfg(feature = "train")]
 pub use adamw::AdamW;
+#[cfg(feature = "train")]
 pub use rmsprop::RmsProp;
+#[cfg(feature = "train")]
 pub use schedule::LrSchedule;
 pub use sgd::Sgd;
+#[cfg(feature = "train")]
 pub use state::StateBuffer;
 
+#[cfg(feature = "train")]
 use crate::{Float, HyperparameterError, TensorKind};
 
-/// An update rule for parameters from their gradients.
+/// An update rule for parameters from their gradients, with its state on the heap: what the
+/// trainer drives.
+#[cfg(feature = "train")]
 pub trait Optimizer: Send {
     /// Checks every hyperparameter, naming the first invalid one.
     fn validate(&self) -> Result<(), HyperparameterError>;
@@ -53,7 +63,7 @@ pub trait Optimizer: Send {
 
 /// Runs `optimizer` on a single weight starting at 1 through the gradients `steps`, one step
 /// each, and returns the weight: the harness of the optimizers' worked examples.
-#[cfg(test)]
+#[cfg(all(test, feature = "train"))]
 pub(crate) fn run_steps(mut optimizer: impl Optimizer, steps: &[f64]) -> f64 {
     optimizer.validate().unwrap();
     optimizer.prepare::<f64>(1);
@@ -69,7 +79,7 @@ pub(crate) fn run_steps(mut optimizer: impl Optimizer, steps: &[f64]) -> f64 {
 /// on the first and 0 after, and checks after each that no value of its state (read by `state`)
 /// is subnormal. Returns the weights after each step and the final state: the harness of the
 /// optimizers' flush tests.
-#[cfg(test)]
+#[cfg(all(test, feature = "train"))]
 pub(crate) fn decay_to_zero<O: Optimizer>(
     mut optimizer: O,
     steps: usize,
@@ -93,7 +103,7 @@ pub(crate) fn decay_to_zero<O: Optimizer>(
     (weights, state(&mut optimizer))
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "train"))]
 mod tests {
     use super::*;
 

@@ -1,7 +1,7 @@
 //! AdamW, as PyTorch's `torch.optim.AdamW`.
 
 use super::{Adam, Optimizer};
-use crate::training::error::require;
+use crate::learning::error::require;
 use crate::{Float, HyperparameterError, TensorKind};
 
 /// Adam with decoupled weight decay (Loshchilov & Hutter, 2019, *Decoupled Weight Decay

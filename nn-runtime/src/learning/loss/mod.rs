@@ -10,7 +10,7 @@ pub use binary_cross_entropy::BinaryCrossEntropy;
 pub use mean_squared_error::MeanSquaredError;
 pub use softmax_cross_entropy::SoftmaxCrossEntropy;
 
-use crate::{Activation, BatchMatrix, Float};
+use crate::{Activation, Batch, BatchMut, Float};
 
 /// A loss that can train a network whose output layer uses the activation `A`.
 ///
@@ -32,8 +32,8 @@ pub trait Loss<A: Activation>: Sync {
     /// The batch-mean loss of `output` (the network's activations, `N × n`) against `target`.
     fn loss<T: Float, const N: usize>(
         &self,
-        output: &BatchMatrix<T, N>,
-        target: &BatchMatrix<T, N>,
+        output: &impl Batch<T, N>,
+        target: &impl Batch<T, N>,
     ) -> T;
 
     /// The batch-mean loss, with `∂L/∂z` (the gradient with respect to the output layer's
@@ -41,9 +41,9 @@ pub trait Loss<A: Activation>: Sync {
     fn loss_and_gradient<T: Float, const N: usize>(
         &self,
         activation: &A,
-        output: &BatchMatrix<T, N>,
-        target: &BatchMatrix<T, N>,
-        gradient: &mut BatchMatrix<T, N>,
+        output: &impl Batch<T, N>,
+        target: &impl Batch<T, N>,
+        gradient: &mut impl BatchMut<T, N>,
     ) -> T;
 }
 
@@ -97,8 +97,8 @@ pub(crate) fn clamped_ln<T: Float>(x: T, how: Ln) -> T {
 /// `0 − sum`, so that a perfect prediction reports +0 rather than −0.
 #[inline(always)]
 pub(crate) fn negated_mean<T: Float, const N: usize>(
-    output: &BatchMatrix<T, N>,
-    target: &BatchMatrix<T, N>,
+    output: &impl Batch<T, N>,
+    target: &impl Batch<T, N>,
     count: usize,
     term: impl Fn(T, T, Ln) -> T,
 ) -> T {
@@ -149,9 +149,9 @@ fn sum_by_lanes<T: Float>(output: &[T], target: &[T], term: impl Fn(T, T, Ln) ->
 /// the backward pass; a gradient that small moves no weight.
 #[inline(always)]
 pub(crate) fn scaled_difference<T: Float, const N: usize>(
-    gradient: &mut BatchMatrix<T, N>,
-    output: &BatchMatrix<T, N>,
-    target: &BatchMatrix<T, N>,
+    gradient: &mut impl BatchMut<T, N>,
+    output: &impl Batch<T, N>,
+    target: &impl Batch<T, N>,
     scale: T,
 ) {
     gradient.set_columns(output.columns());
@@ -174,8 +174,8 @@ pub(crate) fn scaled_difference<T: Float, const N: usize>(
 /// Checks that `output` and `target` describe the same batch.
 #[inline]
 pub(crate) fn check_batch<T: Float, const N: usize>(
-    output: &BatchMatrix<T, N>,
-    target: &BatchMatrix<T, N>,
+    output: &impl Batch<T, N>,
+    target: &impl Batch<T, N>,
 ) {
     assert_eq!(
         output.columns(),
@@ -189,6 +189,7 @@ pub(crate) fn check_batch<T: Float, const N: usize>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::BatchMatrix;
 
     /// The binary cross-entropy term, the heavier of the two that `sum_by_lanes` serves.
     fn bce_term(a: f32, y: f32, ln: Ln) -> f32 {

@@ -1,10 +1,13 @@
 //! Adam, as PyTorch's `torch.optim.Adam`.
 
 use super::state::flush_square_average;
+#[cfg(feature = "train")]
 use super::{Optimizer, StateBuffer};
-use crate::training::error::require;
-use crate::training::parallel;
-use crate::{Float, HyperparameterError, TensorKind};
+#[cfg(feature = "train")]
+use crate::TensorKind;
+use crate::learning::error::require;
+use crate::learning::pieces as parallel;
+use crate::{Float, HyperparameterError};
 
 /// Adam (Kingma & Ba, 2015, *Adam: A Method for Stochastic Optimization*), with optional L2
 /// weight decay and the AMSGrad variant (Reddi et al., 2018), following PyTorch's update at
@@ -30,12 +33,16 @@ pub struct Adam {
     eps: f64,
     weight_decay: f64,
     amsgrad: bool,
+    #[cfg(feature = "train")]
     exp_avg: StateBuffer,
+    #[cfg(feature = "train")]
     exp_avg_sq: StateBuffer,
+    #[cfg(feature = "train")]
     max_exp_avg_sq: StateBuffer,
     steps: u64,
-    /// The bias corrections of the current step, computed once per step rather than per tensor.
-    corrections: BiasCorrections,
+    /// The bias corrections of the current step, computed once per step rather than per tensor
+    /// (`None` until the first step, or after the betas changed).
+    corrections: Option<BiasCorrections>,
 }
 
 /// Adam's bias corrections at step `t` (counting from 1): `1 − β1ᵗ` and `√(1 − β2ᵗ)`.
@@ -50,16 +57,17 @@ impl BiasCorrections {
     /// an update before any `begin_step` does not divide 0 by 0.
     fn at(beta1: f64, beta2: f64, steps: u64) -> Self {
         let t = steps.max(1) as f64;
+        // `libm`'s, with and without `std`, so that the inline learner computes the same bits.
         Self {
-            first: 1.0 - beta1.powf(t),
-            second_sqrt: (1.0 - beta2.powf(t)).sqrt(),
+            first: 1.0 - libm::pow(beta1, t),
+            second_sqrt: libm::sqrt(1.0 - libm::pow(beta2, t)),
         }
     }
 }
 
 impl Adam {
     /// Adam with learning rate `lr` and PyTorch's other defaults.
-    pub fn new(lr: f64) -> Self {
+    pub const fn new(lr: f64) -> Self {
         let (beta1, beta2) = (0.9, 0.999);
         Self {
             lr,
@@ -68,39 +76,53 @@ impl Adam {
             eps: 1e-8,
             weight_decay: 0.0,
             amsgrad: false,
-            exp_avg: StateBuffer::default(),
-            exp_avg_sq: StateBuffer::default(),
-            max_exp_avg_sq: StateBuffer::default(),
+            #[cfg(feature = "train")]
+            exp_avg: StateBuffer::new(),
+            #[cfg(feature = "train")]
+            exp_avg_sq: StateBuffer::new(),
+            #[cfg(feature = "train")]
+            max_exp_avg_sq: StateBuffer::new(),
             steps: 0,
-            corrections: BiasCorrections::at(beta1, beta2, 0),
+            corrections: None,
         }
     }
 
     /// Sets the decay rates of the first and second moment averages (default 0.9 and 0.999).
-    pub fn with_betas(mut self, beta1: f64, beta2: f64) -> Self {
+    pub const fn with_betas(mut self, beta1: f64, beta2: f64) -> Self {
         self.beta1 = beta1;
         self.beta2 = beta2;
-        self.corrections = BiasCorrections::at(beta1, beta2, self.steps);
+        self.corrections = None;
         self
     }
 
     /// Sets the term added to the denominator for numerical stability (default 1e-8).
-    pub fn with_eps(mut self, eps: f64) -> Self {
+    pub const fn with_eps(mut self, eps: f64) -> Self {
         self.eps = eps;
         self
     }
 
     /// Sets the L2 weight decay added to the gradient (default 0).
-    pub fn with_weight_decay(mut self, weight_decay: f64) -> Self {
+    pub const fn with_weight_decay(mut self, weight_decay: f64) -> Self {
         self.weight_decay = weight_decay;
         self
     }
 
     /// Switches the AMSGrad variant on or off (default off): it divides by the running maximum
     /// of the second moment average instead of the average itself.
-    pub fn with_amsgrad(mut self, amsgrad: bool) -> Self {
+    pub const fn with_amsgrad(mut self, amsgrad: bool) -> Self {
         self.amsgrad = amsgrad;
         self
+    }
+
+    /// Checks every hyperparameter, naming the first invalid one.
+    pub fn check(&self) -> Result<(), HyperparameterError> {
+        self.validate_moments()?;
+        require(
+            "weight_decay",
+            self.weight_decay,
+            "a finite number >= 0",
+            |v| v >= 0.0 && v.is_finite(),
+        )
     }
 
     /// Checks every hyperparameter but the weight decay, naming the first invalid one.
@@ -121,6 +143,7 @@ impl Adam {
 
     /// The Adam step on one tensor, with `l2` added to the gradient as `l2·θ` and the parameters
     /// first multiplied by `shrink` (AdamW's decoupled weight decay; 1 leaves them as they are).
+    #[cfg(feature = "train")]
     #[inline(always)]
     pub(super) fn step<T: Float>(
         &mut self,
@@ -130,7 +153,41 @@ impl Adam {
         l2: f64,
         shrink: f64,
     ) {
-        let BiasCorrections { first, second_sqrt } = self.corrections;
+        let step = self.coefficients::<T>(l2, shrink);
+        let len = parameters.len();
+        let exp_avg = self.exp_avg.slice::<T>(offset, len);
+        let exp_avg_sq = self.exp_avg_sq.slice::<T>(offset, len);
+        let max = if self.amsgrad {
+            Some(self.max_exp_avg_sq.slice::<T>(offset, len))
+        } else {
+            None
+        };
+        step.apply(parameters, gradients, exp_avg, exp_avg_sq, max);
+    }
+
+    /// The L2 weight decay added to the gradient.
+    pub(crate) fn weight_decay(&self) -> f64 {
+        self.weight_decay
+    }
+
+    /// Whether the rule keeps the running maximum of the second moment (AMSGrad).
+    pub(crate) fn amsgrad(&self) -> bool {
+        self.amsgrad
+    }
+
+    /// Counts a new step and computes its bias corrections.
+    pub(crate) fn count_step(&mut self) {
+        self.steps += 1;
+        self.corrections = Some(BiasCorrections::at(self.beta1, self.beta2, self.steps));
+    }
+
+    /// The scalars of the current step in the parameters' type, with `l2` and `shrink` as in
+    /// [`step`](Self::step).
+    #[inline(always)]
+    pub(crate) fn coefficients<T: Float>(&self, l2: f64, shrink: f64) -> AdamStep<T> {
+        let BiasCorrections { first, second_sqrt } = self
+            .corrections
+            .unwrap_or_else(|| BiasCorrections::at(self.beta1, self.beta2, self.steps));
         // θ − lr/(1 − β1ᵗ) · m / (√v/√(1 − β2ᵗ) + eps) with the factor √(1 − β2ᵗ) moved out of
         // the denominator: the same update with one division per element instead of two.
         let step_size = T::of_f64(self.lr / first * second_sqrt);
@@ -141,40 +198,70 @@ impl Adam {
         // values, with three fewer operations per element.
         let decay = l2 != 0.0 || shrink != 1.0;
         let (l2, shrink) = (T::of_f64(l2), T::of_f64(shrink));
-        let averages = Averages {
-            beta1,
-            beta2,
-            rest1,
-            rest2,
-            l2,
-            shrink,
-        };
-        if decay {
-            self.update_moments::<T, true>(parameters, gradients, offset, averages, step_size, eps);
+        AdamStep {
+            averages: Averages {
+                beta1,
+                beta2,
+                rest1,
+                rest2,
+                l2,
+                shrink,
+            },
+            step_size,
+            eps,
+            decay,
+        }
+    }
+}
+
+/// One Adam step's scalars, applied to any run of parameters with its moments: the heap-backed
+/// optimizer and the inline learner share it.
+#[derive(Clone, Copy)]
+pub(crate) struct AdamStep<T> {
+    averages: Averages<T>,
+    step_size: T,
+    eps: T,
+    /// Whether `l2` or `shrink` take part.
+    decay: bool,
+}
+
+impl<T: Float> AdamStep<T> {
+    /// Updates `parameters` from `gradients` and the moment averages (`max`: AMSGrad's running
+    /// maximum of the second, where it is on).
+    #[inline(always)]
+    pub(crate) fn apply(
+        self,
+        parameters: &mut [T],
+        gradients: &[T],
+        exp_avg: &mut [T],
+        exp_avg_sq: &mut [T],
+        max: Option<&mut [T]>,
+    ) {
+        if self.decay {
+            self.apply_moments::<true>(parameters, gradients, exp_avg, exp_avg_sq, max);
         } else {
-            self.update_moments::<T, false>(
-                parameters, gradients, offset, averages, step_size, eps,
-            );
+            self.apply_moments::<false>(parameters, gradients, exp_avg, exp_avg_sq, max);
         }
     }
 
-    /// The elementwise loops of [`step`](Self::step): with `DECAY`, applying `averages`' weight
+    /// The elementwise loops of [`apply`](Self::apply): with `DECAY`, applying the weight
     /// decays, otherwise leaving them out.
     #[inline(always)]
-    fn update_moments<T: Float, const DECAY: bool>(
-        &mut self,
+    fn apply_moments<const DECAY: bool>(
+        self,
         parameters: &mut [T],
         gradients: &[T],
-        offset: usize,
-        averages: Averages<T>,
-        step_size: T,
-        eps: T,
+        exp_avg: &mut [T],
+        exp_avg_sq: &mut [T],
+        max: Option<&mut [T]>,
     ) {
-        let len = parameters.len();
-        let exp_avg = self.exp_avg.slice::<T>(offset, len);
-        let exp_avg_sq = self.exp_avg_sq.slice::<T>(offset, len);
-        if self.amsgrad {
-            let max_exp_avg_sq = self.max_exp_avg_sq.slice::<T>(offset, len);
+        let AdamStep {
+            averages,
+            step_size,
+            eps,
+            ..
+        } = self;
+        if let Some(max_exp_avg_sq) = max {
             let parts = (parameters, gradients, exp_avg, exp_avg_sq, max_exp_avg_sq);
             parallel::for_each_piece(
                 parts,
@@ -253,15 +340,10 @@ impl Default for Adam {
     }
 }
 
+#[cfg(feature = "train")]
 impl Optimizer for Adam {
     fn validate(&self) -> Result<(), HyperparameterError> {
-        self.validate_moments()?;
-        require(
-            "weight_decay",
-            self.weight_decay,
-            "a finite number >= 0",
-            |v| v >= 0.0 && v.is_finite(),
-        )
+        self.check()
     }
 
     fn learning_rate(&self) -> f64 {
@@ -281,12 +363,11 @@ impl Optimizer for Adam {
             self.max_exp_avg_sq.clear();
         }
         self.steps = 0;
-        self.corrections = BiasCorrections::at(self.beta1, self.beta2, 0);
+        self.corrections = None;
     }
 
     fn begin_step(&mut self) {
-        self.steps += 1;
-        self.corrections = BiasCorrections::at(self.beta1, self.beta2, self.steps);
+        self.count_step();
     }
 
     #[inline(always)]
@@ -297,12 +378,12 @@ impl Optimizer for Adam {
         gradients: &[T],
         offset: usize,
     ) {
-        let l2 = self.weight_decay;
+        let l2 = self.weight_decay();
         self.step(parameters, gradients, offset, l2, 1.0);
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "train"))]
 mod tests {
     use super::*;
 
