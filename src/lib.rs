@@ -69,9 +69,7 @@ pub mod prelude {
     #[cfg(feature = "train")]
     pub use nn_runtime::train::{EpochRecord, History, StopReason};
     #[cfg(feature = "learn")]
-    pub use nn_runtime::{
-        Adam, BinaryCrossEntropy, InlineRule, MeanSquaredError, Sgd, SoftmaxCrossEntropy,
-    };
+    pub use nn_runtime::{Adam, BinaryCrossEntropy, MeanSquaredError, Sgd, SoftmaxCrossEntropy};
     #[cfg(feature = "train")]
     pub use nn_runtime::{
         AdamW, BatchMatrix, Dataset, EarlyStopping, LrSchedule, Metric, Network, RmsProp,

@@ -68,6 +68,26 @@ mod ui_fixtures {
     }
 }
 
+/// The untrained regressor that the embedded example bakes and trains on the device.
+mod embedded_fixtures {
+    use nn::prelude::*;
+
+    network! {
+        pub struct Regressor: Input<8> -> Dense<16, Tanh> -> Dense<1>;
+
+        /// The network of the `digits` example, whose trained file the embedded example bakes.
+        pub struct Digits: Input<64> -> Dense<32, Relu> -> Dropout<0.2> -> Dense<10, Softmax>;
+    }
+
+    pub static DIGITS: DigitsFrozen =
+        include_model!(Digits, "../examples/embedded/models/digits.nnm");
+
+    /// `examples/embedded/models/regressor_start.nnm`.
+    pub fn start() -> Vec<u8> {
+        nn::model::to_bytes(&Regressor::new(&mut StdRng::seed_from_u64(8))).unwrap()
+    }
+}
+
 static BAKED_F32: EveryActivationFrozen =
     include_model!(EveryActivation, "models/every_activation_f32.nnm");
 static BAKED_F32_JSON: EveryActivationFrozen =
@@ -150,7 +170,11 @@ fn fixtures_are_what_their_networks_save() {
         ("large.nnm", nn::model::to_bytes(&large()).unwrap()),
     ];
     let files = files.map(|(name, bytes)| (std::path::PathBuf::from(name), bytes));
-    for (name, bytes) in files.into_iter().chain(ui) {
+    let embedded = [(
+        std::path::PathBuf::from("../../examples/embedded/models/regressor_start.nnm"),
+        embedded_fixtures::start(),
+    )];
+    for (name, bytes) in files.into_iter().chain(ui).chain(embedded) {
         let path = models().join(&name);
         if std::env::var_os("NN_WRITE_FIXTURES").is_some() {
             std::fs::write(&path, &bytes).unwrap();
@@ -214,6 +238,20 @@ fn networks_frozen_at_run_time_equal_the_baked_ones() {
     for x in inputs::<f32, 5>(20) {
         assert_eq!(bits(&frozen.forward(&x)), bits(&net.forward(&x)));
     }
+}
+
+#[test]
+fn the_embedded_example_bakes_a_trained_digits_network() {
+    use embedded_fixtures::{DIGITS, Digits};
+    let loaded: Digits = nn::model::load_binary(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("examples/embedded/models/digits.nnm"),
+    )
+    .unwrap();
+    assert_eq!(*loaded.freeze(), DIGITS);
+    // Trained: a one-hot-ish input gives a confident answer, not the uniform 0.1 of random weights.
+    let x: [f32; 64] = std::array::from_fn(|i| if (i / 8 + i % 8) % 3 == 0 { 1.0 } else { 0.0 });
+    assert!(DIGITS.forward(&x).max() > 0.3);
 }
 
 #[test]

@@ -61,12 +61,12 @@ pub fn expand(plan: &Plan) -> TokenStream {
     let updates = plan.dense_steps().map(|(step, _)| {
         let field = &step.field;
         quote! {
-            self.rule.update(
+            #rt::InlineRule::update_inline(&self.rule,
                 network.#field.weight.as_flattened_mut(),
                 self.gradients.#field.weight.as_flattened(),
                 [first.#field.weight.as_flattened_mut(), second.#field.weight.as_flattened_mut()],
             );
-            self.rule.update(
+            #rt::InlineRule::update_inline(&self.rule,
                 network.#field.bias.as_mut_slice(),
                 self.gradients.#field.bias.as_slice(),
                 [first.#field.bias.as_mut_slice(), second.#field.bias.as_mut_slice()],
@@ -117,7 +117,7 @@ pub fn expand(plan: &Plan) -> TokenStream {
                 targets: &[[#t; #outputs]],
             ) -> ::core::result::Result<#t, #rt::LearnError> {
                 #rt::check_learning_batch(inputs.len(), targets.len(), BATCH)?;
-                self.rule.check()?;
+                #rt::InlineRule::check(&self.rule)?;
                 self.input.load(inputs);
                 self.target.load(targets);
                 let input = &self.input;
@@ -134,7 +134,7 @@ pub fn expand(plan: &Plan) -> TokenStream {
                     });
                 }
                 #(#backward)*
-                self.rule.begin_step();
+                #rt::InlineRule::start_step(&mut self.rule);
                 let [first, second] = &mut self.state;
                 #(#updates)*
                 ::core::result::Result::Ok(value)

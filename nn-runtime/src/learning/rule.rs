@@ -11,10 +11,10 @@ pub trait InlineRule {
     fn check(&self) -> Result<(), HyperparameterError>;
 
     /// Starts a new step (advances the step count).
-    fn begin_step(&mut self);
+    fn start_step(&mut self);
 
     /// Updates one tensor of `parameters` from its `gradients` and its two state buffers.
-    fn update<T: Float>(&self, parameters: &mut [T], gradients: &[T], state: [&mut [T]; 2]);
+    fn update_inline<T: Float>(&self, parameters: &mut [T], gradients: &[T], state: [&mut [T]; 2]);
 }
 
 impl InlineRule for Sgd {
@@ -22,12 +22,12 @@ impl InlineRule for Sgd {
         Sgd::check(self)
     }
 
-    fn begin_step(&mut self) {
+    fn start_step(&mut self) {
         self.count_step();
     }
 
     #[inline(always)]
-    fn update<T: Float>(&self, parameters: &mut [T], gradients: &[T], state: [&mut [T]; 2]) {
+    fn update_inline<T: Float>(&self, parameters: &mut [T], gradients: &[T], state: [&mut [T]; 2]) {
         let [velocity, _] = state;
         self.coefficients::<T>()
             .apply(parameters, gradients, velocity);
@@ -48,12 +48,12 @@ impl InlineRule for Adam {
         Ok(())
     }
 
-    fn begin_step(&mut self) {
+    fn start_step(&mut self) {
         self.count_step();
     }
 
     #[inline(always)]
-    fn update<T: Float>(&self, parameters: &mut [T], gradients: &[T], state: [&mut [T]; 2]) {
+    fn update_inline<T: Float>(&self, parameters: &mut [T], gradients: &[T], state: [&mut [T]; 2]) {
         let [exp_avg, exp_avg_sq] = state;
         let step = self.coefficients::<T>(self.weight_decay(), 1.0);
         step.apply(parameters, gradients, exp_avg, exp_avg_sq, None);

@@ -142,5 +142,5 @@ pub fn dense_input_gradient<T: Float, const OUT: usize, const IN: usize>(
     )
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "train"))]
 mod tests;

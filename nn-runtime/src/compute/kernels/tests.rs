@@ -13,6 +13,8 @@
 
 use nalgebra::{DMatrix, SVector};
 
+use crate::{BatchMatrix, Dense};
+
 use super::*;
 
 /// A value written beyond the batch of every output, which must survive.
