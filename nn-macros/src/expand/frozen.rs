@@ -16,17 +16,8 @@ pub fn expand(plan: &Plan) -> TokenStream {
     let name_text = name.to_string();
     let scalar_text = t.to_string();
 
-    let fields = plan.dense_steps().map(|(step, _)| {
-        let (field, inputs, outputs) = (&step.field, n(step.inputs), n(step.outputs));
-        let doc = format!(
-            " `{}`: width {} → {}.",
-            step.description, step.inputs, step.outputs
-        );
-        quote! {
-            #[doc = #doc]
-            pub #field: #rt::FrozenDense<#t, #outputs, #inputs>
-        }
-    });
+    let fields =
+        plan.dense_fields(|outputs, inputs| quote!(#rt::FrozenDense<#t, #outputs, #inputs>));
     let element_size = match plan.network.scalar {
         crate::ir::Scalar::F32 => 4,
         crate::ir::Scalar::F64 => 8,

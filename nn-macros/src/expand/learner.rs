@@ -24,14 +24,8 @@ pub fn expand(plan: &Plan) -> TokenStream {
     let (vis, name, frozen, t) = (&network.vis, &network.name, &plan.frozen, &plan.scalar);
     let learner = format_ident!("{}Learner", name);
     let (inputs, outputs) = (n(plan.inputs), n(plan.outputs));
-    let last = plan.last();
-    let last_field = &last.field;
-    let StepKind::Dense {
-        activation: output_activation,
-    } = last.kind
-    else {
-        unreachable!("checked: the last layer is dense")
-    };
+    let last_field = &plan.last().field;
+    let output_activation = plan.output_activation();
     let output_type = activation_type(output_activation);
     let output_value = activation_value(output_activation);
 

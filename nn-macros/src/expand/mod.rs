@@ -141,6 +141,33 @@ impl<'a> Plan<'a> {
             .expect("checked: a network has a dense layer")
     }
 
+    /// The output layer's activation.
+    fn output_activation(&self) -> ActivationKind {
+        match self.last().kind {
+            StepKind::Dense { activation } => activation,
+            StepKind::Dropout { .. } => unreachable!("checked: the last layer is dense"),
+        }
+    }
+
+    /// One public field per dense layer, documented with its description and widths, of the type
+    /// `layer(outputs, inputs)` gives.
+    fn dense_fields(&self, layer: impl Fn(Literal, Literal) -> TokenStream) -> Vec<TokenStream> {
+        self.dense_steps()
+            .map(|(step, _)| {
+                let field = &step.field;
+                let ty = layer(n(step.outputs), n(step.inputs));
+                let doc = format!(
+                    " `{}`: width {} → {}.",
+                    step.description, step.inputs, step.outputs
+                );
+                quote! {
+                    #[doc = #doc]
+                    pub #field: #ty
+                }
+            })
+            .collect()
+    }
+
     /// The description as declared, for docs: `Input<2> -> Dense<4, Tanh> -> Dense<1, Sigmoid>`.
     fn description(&self) -> String {
         let mut text = format!("Input<{}>", self.inputs);

@@ -13,14 +13,8 @@ pub fn expand(plan: &Plan) -> TokenStream {
     let (t, gradients, workspace) = (&plan.scalar, &plan.gradients, &plan.workspace);
     let (inputs, outputs) = (n(plan.inputs), n(plan.outputs));
     let name_text = name.to_string();
-    let last = plan.last();
-    let last_field = &last.field;
-    let StepKind::Dense {
-        activation: output_activation,
-    } = last.kind
-    else {
-        unreachable!("checked: the last layer is dense")
-    };
+    let last_field = &plan.last().field;
+    let output_activation = plan.output_activation();
     let output_type = activation_type(output_activation);
     let output_value = activation_value(output_activation);
 

@@ -13,18 +13,7 @@ pub fn expand(plan: &Plan) -> TokenStream {
     let architecture = format!(" `{}`", plan.description());
     let serde_crate = quote!(::nn::__private::serde).to_string().replace(' ', "");
 
-    let dense = plan.dense_steps().map(|(step, _)| {
-        let (field, inputs, outputs) = (&step.field, n(step.inputs), n(step.outputs));
-        let doc = format!(
-            " `{}`: width {} → {}.",
-            step.description, step.inputs, step.outputs
-        );
-        quote! {
-            #[doc = #doc]
-            pub #field: #rt::Dense<#t, #outputs, #inputs>
-        }
-    });
-    let parameters: Vec<TokenStream> = dense.collect();
+    let parameters = plan.dense_fields(|outputs, inputs| quote!(#rt::Dense<#t, #outputs, #inputs>));
 
     let buffers = plan.steps.iter().map(|step| {
         let (field, outputs) = (&step.field, n(step.outputs));

@@ -57,6 +57,10 @@ pub trait Float:
     #[doc(hidden)]
     fn loss_ln(self) -> Self;
 
+    /// `ln(x)` by `libm`, for a few values one at a time (the same bits with and without `std`).
+    #[doc(hidden)]
+    fn library_ln(self) -> Self;
+
     /// The value, or zero if it is subnormal (nonzero and smaller in magnitude than the smallest
     /// normal number); NaN and infinities stay. For state that decays geometrically, such as an
     /// optimizer's moment whose gradient stays zero, and for loss gradients made from tiny
@@ -72,7 +76,7 @@ pub trait Float:
 }
 
 macro_rules! impl_float {
-    ($t:ident, $tanh:expr, $exp:expr, $ln:expr) => {
+    ($t:ident, $tanh:expr, $exp:expr, $ln:expr, $library_ln:expr) => {
         impl sealed::Sealed for $t {}
 
         impl Float for $t {
@@ -111,6 +115,11 @@ macro_rules! impl_float {
             }
 
             #[inline(always)]
+            fn library_ln(self) -> Self {
+                $library_ln(self)
+            }
+
+            #[inline(always)]
             fn flush_subnormal(self) -> Self {
                 // A select on a comparison, which vectorizes into a mask and an `and`.
                 if <$t>::abs(self) < Self::MIN_NORMAL {
@@ -133,9 +142,10 @@ impl_float!(
     f32,
     crate::compute::math::tanh_f32,
     crate::compute::math::exp_f32,
-    crate::compute::math::ln_f32
+    crate::compute::math::ln_f32,
+    libm::logf
 );
-impl_float!(f64, libm::tanh, libm::exp, libm::log);
+impl_float!(f64, libm::tanh, libm::exp, libm::log, libm::log);
 
 mod sealed {
     pub trait Sealed {}

@@ -68,7 +68,7 @@ impl FusedOutput<SoftmaxCrossEntropy> for crate::Softmax {}
 pub(crate) enum Ln {
     /// [`Float::loss_ln`], which vectorizes: for whole vectors of terms.
     Vectorized,
-    /// The library's, the quickest for a few values one at a time.
+    /// `libm`'s, the quickest for a few values one at a time.
     Library,
 }
 
@@ -81,7 +81,7 @@ pub(crate) fn clamped_ln<T: Float>(x: T, how: Ln) -> T {
     if x > T::zero() {
         let ln = match how {
             Ln::Vectorized => x.loss_ln(),
-            Ln::Library => x.ln(),
+            Ln::Library => x.library_ln(),
         };
         ln.max(floor)
     } else if x.is_finite_value() || x < T::zero() {
