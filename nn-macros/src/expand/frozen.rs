@@ -36,7 +36,7 @@ pub fn expand(plan: &Plan) -> TokenStream {
     });
 
     let doc = format!(
-        " [`{name}`] frozen for inference: `{}`, with every weight inline. Needs neither `std` nor a heap, so it can live in a `static` (in read-only memory); its `forward` gives the bits of [`{name}`]'s. Made while compiling by `nn::include_model!({name}, \"path\")`, or at run time by `{name}::freeze`.",
+        " `{name}` frozen for inference: `{}`, with every weight inline. Needs neither `std` nor a heap, so it can live in a `static` (in read-only memory); its `forward` gives the bits of `{name}`'s. Made while compiling by `nn::include_model!({name}, \"path\")`, or at run time by `{name}::freeze` (with the `train` feature).",
         plan.description()
     );
     quote! {
