@@ -135,6 +135,42 @@ pub enum ModelError {
         /// The CRC-32 of the bytes read.
         computed: u32,
     },
+    /// A tensor the network needs is not in the file.
+    #[error("the file has no tensor `{name}`, expected the {what} of layer `{layer}`")]
+    MissingTensor {
+        /// The tensor's name.
+        name: String,
+        /// `weight` or `bias`.
+        what: &'static str,
+        /// The layer it belongs to.
+        layer: String,
+    },
+    /// The file holds a tensor that belongs to no layer.
+    #[error("the file holds tensor `{name}`, which no dense layer uses")]
+    ExtraTensor {
+        /// The tensor's name.
+        name: String,
+    },
+    /// A tensor has another shape than its layer needs.
+    #[error("tensor `{name}` has shape {found:?} in the file, expected {expected:?}")]
+    TensorShape {
+        /// The tensor's name.
+        name: String,
+        /// Its shape in the file.
+        found: Vec<usize>,
+        /// The shape its layer needs.
+        expected: Vec<usize>,
+    },
+    /// A tensor has an element type other than `f32` or `f64`, or another one than the rest.
+    #[error("tensor `{name}` holds {found} values, expected {expected}")]
+    TensorType {
+        /// The tensor's name.
+        name: String,
+        /// Its element type in the file (`F16`, `I64`, …).
+        found: String,
+        /// What was expected: `F32`, `F64`, or the type of the other tensors.
+        expected: String,
+    },
     /// The JSON text is not valid JSON.
     #[error("the file is not valid JSON at line {line}, column {column}: {message}")]
     Syntax {

@@ -11,6 +11,7 @@ pub mod binary;
 mod error;
 mod header;
 pub mod json;
+pub mod safetensors;
 
 pub use error::ModelError;
 pub use header::{FORMAT, Header, LayerHeader, VERSION};
@@ -43,12 +44,16 @@ impl Values {
     }
 }
 
-/// Reads a model file in either format, told apart by its first bytes (the binary format's magic
-/// bytes, or else JSON text), checking its framing, checksum, header and that every value is
-/// finite and present.
+/// Reads a model file in any of the formats, told apart by their first bytes (the binary
+/// format's magic bytes, a safetensors header, or else JSON text), checking its framing,
+/// checksum, header and that every value is finite and present. A safetensors file is read with
+/// [`TensorNames::Auto`](safetensors::TensorNames::Auto); one that names no network (saved by
+/// PyTorch) gives an empty network name.
 pub fn decode(bytes: &[u8]) -> Result<ModelFile, ModelError> {
     if bytes.starts_with(binary::MAGIC) {
         decode_binary(bytes)
+    } else if is_safetensors(bytes) {
+        safetensors::decode(bytes, safetensors::TensorNames::Auto)
     } else {
         let text = std::str::from_utf8(bytes).map_err(|error| {
             ModelError::Malformed(format!(
@@ -58,6 +63,15 @@ pub fn decode(bytes: &[u8]) -> Result<ModelFile, ModelError> {
         })?;
         decode_json(text)
     }
+}
+
+/// Whether `bytes` start as a safetensors file: a little-endian header length that fits, then `{`.
+fn is_safetensors(bytes: &[u8]) -> bool {
+    let Some((length, rest)) = bytes.split_first_chunk::<8>() else {
+        return false;
+    };
+    let length = u64::from_le_bytes(*length);
+    rest.first() == Some(&b'{') && length <= rest.len() as u64
 }
 
 fn decode_binary(bytes: &[u8]) -> Result<ModelFile, ModelError> {
@@ -75,10 +89,7 @@ fn decode_binary(bytes: &[u8]) -> Result<ModelFile, ModelError> {
         ),
     };
     let file = ModelFile { header, values };
-    match &file.values {
-        Values::F32(values) => check_finite(&file.header, values)?,
-        Values::F64(values) => check_finite(&file.header, values)?,
-    }
+    check_finite_values(&file)?;
     Ok(file)
 }
 
@@ -94,10 +105,7 @@ fn decode_json(text: &str) -> Result<ModelFile, ModelError> {
         header: outline,
         values,
     };
-    match &file.values {
-        Values::F32(values) => check_finite(&file.header, values)?,
-        Values::F64(values) => check_finite(&file.header, values)?,
-    }
+    check_finite_values(&file)?;
     Ok(file)
 }
 
@@ -125,6 +133,14 @@ fn json_values<T: Copy>(document: &json::Document<T>) -> Result<Vec<T>, ModelErr
         }
     }
     Ok(values)
+}
+
+/// Checks that every value of `file` is finite, naming the first that is not.
+pub(crate) fn check_finite_values(file: &ModelFile) -> Result<(), ModelError> {
+    match &file.values {
+        Values::F32(values) => check_finite(&file.header, values),
+        Values::F64(values) => check_finite(&file.header, values),
+    }
 }
 
 /// The error for the first NaN or infinite value, naming its layer and tensor.

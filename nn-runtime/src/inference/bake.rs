@@ -19,11 +19,12 @@ pub struct BakedLayout {
 }
 
 /// Panics, while compiling when called in a constant, unless `found` (a file's layout) is
-/// `expected`: network name, element type, layer count, then each layer's name and shape. The
+/// `expected`: network name (unless the file names none, as a safetensors file from PyTorch),
+/// element type, layer count, then each layer's name and shape. The
 /// message is the one `ModelError` gives for the first difference, and points at the caller.
 #[track_caller]
 pub const fn check_baked_layout(found: BakedLayout, expected: BakedLayout) {
-    if !same(found.network, expected.network) {
+    if !found.network.is_empty() && !same(found.network, expected.network) {
         concat_panic!(
             "the model file holds network `",
             display: found.network,

@@ -26,6 +26,14 @@ pub(crate) fn read<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
 ) -> Result<N, ModelError> {
     let (header, values) = binary::split(bytes)?;
     check(&header, Layout::of::<N, IN, OUT>())?;
+    from_le_values(values)
+}
+
+/// A new `N` from the little-endian bytes of its values in file order, which a header checked
+/// against `N` describes; fails on a short buffer or a NaN or infinite value.
+pub(crate) fn from_le_values<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
+    values: &[u8],
+) -> Result<N, ModelError> {
     let mut network = N::zeros();
     let (mut offset, mut error) = (0, None);
     tensors::visit_mut(&mut network, |layer, kind, target| {
@@ -51,7 +59,7 @@ pub(crate) fn read<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
 }
 
 /// Appends `values` as little-endian bytes.
-fn push_le<T: Pod>(out: &mut Vec<u8>, values: &[T]) {
+pub(crate) fn push_le<T: Pod>(out: &mut Vec<u8>, values: &[T]) {
     let bytes: &[u8] = bytemuck::cast_slice(values);
     if cfg!(target_endian = "little") {
         out.extend_from_slice(bytes);

@@ -42,10 +42,11 @@ impl Layout {
     }
 }
 
-/// Checks that `header` describes `layout`: network name, scalar type, layer count, then each
-/// layer's name and shape, reporting the first difference.
+/// Checks that `header` describes `layout`: network name (unless the file names none, as a
+/// safetensors file from PyTorch), scalar type, layer count, then each layer's name and shape,
+/// reporting the first difference.
 pub(crate) fn check(header: &Header, layout: Layout) -> Result<(), ModelError> {
-    if header.network != layout.network {
+    if !header.network.is_empty() && header.network != layout.network {
         return Err(ModelError::Network {
             found: header.network.clone(),
             expected: layout.network,

@@ -46,11 +46,13 @@ mod binary;
 mod file;
 mod header;
 mod json;
+mod safetensors;
 mod tensors;
 
 use std::path::Path;
 
 pub use nn_format::ModelError;
+pub use nn_format::safetensors::TensorNames;
 
 use crate::Network;
 
@@ -137,4 +139,52 @@ pub fn from_bytes<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
     bytes: &[u8],
 ) -> Result<N, ModelError> {
     binary::read(bytes)
+}
+
+/// Saves `network` as a safetensors file at `path`, replacing any file there atomically: per dense
+/// layer `dense1.weight` (`[out, in]`, row-major, as PyTorch's `nn.Linear`) and `dense1.bias`, in
+/// `F32` or `F64`, with the network's name, element type and layers in the metadata. It loads
+/// into a `torch.nn.Sequential` of the same layers after renaming the keys, or into a module with
+/// these attribute names directly.
+///
+/// Fails, leaving any existing file untouched, on a NaN or infinite value or an I/O error.
+pub fn save_safetensors<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
+    network: &N,
+    path: impl AsRef<Path>,
+) -> Result<(), ModelError> {
+    file::write_atomic(path.as_ref(), &to_safetensors(network)?)
+}
+
+/// Loads a network of type `N` from the safetensors file at `path`: a file nn saved, or one
+/// saved from a `torch.nn.Sequential` (its 2-D `<n>.weight` tensors taken in the numeric order
+/// of their keys, each with its `<n>.bias`). Every tensor's shape and type, and the layer count,
+/// are checked against `N`; a missing or extra tensor is an error.
+pub fn load_safetensors<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
+    path: impl AsRef<Path>,
+) -> Result<N, ModelError> {
+    from_safetensors(&file::read(path.as_ref())?)
+}
+
+/// Encodes `network` as a safetensors file (the bytes [`save_safetensors`] writes).
+pub fn to_safetensors<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
+    network: &N,
+) -> Result<Vec<u8>, ModelError> {
+    safetensors::write(network)
+}
+
+/// Decodes a network of type `N` from a safetensors file, as [`load_safetensors`] does.
+pub fn from_safetensors<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
+    bytes: &[u8],
+) -> Result<N, ModelError> {
+    safetensors::read(bytes, TensorNames::Auto)
+}
+
+/// Decodes a network of type `N` from a safetensors file whose layers are named otherwise:
+/// `names` gives, per dense layer in order, its weight and bias tensors, as in
+/// `TensorNames::Explicit(&[("encoder.weight", "encoder.bias"), ("head.weight", "head.bias")])`.
+pub fn from_safetensors_with<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
+    bytes: &[u8],
+    names: TensorNames,
+) -> Result<N, ModelError> {
+    safetensors::read(bytes, names)
 }

@@ -1,0 +1,37 @@
+//! A typed network in a safetensors file (read and written by `nn_format::safetensors`): PyTorch's
+//! `nn.Linear` layout, checked against the network.
+
+use nn_format::safetensors::{self, TensorNames};
+
+use super::ModelError;
+use super::binary::{from_le_values, push_le};
+use super::header::{Layout, check};
+use super::tensors::{check_finite, visit};
+use crate::Network;
+
+/// Encodes `network`. Fails on a NaN or infinite value.
+pub(crate) fn write<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
+    network: &N,
+) -> Result<Vec<u8>, ModelError> {
+    check_finite(network)?;
+    let mut values = Vec::with_capacity(N::LEN * size_of::<N::Scalar>());
+    visit(network, |_, _, tensor| push_le(&mut values, tensor));
+    safetensors::encode(&Layout::of::<N, IN, OUT>().header(), &values)
+}
+
+/// Decodes a new `N`, its layers found by `names`, after checking every tensor against `N`.
+pub(crate) fn read<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
+    bytes: &[u8],
+    names: TensorNames,
+) -> Result<N, ModelError> {
+    let file = safetensors::decode(bytes, names)?;
+    let mut header = file.header;
+    // Layers found by position or by an explicit map are the network's, in order.
+    if matches!(names, TensorNames::Explicit(_)) || header.network.is_empty() {
+        for (layer, expected) in header.layers.iter_mut().zip(N::LAYERS) {
+            layer.name = expected.name.to_owned();
+        }
+    }
+    check(&header, Layout::of::<N, IN, OUT>())?;
+    from_le_values(&file.values.to_le_bytes())
+}
