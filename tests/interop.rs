@@ -37,17 +37,72 @@ fn nn_saved() -> Classifier {
     Classifier::new(&mut StdRng::seed_from_u64(13))
 }
 
+/// nn's ONNX export of a seeded `Regressor` (with `Sigmoid` in `f64`, which tract does not run),
+/// which the fixture script runs in onnxruntime.
+fn exported_regressor() -> Regressor {
+    Regressor::new(&mut StdRng::seed_from_u64(15))
+}
+
 #[test]
 fn fixtures_nn_saved_is_what_nn_saves() {
-    let bytes = model::to_safetensors(&nn_saved()).unwrap();
-    let path = fixtures().join("nn_saved_13_16_3_f32.safetensors");
-    if std::env::var_os("NN_WRITE_FIXTURES").is_some() {
-        std::fs::write(&path, &bytes).unwrap();
+    let files = [
+        (
+            fixtures().join("nn_saved_13_16_3_f32.safetensors"),
+            model::to_safetensors(&nn_saved()).unwrap(),
+        ),
+        (
+            onnx_fixtures().join("classifier_f32.onnx"),
+            model::to_onnx(&nn_saved()).unwrap(),
+        ),
+        (
+            onnx_fixtures().join("regressor_f64.onnx"),
+            model::to_onnx(&exported_regressor()).unwrap(),
+        ),
+    ];
+    for (path, bytes) in files {
+        if std::env::var_os("NN_WRITE_FIXTURES").is_some() {
+            std::fs::write(&path, &bytes).unwrap();
+        }
+        assert!(
+            std::fs::read(&path).unwrap() == bytes,
+            "{} differs: run with NN_WRITE_FIXTURES=1, then tools/make_torch_fixtures.py",
+            path.display()
+        );
     }
-    assert!(
-        std::fs::read(&path).unwrap() == bytes,
-        "run with NN_WRITE_FIXTURES=1, then tools/make_torch_fixtures.py"
-    );
+}
+
+fn onnx_fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/onnx")
+}
+
+#[test]
+fn nns_onnx_exports_give_in_onnxruntime_what_nn_gives() {
+    let text = std::fs::read_to_string(onnx_fixtures().join("onnxruntime_outputs.json")).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let rows = |key: &str, field: &str| -> Vec<Vec<f64>> {
+        serde_json::from_value(json[key][field].clone()).unwrap()
+    };
+    let classifier = nn_saved();
+    let cases = rows("classifier_f32", "inputs")
+        .into_iter()
+        .zip(rows("classifier_f32", "outputs"));
+    for (x, y) in cases {
+        let x: [f32; 13] = std::array::from_fn(|i| x[i] as f32);
+        let got: Vec<f64> = classifier
+            .forward(&x)
+            .iter()
+            .map(|&v| f64::from(v))
+            .collect();
+        assert_close(&got, &y, 1e-5);
+    }
+    let regressor = exported_regressor();
+    let cases = rows("regressor_f64", "inputs")
+        .into_iter()
+        .zip(rows("regressor_f64", "outputs"));
+    for (x, y) in cases {
+        let x: [f64; 5] = std::array::from_fn(|i| x[i]);
+        assert_close(regressor.forward(&x).as_slice(), &y, 1e-12);
+    }
 }
 
 /// The inputs and PyTorch's outputs recorded for `key` in `file`.

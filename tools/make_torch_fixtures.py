@@ -1,7 +1,8 @@
-"""Makes the PyTorch fixtures of `tests/interop.rs` (run from the repository's root):
+"""Makes the PyTorch and onnxruntime fixtures of `tests/interop.rs` (run from the repository's
+root):
 
-    pip install torch safetensors
-    NN_WRITE_FIXTURES=1 cargo test --test interop fixtures   # nn's own file, which torch reads
+    pip install torch safetensors onnxruntime
+    NN_WRITE_FIXTURES=1 cargo test --test interop fixtures   # nn's own files, which these read
     python3 tools/make_torch_fixtures.py
 
 It writes, under `tests/fixtures/torch/`:
@@ -13,6 +14,9 @@ It writes, under `tests/fixtures/torch/`:
 * `nn_saved_outputs.json`: torch's outputs for `nn_saved_13_16_3_f32.safetensors` (written by
   nn), loaded with `load_state_dict` into a Sequential whose modules have nn's layer names.
 
+and under `tests/fixtures/onnx/`, `onnxruntime_outputs.json`: onnxruntime's outputs for the ONNX
+files nn exported there (`classifier_f32.onnx`, `regressor_f64.onnx`).
+
 Outputs are written as Python floats (the exact value of each float32 or float64), so the Rust
 tests compare bit-exact inputs with torch's outputs.
 """
@@ -21,10 +25,13 @@ import json
 from collections import OrderedDict
 from pathlib import Path
 
+import numpy
+import onnxruntime
 import torch
 from safetensors.torch import load_file, save_file
 
 OUT = Path("tests/fixtures/torch")
+ONNX = Path("tests/fixtures/onnx")
 torch.manual_seed(2024)
 
 
@@ -72,6 +79,18 @@ def main():
     named.load_state_dict(load_file(OUT / "nn_saved_13_16_3_f32.safetensors"))
     saved = {"nn_saved_13_16_3_f32": record(named, inputs(13, 6, torch.float32))}
     (OUT / "nn_saved_outputs.json").write_text(json.dumps(saved, indent=1) + "\n")
+
+    # nn's ONNX exports, run by onnxruntime.
+    runs = {}
+    for name, width, dtype in [
+        ("classifier_f32", 13, torch.float32),
+        ("regressor_f64", 5, torch.float64),
+    ]:
+        session = onnxruntime.InferenceSession(str(ONNX / f"{name}.onnx"))
+        x = inputs(width, 6, dtype).numpy()
+        (y,) = session.run(["output"], {"input": x})
+        runs[name] = {"inputs": x.tolist(), "outputs": numpy.asarray(y).tolist()}
+    (ONNX / "onnxruntime_outputs.json").write_text(json.dumps(runs, indent=1) + "\n")
 
 
 if __name__ == "__main__":

@@ -35,7 +35,7 @@ pub use compute::scalar::Float;
 pub use inference::bake::{BakedLayout, check_baked_layout};
 pub use inference::frozen::{DenseParameters, DenseParametersMut, FrozenDense};
 pub use inference::input::{InputVector, InputWidth};
-pub use inference::layout::{LayerShape, TensorKind, Tensors};
+pub use inference::layout::{LayerActivation, LayerShape, TensorKind, Tensors};
 pub use inference::summary::{Summary, SummaryRow};
 
 #[cfg(feature = "learn")]

@@ -5,6 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{Plan, n, runtime};
+use crate::ir::ActivationKind;
 
 pub fn expand(plan: &Plan) -> TokenStream {
     let rt = runtime();
@@ -13,6 +14,7 @@ pub fn expand(plan: &Plan) -> TokenStream {
     let shared = super::inherent::shared_items(plan);
     let tensors = super::tensors::implement(plan, frozen, ["as_flattened", "as_flattened_mut"]);
     let layers = layer_shapes(plan);
+    let activations = layer_activations(plan);
     let name_text = name.to_string();
     let scalar_text = t.to_string();
 
@@ -52,6 +54,8 @@ pub fn expand(plan: &Plan) -> TokenStream {
             pub const NAME: &'static str = #name_text;
             /// The dense layers in order, as declared.
             pub const LAYERS: &'static [#rt::LayerShape] = &[#(#layers),*];
+            /// The activation of each dense layer, in the order of `LAYERS`.
+            pub const ACTIVATIONS: &'static [#rt::LayerActivation] = &[#(#activations),*];
             /// What a model file must hold to be baked into this type.
             pub const LAYOUT: #rt::BakedLayout = #rt::BakedLayout {
                 network: #name_text,
@@ -85,6 +89,23 @@ pub fn expand(plan: &Plan) -> TokenStream {
 
         #tensors
     }
+}
+
+/// One `LayerActivation` per dense layer, in order.
+pub(super) fn layer_activations(plan: &Plan) -> Vec<TokenStream> {
+    let rt = runtime();
+    plan.dense_steps()
+        .map(|(_, activation)| match activation {
+            ActivationKind::LeakyRelu { slope } => {
+                let slope = proc_macro2::Literal::f64_suffixed(slope);
+                quote!(#rt::LayerActivation::LeakyRelu { slope: #slope })
+            }
+            other => {
+                let name = quote::format_ident!("{}", other.name());
+                quote!(#rt::LayerActivation::#name)
+            }
+        })
+        .collect()
 }
 
 /// One `LayerShape` per dense layer, in order.

@@ -53,7 +53,7 @@ pub fn expand(plan: &Plan) -> TokenStream {
         .iter()
         .rev()
         .map(|step| backward_step(&roots, step, step.field == *last_field));
-    let layers = super::frozen::layer_shapes(plan);
+    let frozen = &plan.frozen;
     let updates = plan.dense_steps().map(|(step, _)| {
         let field = &step.field;
         quote! {
@@ -70,7 +70,8 @@ pub fn expand(plan: &Plan) -> TokenStream {
             type Workspace = #workspace;
 
             const NAME: &'static str = #name_text;
-            const LAYERS: &'static [#rt::LayerShape] = &[#(#layers),*];
+            const LAYERS: &'static [#rt::LayerShape] = #frozen::LAYERS;
+            const ACTIVATIONS: &'static [#rt::LayerActivation] = #frozen::ACTIVATIONS;
             const OUTPUT_ACTIVATION: #output_type = #output_value;
 
             #[inline]

@@ -36,3 +36,23 @@ pub trait Tensors<T: Float> {
     /// Calls `f` on each tensor mutably, in the same order.
     fn for_each_tensor_mut(&mut self, f: impl FnMut(TensorKind, &mut [T]));
 }
+
+/// The activation of a dense layer, as declared: what exporters write for it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum LayerActivation {
+    /// `f(z) = z`.
+    Identity,
+    /// The logistic function.
+    Sigmoid,
+    /// The hyperbolic tangent.
+    Tanh,
+    /// `max(z, 0)`.
+    Relu,
+    /// `z` for `z > 0`, `slope·z` otherwise.
+    LeakyRelu {
+        /// The slope for negative inputs.
+        slope: f64,
+    },
+    /// The softmax over the layer's outputs.
+    Softmax,
+}

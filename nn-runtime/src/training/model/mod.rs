@@ -46,6 +46,7 @@ mod binary;
 mod file;
 mod header;
 mod json;
+pub mod onnx;
 mod safetensors;
 mod tensors;
 
@@ -187,4 +188,25 @@ pub fn from_safetensors_with<N: Network<IN, OUT>, const IN: usize, const OUT: us
     names: TensorNames,
 ) -> Result<N, ModelError> {
     safetensors::read(bytes, names)
+}
+
+/// Saves the inference graph of `network` as an ONNX model at `path`, replacing any file there
+/// atomically: per dense layer a `MatMul`, an `Add` and its activation's operator, dropout left
+/// out, from the
+/// input `input` (`[batch, IN]`) to the output `output` (`[batch, OUT]`), `batch` symbolic; see
+/// [`onnx`].
+///
+/// Fails, leaving any existing file untouched, on a NaN or infinite value or an I/O error.
+pub fn save_onnx<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
+    network: &N,
+    path: impl AsRef<Path>,
+) -> Result<(), ModelError> {
+    file::write_atomic(path.as_ref(), &to_onnx(network)?)
+}
+
+/// Encodes the inference graph of `network` as an ONNX model (the bytes [`save_onnx`] writes).
+pub fn to_onnx<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
+    network: &N,
+) -> Result<Vec<u8>, ModelError> {
+    onnx::write(network)
 }
