@@ -290,7 +290,8 @@ fn every_mismatch_is_a_model_error_in_words() {
             .to_string(),
         "the model file holds network `Classifier`, expected `Shallow`"
     );
-    for len in [0, 7, 8, 20, torch.len() - 1] {
+    // Every truncation is an error, never a panic.
+    for len in 0..torch.len() {
         assert!(
             matches!(error(&torch[..len]), ModelError::Malformed(_)),
             "{len} bytes: {}",
