@@ -123,11 +123,9 @@ pub fn decode(bytes: &[u8], names: TensorNames) -> Result<ModelFile, ModelError>
         let weight = tensor(&file, weight_key, "weight", &layer)?;
         let shape = weight.shape().to_vec();
         let [outputs, inputs] = shape[..] else {
-            return Err(ModelError::TensorShape {
-                name: weight_key.clone(),
-                found: shape,
-                expected: vec![0, 0],
-            });
+            return Err(ModelError::Malformed(format!(
+                "tensor `{weight_key}` has shape {shape:?}, expected a weight matrix [out, in]"
+            )));
         };
         let bias = tensor(&file, bias_key, "bias", &layer)?;
         if bias.shape() != [outputs] {
