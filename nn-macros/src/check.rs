@@ -67,7 +67,11 @@ fn check_network(network: &Network, diagnostics: &mut Diagnostics) {
                         "`Dense` size must be at least 1, found 0",
                     );
                 }
-                if activation.kind == ActivationKind::Softmax && index != last {
+                // Only dropout after it: the dropout rule is the one broken, and says so.
+                let only_dropout_after = layers[index + 1..]
+                    .iter()
+                    .all(|layer| matches!(layer.kind, LayerKind::Dropout { .. }));
+                if activation.kind == ActivationKind::Softmax && !only_dropout_after {
                     diagnostics.error(
                         &activation.tokens,
                         format!("`Softmax` is only allowed on the last layer of `{name}`"),

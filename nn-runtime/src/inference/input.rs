@@ -4,6 +4,11 @@
 use nalgebra::SVector;
 
 /// A single sample of `N` values: an nalgebra `SVector<T, N>` or an array `[T; N]`.
+#[diagnostic::on_unimplemented(
+    message = "`forward` takes a `[{T}; N]` or an `SVector<{T}, N>` of the network's input width, not `{Self}`",
+    label = "not an array or a vector of a width known while compiling",
+    note = "a slice or a `Vec` can be converted with `<[{T}; N]>::try_from(&values[..])`"
+)]
 pub trait InputVector<T, const N: usize> {
     /// The values as an array.
     fn as_array(&self) -> &[T; N];
@@ -35,14 +40,9 @@ pub trait InputWidth<const FOUND: usize, const EXPECTED: usize> {
     fn fit<T>(values: &[T; FOUND]) -> &[T; EXPECTED];
 }
 
-impl<T: nalgebra::Scalar, const N: usize> InputWidth<N, N> for SVector<T, N> {
-    #[inline(always)]
-    fn fit<U>(values: &[U; N]) -> &[U; N] {
-        values
-    }
-}
-
-impl<T, const N: usize> InputWidth<N, N> for [T; N] {
+/// Every type, at equal widths: which types are samples at all is [`InputVector`]'s to say, so
+/// that a `Vec` gets that one error rather than a second about a width it does not have.
+impl<V: ?Sized, const N: usize> InputWidth<N, N> for V {
     #[inline(always)]
     fn fit<U>(values: &[U; N]) -> &[U; N] {
         values

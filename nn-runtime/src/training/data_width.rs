@@ -3,6 +3,11 @@
 use crate::Dataset;
 
 /// Samples the trainer can draw from, for a network with `IN` inputs and `OUT` outputs.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot train a network that computes in `{T}`",
+    label = "not a dataset of `{T}` values",
+    note = "the network computes in `{T}`: build the dataset as a `Dataset<{T}, {IN}, {OUT}>`, or declare the network in the dataset's type (`struct Name<f64>: …` for `f64`; `f32` is the default)"
+)]
 pub trait TrainingData<T, const IN: usize, const OUT: usize> {
     /// The samples.
     fn dataset(&self) -> &Dataset<T, IN, OUT>;
