@@ -15,7 +15,7 @@
 //!
 //! Users normally reach it through the `nn` facade.
 
-#![cfg_attr(not(feature = "std"), no_std)]
+#![cfg_attr(not(any(feature = "std", test)), no_std)]
 #![warn(missing_docs)]
 
 mod compute;

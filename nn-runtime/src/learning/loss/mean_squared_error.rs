@@ -41,7 +41,7 @@ impl<A: Activation> Loss<A> for MeanSquaredError {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "train"))]
 mod tests {
     use super::*;
     use crate::BatchMatrix;

@@ -186,7 +186,7 @@ pub(crate) fn check_batch<T: Float, const N: usize>(
     );
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "train"))]
 mod tests {
     use super::*;
     use crate::BatchMatrix;
