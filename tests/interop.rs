@@ -176,7 +176,8 @@ fn nns_own_file_gives_in_pytorch_what_nn_gives_and_round_trips() {
     );
 }
 
-/// The tensors of `bytes`, re-encoded after `edit` (which may rename, drop or add tensors).
+/// The tensors of `bytes`, re-encoded with its metadata after `edit` (which may rename, drop or
+/// add tensors).
 fn edited(
     bytes: &[u8],
     edit: impl FnOnce(&mut Vec<(String, Dtype, Vec<usize>, Vec<u8>)>),
@@ -204,7 +205,9 @@ fn edited(
             )
         })
         .collect::<Vec<_>>();
-    safetensors::tensor::serialize(views, None).unwrap()
+    // The metadata stays as it was.
+    let (_, metadata) = SafeTensors::read_metadata(bytes).unwrap();
+    safetensors::tensor::serialize(views, metadata.metadata().clone()).unwrap()
 }
 
 #[test]
@@ -226,6 +229,17 @@ fn an_explicit_name_map_reads_other_names() {
     let net: Classifier = model::from_safetensors_with(&renamed, names).unwrap();
     let expected: Classifier = model::from_safetensors(&bytes).unwrap();
     assert_eq!(net, expected);
+    // nn's own file, its keys renamed (its metadata still lists `dense1`, `dense2`).
+    let own = model::to_safetensors(&nn_saved()).unwrap();
+    let own_renamed = edited(&own, |tensors| {
+        for (name, ..) in tensors.iter_mut() {
+            *name = name
+                .replace("dense1.", "encoder.")
+                .replace("dense2.", "head.");
+        }
+    });
+    let net: Classifier = model::from_safetensors_with(&own_renamed, names).unwrap();
+    assert_eq!(net, nn_saved());
 }
 
 #[test]

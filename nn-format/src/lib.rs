@@ -35,6 +35,30 @@ pub enum Values {
 }
 
 impl Values {
+    /// No values, of the type whose size in bytes is `scalar_size` (4: `f32`, else `f64`).
+    pub(crate) fn empty(scalar_size: usize) -> Self {
+        match scalar_size {
+            4 => Values::F32(Vec::new()),
+            _ => Values::F64(Vec::new()),
+        }
+    }
+
+    /// Appends the values of `bytes`, little-endian, as the binary format stores them.
+    pub(crate) fn extend_from_le(&mut self, bytes: &[u8]) {
+        match self {
+            Values::F32(values) => values.extend(
+                bytes
+                    .chunks_exact(4)
+                    .map(|b| f32::from_le_bytes(b.try_into().expect("chunks of 4"))),
+            ),
+            Values::F64(values) => values.extend(
+                bytes
+                    .chunks_exact(8)
+                    .map(|b| f64::from_le_bytes(b.try_into().expect("chunks of 8"))),
+            ),
+        }
+    }
+
     /// The values as little-endian bytes, as the binary format stores them.
     pub fn to_le_bytes(&self) -> Vec<u8> {
         match self {
@@ -76,18 +100,8 @@ fn is_safetensors(bytes: &[u8]) -> bool {
 
 fn decode_binary(bytes: &[u8]) -> Result<ModelFile, ModelError> {
     let (header, raw) = binary::split(bytes)?;
-    let values = match header.scalar.as_str() {
-        "f32" => Values::F32(
-            raw.chunks_exact(4)
-                .map(|b| f32::from_le_bytes(b.try_into().expect("chunks of 4")))
-                .collect(),
-        ),
-        _ => Values::F64(
-            raw.chunks_exact(8)
-                .map(|b| f64::from_le_bytes(b.try_into().expect("chunks of 8")))
-                .collect(),
-        ),
-    };
+    let mut values = Values::empty(header.scalar_size()?);
+    values.extend_from_le(raw);
     let file = ModelFile { header, values };
     check_finite_values(&file)?;
     Ok(file)

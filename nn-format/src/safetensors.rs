@@ -119,7 +119,7 @@ pub fn decode(bytes: &[u8], names: TensorNames) -> Result<ModelFile, ModelError>
     let mut layers = Vec::new();
     let mut values: Option<Values> = None;
     for (index, (weight_key, bias_key)) in keys.iter().enumerate() {
-        let layer = layer_name(weight_key, &metadata, index);
+        let layer = layer_name(weight_key, &metadata, names, index);
         let weight = tensor(&file, weight_key, "weight", &layer)?;
         let shape = weight.shape().to_vec();
         let [outputs, inputs] = shape[..] else {
@@ -136,14 +136,14 @@ pub fn decode(bytes: &[u8], names: TensorNames) -> Result<ModelFile, ModelError>
             });
         }
         let values = values.get_or_insert_with(|| match weight.dtype() {
-            Dtype::F64 => Values::F64(Vec::new()),
-            _ => Values::F32(Vec::new()),
+            Dtype::F64 => Values::empty(8),
+            _ => Values::empty(4),
         });
         for (key, view) in [(weight_key, &weight), (bias_key, &bias)] {
             check_type(key, view.dtype(), values)?;
         }
         append_column_major(values, weight.data(), outputs, inputs);
-        append(values, bias.data());
+        values.extend_from_le(bias.data());
         used.insert(weight_key.clone());
         used.insert(bias_key.clone());
         layers.push(LayerHeader {
@@ -156,7 +156,7 @@ pub fn decode(bytes: &[u8], names: TensorNames) -> Result<ModelFile, ModelError>
             name: extra.to_owned(),
         });
     }
-    let values = values.unwrap_or(Values::F32(Vec::new()));
+    let values = values.unwrap_or(Values::empty(4));
     let scalar = match values {
         Values::F32(_) => "f32",
         Values::F64(_) => "f64",
@@ -213,11 +213,21 @@ fn layer_keys(
     }
 }
 
-/// The name of layer `index`: the metadata's for a file nn wrote, else `dense1`, `dense2`, …
-/// as `network!` names dense layers.
-fn layer_name(weight_key: &str, metadata: &HashMap<String, String>, index: usize) -> String {
-    match (metadata.get(LAYERS), weight_key.strip_suffix(".weight")) {
-        (Some(_), Some(prefix)) => prefix.to_owned(),
+/// The name of layer `index`: the metadata's for a file nn wrote and read by its names, else
+/// (layers found by position or by an explicit map) `dense1`, `dense2`, … as `network!` names
+/// dense layers.
+fn layer_name(
+    weight_key: &str,
+    metadata: &HashMap<String, String>,
+    names: TensorNames,
+    index: usize,
+) -> String {
+    match (
+        names,
+        metadata.get(LAYERS),
+        weight_key.strip_suffix(".weight"),
+    ) {
+        (TensorNames::Auto, Some(_), Some(prefix)) => prefix.to_owned(),
         _ => format!("dense{}", index + 1),
     }
 }
@@ -255,22 +265,6 @@ fn check_type(key: &str, found: Dtype, values: &Values) -> Result<(), ModelError
     })
 }
 
-/// Appends little-endian values.
-fn append(values: &mut Values, bytes: &[u8]) {
-    match values {
-        Values::F32(v) => v.extend(
-            bytes
-                .chunks_exact(4)
-                .map(|b| f32::from_le_bytes(b.try_into().expect("chunks of 4"))),
-        ),
-        Values::F64(v) => v.extend(
-            bytes
-                .chunks_exact(8)
-                .map(|b| f64::from_le_bytes(b.try_into().expect("chunks of 8"))),
-        ),
-    }
-}
-
 /// Appends a row-major `[out, in]` matrix of little-endian values column-major.
 fn append_column_major(values: &mut Values, bytes: &[u8], outputs: usize, inputs: usize) {
     let size = match values {
@@ -284,7 +278,7 @@ fn append_column_major(values: &mut Values, bytes: &[u8], outputs: usize, inputs
             column_major.extend_from_slice(&bytes[at..at + size]);
         }
     }
-    append(values, &column_major);
+    values.extend_from_le(&column_major);
 }
 
 fn malformed(error: safetensors::SafeTensorError) -> ModelError {

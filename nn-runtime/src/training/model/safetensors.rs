@@ -25,13 +25,6 @@ pub(crate) fn read<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
     names: TensorNames,
 ) -> Result<N, ModelError> {
     let file = safetensors::decode(bytes, names)?;
-    let mut header = file.header;
-    // Layers found by position or by an explicit map are the network's, in order.
-    if matches!(names, TensorNames::Explicit(_)) || header.network.is_empty() {
-        for (layer, expected) in header.layers.iter_mut().zip(N::LAYERS) {
-            layer.name = expected.name.to_owned();
-        }
-    }
-    check(&header, Layout::of::<N, IN, OUT>())?;
+    check(&file.header, Layout::of::<N, IN, OUT>())?;
     from_le_values(&file.values.to_le_bytes())
 }

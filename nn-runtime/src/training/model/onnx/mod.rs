@@ -13,7 +13,7 @@ use prost::Message;
 
 use super::ModelError;
 use super::binary::push_le;
-use super::tensors::{check_finite, visit};
+use super::tensors::{check_finite, tensor_name, visit};
 use crate::{Float, LayerActivation, Network, TensorKind};
 use proto::{
     AttributeProto, DATA_DOUBLE, DATA_FLOAT, Dimension, FLOAT, GraphProto, INT, ModelProto,
@@ -50,14 +50,10 @@ pub(crate) fn write<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
             TensorKind::Weight => vec![layer.inputs as i64, layer.outputs as i64],
             TensorKind::Bias => vec![layer.outputs as i64],
         };
-        let what = match kind {
-            TensorKind::Weight => "weight",
-            TensorKind::Bias => "bias",
-        };
         initializer.push(TensorProto {
             dims,
             data_type,
-            name: format!("{}.{what}", layer.name),
+            name: format!("{}.{}", layer.name, tensor_name(kind)),
             raw_data,
         });
     });
