@@ -78,6 +78,35 @@ impl<T> Document<T> {
     }
 }
 
+impl<T: Copy> Document<T> {
+    /// Every value in file order (per layer the weight, then the bias), after checking each
+    /// tensor's length against its layer's shape.
+    pub fn values(&self) -> Result<Vec<T>, ModelError> {
+        let mut values = Vec::new();
+        for layer in &self.layers {
+            let [outputs, inputs] = layer.shape;
+            let expected_weight = outputs.checked_mul(inputs).ok_or_else(|| {
+                ModelError::Malformed(format!("layer `{}` is too large", layer.name))
+            })?;
+            for (tensor, found, expected) in [
+                ("weight", &layer.weight, expected_weight),
+                ("bias", &layer.bias, outputs),
+            ] {
+                if found.len() != expected {
+                    return Err(ModelError::ValueCount {
+                        layer: layer.name.clone(),
+                        tensor,
+                        found: found.len(),
+                        expected,
+                    });
+                }
+                values.extend_from_slice(found);
+            }
+        }
+        Ok(values)
+    }
+}
+
 /// Parses a JSON document with values of type `T`, checking its syntax, format tag and version.
 pub fn parse<T: DeserializeOwned>(text: &str) -> Result<Document<T>, ModelError> {
     let document: Document<T> = serde_json::from_str(text).map_err(|error| ModelError::Syntax {

@@ -112,8 +112,8 @@ fn decode_json(text: &str) -> Result<ModelFile, ModelError> {
     // round twice), so the header is read first.
     let outline = json::parse::<serde::de::IgnoredAny>(text)?.header();
     let values = match outline.scalar_size()? {
-        4 => Values::F32(json_values(&json::parse::<f32>(text)?)?),
-        _ => Values::F64(json_values(&json::parse::<f64>(text)?)?),
+        4 => Values::F32(json::parse::<f32>(text)?.values()?),
+        _ => Values::F64(json::parse::<f64>(text)?.values()?),
     };
     let file = ModelFile {
         header: outline,
@@ -121,32 +121,6 @@ fn decode_json(text: &str) -> Result<ModelFile, ModelError> {
     };
     check_finite_values(&file)?;
     Ok(file)
-}
-
-/// The document's values in file order, after checking each tensor's length against its shape.
-fn json_values<T: Copy>(document: &json::Document<T>) -> Result<Vec<T>, ModelError> {
-    let mut values = Vec::new();
-    for layer in &document.layers {
-        let [outputs, inputs] = layer.shape;
-        let expected_weight = outputs
-            .checked_mul(inputs)
-            .ok_or_else(|| ModelError::Malformed(format!("layer `{}` is too large", layer.name)))?;
-        for (tensor, found, expected) in [
-            ("weight", &layer.weight, expected_weight),
-            ("bias", &layer.bias, outputs),
-        ] {
-            if found.len() != expected {
-                return Err(ModelError::ValueCount {
-                    layer: layer.name.clone(),
-                    tensor,
-                    found: found.len(),
-                    expected,
-                });
-            }
-            values.extend_from_slice(found);
-        }
-    }
-    Ok(values)
 }
 
 /// Checks that every value of `file` is finite, naming the first that is not.

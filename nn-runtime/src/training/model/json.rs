@@ -3,8 +3,9 @@
 use nn_format::json::{self, Document};
 
 use super::ModelError;
+use super::binary::{from_le_values, push_le};
 use super::header::{Layout, check};
-use super::tensors::{check_finite, non_finite, tensor_name, visit, visit_mut};
+use super::tensors::{check_finite, visit};
 use crate::{Network, TensorKind};
 
 /// Writes `network` as a pretty-printed JSON document. Fails on a NaN or infinite value.
@@ -32,30 +33,7 @@ pub(crate) fn read<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
 ) -> Result<N, ModelError> {
     let document = json::parse::<N::Scalar>(text)?;
     check(&document.header(), Layout::of::<N, IN, OUT>())?;
-
-    let mut network = N::zeros();
-    let mut sources = document
-        .layers
-        .iter()
-        .flat_map(|layer| [&layer.weight, &layer.bias]);
-    let mut error = None;
-    visit_mut(&mut network, |layer, kind, target| {
-        let Some(source) = sources.next() else { return };
-        if error.is_some() {
-            return;
-        }
-        if source.len() != target.len() {
-            error = Some(ModelError::ValueCount {
-                layer: layer.name.to_owned(),
-                tensor: tensor_name(kind),
-                found: source.len(),
-                expected: target.len(),
-            });
-        } else if let Some(not_finite) = non_finite(layer, kind, source) {
-            error = Some(not_finite);
-        } else {
-            target.copy_from_slice(source);
-        }
-    });
-    error.map_or(Ok(network), Err)
+    let mut bytes = Vec::with_capacity(N::LEN * size_of::<N::Scalar>());
+    push_le(&mut bytes, &document.values()?);
+    from_le_values(&bytes)
 }
