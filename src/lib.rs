@@ -39,8 +39,9 @@ extern crate self as nn;
 
 pub use nn_macros::{include_model, network};
 pub use nn_runtime::{
-    Activation, BakedLayout, DenseParameters, Float, FrozenDense, Identity, LayerShape, LeakyRelu,
-    Relu, Sigmoid, Softmax, Summary, SummaryRow, Tanh, TensorKind, Tensors, kernels,
+    Activation, BakedLayout, DenseParameters, ElementwiseActivation, Float, FrozenDense, Identity,
+    LayerActivation, LayerShape, LeakyRelu, Relu, Sigmoid, Softmax, Summary, SummaryRow, Tanh,
+    TensorKind, Tensors, kernels,
 };
 #[cfg(feature = "learn")]
 pub use nn_runtime::{
@@ -68,6 +69,11 @@ pub mod prelude {
     pub use nn_runtime::optim::Optimizer;
     #[cfg(feature = "train")]
     pub use nn_runtime::train::{EpochRecord, History, StopReason};
+    /// The activations, so that a misspelt one in a description gets the compiler's "a struct
+    /// with a similar name exists" help, and the traits for writing one's own.
+    pub use nn_runtime::{
+        Activation, ElementwiseActivation, Float, Identity, LeakyRelu, Relu, Sigmoid, Softmax, Tanh,
+    };
     #[cfg(feature = "learn")]
     pub use nn_runtime::{Adam, BinaryCrossEntropy, MeanSquaredError, Sgd, SoftmaxCrossEntropy};
     #[cfg(feature = "train")]

@@ -56,8 +56,8 @@ fn the_summary_lists_every_layer_with_shapes_and_totals() {
 #[test]
 fn relu_layers_get_he_initialization_and_others_glorot_with_zero_biases() {
     let net = Digits::new(&mut rng(3));
-    let he = Initializer::He.limit(64, 32) as f32;
-    let glorot_hidden = Initializer::Glorot.limit(64, 32) as f32;
+    let he = Initializer::HeUniform.scale(64, 32) as f32;
+    let glorot_hidden = Initializer::GlorotUniform.scale(64, 32) as f32;
     let weights = net.dense1.weight.as_slice();
     assert!(weights.iter().all(|w| w.abs() <= he));
     // He is wider than Glorot here: a fair share of weights lies between the two limits.
@@ -67,7 +67,7 @@ fn relu_layers_get_he_initialization_and_others_glorot_with_zero_biases() {
         "{beyond} of {} beyond the Glorot limit",
         weights.len()
     );
-    let glorot_out = Initializer::Glorot.limit(32, 10) as f32;
+    let glorot_out = Initializer::GlorotUniform.scale(32, 10) as f32;
     assert!(net.dense2.weight.iter().all(|w| w.abs() <= glorot_out));
     assert!(
         net.dense1

@@ -295,7 +295,7 @@ fn every_mismatch_is_a_model_error_in_words() {
         model::from_safetensors::<Shallow, 5, 1>(&f64_file)
             .unwrap_err()
             .to_string(),
-        "the model file has 3 dense layers, expected 1"
+        "the model file has 3 layers, expected 1"
     );
     let nn_file = model::to_safetensors(&nn_saved()).unwrap();
     assert_eq!(

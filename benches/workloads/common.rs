@@ -437,8 +437,8 @@ impl N3Products {
         delta2.as_mut_slice().copy_from_slice(&batch(10));
         let mut rng = StdRng::seed_from_u64(SEED + 31);
         Self {
-            layer1: Dense::random(Initializer::He, &mut rng),
-            layer2: Dense::random(Initializer::Glorot, &mut rng),
+            layer1: Dense::random(Initializer::HeUniform, Initializer::Zeros, &mut rng),
+            layer2: Dense::random(Initializer::GlorotUniform, Initializer::Zeros, &mut rng),
             gradient1: Dense::zeros(),
             gradient2: Dense::zeros(),
             x,

@@ -53,7 +53,7 @@ pub enum ModelError {
         expected: &'static str,
     },
     /// The file has another number of dense layers.
-    #[error("the model file has {found} dense layers, expected {expected}")]
+    #[error("the model file has {found} layers, expected {expected}")]
     LayerCount {
         /// The number in the file.
         found: usize,
@@ -61,13 +61,23 @@ pub enum ModelError {
         expected: usize,
     },
     /// A layer has another name.
-    #[error("dense layer {index} is named `{found}` in the file, expected `{expected}`")]
+    #[error("layer {index} is named `{found}` in the file, expected `{expected}`")]
     LayerName {
         /// The layer's 0-based position among the dense layers.
         index: usize,
         /// The name in the file.
         found: String,
         /// The network's layer name.
+        expected: &'static str,
+    },
+    /// A layer is of another kind (a `LayerNorm` where the network has a `BatchNorm`).
+    #[error("layer `{layer}` is a `{found}` layer in the file, expected `{expected}`")]
+    LayerKind {
+        /// The layer's name.
+        layer: &'static str,
+        /// The kind in the file (`dense`, `layer_norm`, `batch_norm`).
+        found: &'static str,
+        /// The network's kind.
         expected: &'static str,
     },
     /// A layer has another shape.
@@ -185,4 +195,17 @@ pub enum ModelError {
     /// field, or a header that cannot be read.
     #[error("the model file is malformed: {0}")]
     Malformed(String),
+    /// An exporter has no way to write a layer's activation (a user's activation type, which
+    /// ONNX has no operator for).
+    #[error(
+        "layer `{layer}` uses the activation `{activation}`, which {format} export cannot express"
+    )]
+    UnsupportedActivation {
+        /// The layer's name (`dense1`).
+        layer: String,
+        /// The activation's name.
+        activation: String,
+        /// The format being written (`ONNX`).
+        format: &'static str,
+    },
 }

@@ -21,23 +21,89 @@ pub struct Header {
     pub layers: Vec<LayerHeader>,
 }
 
-/// One dense layer of a header: its name and `[outputs, inputs]`.
+/// One layer with parameters: its name, kind and `[outputs, inputs]`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LayerHeader {
-    /// The layer's field name (`dense1`).
+    /// The layer's field name (`dense1`, `batchnorm1`).
     pub name: String,
-    /// `[outputs, inputs]`: the weight's rows and columns.
+    /// What the layer is; absent in files means `dense`, as every file before normalization
+    /// layers.
+    #[serde(default, skip_serializing_if = "LayerKind::is_dense")]
+    pub kind: LayerKind,
+    /// `[outputs, inputs]`: a dense weight's rows and columns; a normalization layer's features,
+    /// twice.
     pub shape: [usize; 2],
 }
 
+/// What a layer with parameters is, and so which tensors it holds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LayerKind {
+    /// A weight `[outputs, inputs]` (column-major) and a bias `[outputs]`.
+    #[default]
+    Dense,
+    /// A scale and a shift (PyTorch's `weight` and `bias`) per feature.
+    LayerNorm,
+    /// A scale, a shift, a running mean and a running variance per feature.
+    BatchNorm,
+}
+
+impl LayerKind {
+    /// Whether this is a dense layer (the kind a header leaves unwritten).
+    pub fn is_dense(&self) -> bool {
+        *self == LayerKind::Dense
+    }
+
+    /// The kind as files write it (`dense`, `layer_norm`, `batch_norm`).
+    pub fn name(self) -> &'static str {
+        match self {
+            LayerKind::Dense => "dense",
+            LayerKind::LayerNorm => "layer_norm",
+            LayerKind::BatchNorm => "batch_norm",
+        }
+    }
+
+    /// The names of the layer's tensors in file order, as PyTorch names them.
+    pub fn tensor_names(self) -> &'static [&'static str] {
+        match self {
+            LayerKind::Dense | LayerKind::LayerNorm => &["weight", "bias"],
+            LayerKind::BatchNorm => &["weight", "bias", "running_mean", "running_var"],
+        }
+    }
+}
+
+impl LayerHeader {
+    /// Each tensor's name and number of values, in file order; `None` when a size overflows.
+    pub fn tensors(&self) -> Option<Vec<(&'static str, usize)>> {
+        let [outputs, inputs] = self.shape;
+        let weight = match self.kind {
+            LayerKind::Dense => outputs.checked_mul(inputs)?,
+            _ => outputs,
+        };
+        Some(
+            self.kind
+                .tensor_names()
+                .iter()
+                .enumerate()
+                .map(|(index, &name)| (name, if index == 0 { weight } else { outputs }))
+                .collect(),
+        )
+    }
+
+    /// The number of values the layer holds, or `None` when it overflows.
+    pub fn value_count(&self) -> Option<usize> {
+        self.tensors()?
+            .iter()
+            .try_fold(0usize, |total, &(_, len)| total.checked_add(len))
+    }
+}
+
 impl Header {
-    /// The number of values the header's layers hold (weights and biases), or `None` when it
-    /// overflows.
+    /// The number of values the header's layers hold, or `None` when it overflows.
     pub fn value_count(&self) -> Option<usize> {
         self.layers.iter().try_fold(0usize, |total, layer| {
-            let [outputs, inputs] = layer.shape;
-            total.checked_add(outputs.checked_mul(inputs)?.checked_add(outputs)?)
+            total.checked_add(layer.value_count()?)
         })
     }
 
@@ -64,10 +130,17 @@ mod tests {
             layers: vec![
                 LayerHeader {
                     name: "dense1".into(),
+                    kind: LayerKind::Dense,
                     shape: [4, 2],
                 },
                 LayerHeader {
+                    name: "batchnorm1".into(),
+                    kind: LayerKind::BatchNorm,
+                    shape: [4, 4],
+                },
+                LayerHeader {
                     name: "dense2".into(),
+                    kind: LayerKind::Dense,
                     shape: [1, 4],
                 },
             ],
@@ -77,7 +150,15 @@ mod tests {
     #[test]
     fn a_header_counts_its_values_and_sizes_its_scalar() {
         let header = xor();
-        assert_eq!(header.value_count(), Some(4 * 2 + 4 + 4 + 1));
+        assert_eq!(header.value_count(), Some(4 * 2 + 4 + 4 * 4 + 4 + 1));
+        // A dense layer's kind is left out, so files without normalization read as before.
+        let text = serde_json::to_string(&header).unwrap();
+        assert!(
+            text.contains(r#"{"name":"dense1","shape":[4,2]}"#),
+            "{text}"
+        );
+        assert!(text.contains(r#""kind":"batch_norm""#), "{text}");
+        assert_eq!(serde_json::from_str::<Header>(&text).unwrap(), header);
         assert_eq!(header.scalar_size().unwrap(), 4);
     }
 

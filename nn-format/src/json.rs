@@ -6,7 +6,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::ModelError;
-use crate::header::{FORMAT, Header, LayerHeader, VERSION};
+use crate::header::{FORMAT, Header, LayerHeader, LayerKind, VERSION};
 
 /// A model file in JSON, as written and read.
 #[derive(Serialize, Deserialize)]
@@ -20,36 +20,65 @@ pub struct Document<T> {
     pub network: String,
     /// The element type: `f32` or `f64`.
     pub scalar: String,
-    /// The dense layers, in order.
+    /// The layers with parameters, in order.
     pub layers: Vec<Layer<T>>,
 }
 
-/// One dense layer: its name, `[outputs, inputs]`, column-major weight and bias.
+/// One layer: its name, kind, `[outputs, inputs]` and tensors (a dense weight column-major; a
+/// normalization layer's scale and shift as `weight` and `bias`, and a batch normalization
+/// layer's running statistics, as PyTorch names them).
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Layer<T> {
     /// The layer's field name (`dense1`).
     pub name: String,
+    /// What the layer is; absent means `dense`.
+    #[serde(default, skip_serializing_if = "LayerKind::is_dense")]
+    pub kind: LayerKind,
     /// `[outputs, inputs]`.
     pub shape: [usize; 2],
-    /// The weight, column-major.
+    /// The weight (column-major) or scale.
     pub weight: Vec<T>,
-    /// The bias.
+    /// The bias or shift.
     pub bias: Vec<T>,
+    /// A batch normalization layer's running mean.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub running_mean: Option<Vec<T>>,
+    /// A batch normalization layer's running variance.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub running_var: Option<Vec<T>>,
+}
+
+impl<T> Layer<T> {
+    /// The tensors the document holds for this layer, by name, in file order.
+    fn tensors(&self) -> [(&'static str, Option<&Vec<T>>); 4] {
+        [
+            ("weight", Some(&self.weight)),
+            ("bias", Some(&self.bias)),
+            ("running_mean", self.running_mean.as_ref()),
+            ("running_var", self.running_var.as_ref()),
+        ]
+    }
 }
 
 impl<T> Document<T> {
     /// A document of the current format and version.
-    pub fn new(header: Header, values: impl IntoIterator<Item = (Vec<T>, Vec<T>)>) -> Self {
+    pub fn new(header: Header, values: impl IntoIterator<Item = Vec<Vec<T>>>) -> Self {
         let layers = header
             .layers
             .into_iter()
             .zip(values)
-            .map(|(layer, (weight, bias))| Layer {
-                name: layer.name,
-                shape: layer.shape,
-                weight,
-                bias,
+            .map(|(layer, tensors)| {
+                let mut tensors = tensors.into_iter();
+                Layer {
+                    name: layer.name,
+                    kind: layer.kind,
+                    shape: layer.shape,
+                    weight: tensors.next().unwrap_or_default(),
+                    bias: tensors.next().unwrap_or_default(),
+                    running_mean: tensors.next(),
+                    running_var: tensors.next(),
+                }
             })
             .collect();
         Document {
@@ -71,6 +100,7 @@ impl<T> Document<T> {
                 .iter()
                 .map(|layer| LayerHeader {
                     name: layer.name.clone(),
+                    kind: layer.kind,
                     shape: layer.shape,
                 })
                 .collect(),
@@ -84,23 +114,45 @@ impl<T: Copy> Document<T> {
     pub fn values(&self) -> Result<Vec<T>, ModelError> {
         let mut values = Vec::new();
         for layer in &self.layers {
-            let [outputs, inputs] = layer.shape;
-            let expected_weight = outputs.checked_mul(inputs).ok_or_else(|| {
+            let header = LayerHeader {
+                name: layer.name.clone(),
+                kind: layer.kind,
+                shape: layer.shape,
+            };
+            let expected = header.tensors().ok_or_else(|| {
                 ModelError::Malformed(format!("layer `{}` is too large", layer.name))
             })?;
-            for (tensor, found, expected) in [
-                ("weight", &layer.weight, expected_weight),
-                ("bias", &layer.bias, outputs),
-            ] {
-                if found.len() != expected {
-                    return Err(ModelError::ValueCount {
-                        layer: layer.name.clone(),
-                        tensor,
-                        found: found.len(),
-                        expected,
-                    });
+            for (name, found) in layer.tensors() {
+                let length = expected
+                    .iter()
+                    .find(|(tensor, _)| *tensor == name)
+                    .map(|&(_, length)| length);
+                match (found, length) {
+                    (Some(found), Some(expected)) if found.len() != expected => {
+                        return Err(ModelError::ValueCount {
+                            layer: layer.name.clone(),
+                            tensor: name,
+                            found: found.len(),
+                            expected,
+                        });
+                    }
+                    (Some(found), Some(_)) => values.extend_from_slice(found),
+                    (None, Some(_)) => {
+                        return Err(ModelError::Malformed(format!(
+                            "layer `{}` has no `{name}`, which a `{}` layer holds",
+                            layer.name,
+                            layer.kind.name()
+                        )));
+                    }
+                    (Some(_), None) => {
+                        return Err(ModelError::Malformed(format!(
+                            "layer `{}` has a `{name}`, which a `{}` layer does not hold",
+                            layer.name,
+                            layer.kind.name()
+                        )));
+                    }
+                    (None, None) => {}
                 }
-                values.extend_from_slice(found);
             }
         }
         Ok(values)

@@ -14,7 +14,7 @@ pub mod json;
 pub mod safetensors;
 
 pub use error::ModelError;
-pub use header::{FORMAT, Header, LayerHeader, VERSION};
+pub use header::{FORMAT, Header, LayerHeader, LayerKind, VERSION};
 
 /// A model file read without knowing the network: its header and its values.
 #[derive(Clone, Debug, PartialEq)]
@@ -135,8 +135,7 @@ pub(crate) fn check_finite_values(file: &ModelFile) -> Result<(), ModelError> {
 fn check_finite<T: Copy + Into<f64>>(header: &Header, values: &[T]) -> Result<(), ModelError> {
     let mut offset = 0;
     for layer in &header.layers {
-        let [outputs, inputs] = layer.shape;
-        for (tensor, len) in [("weight", outputs * inputs), ("bias", outputs)] {
+        for (tensor, len) in layer.tensors().unwrap_or_default() {
             let tensor_values = values.get(offset..offset + len).unwrap_or_default();
             if let Some(index) = tensor_values
                 .iter()

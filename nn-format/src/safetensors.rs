@@ -148,6 +148,7 @@ pub fn decode(bytes: &[u8], names: TensorNames) -> Result<ModelFile, ModelError>
         used.insert(bias_key.clone());
         layers.push(LayerHeader {
             name: layer,
+            kind: crate::LayerKind::Dense,
             shape: [outputs, inputs],
         });
     }

@@ -5,6 +5,7 @@ fn header(scalar: &str) -> Header {
         network: "Tiny".into(),
         scalar: scalar.into(),
         layers: vec![LayerHeader {
+            kind: crate::LayerKind::Dense,
             name: "dense1".into(),
             shape: [2, 1],
         }],
@@ -26,7 +27,7 @@ fn both_formats_decode_to_the_same_values_bit_for_bit() {
 
     let document = json::Document::new(
         header("f32"),
-        [(values[..2].to_vec(), values[2..].to_vec())],
+        [vec![values[..2].to_vec(), values[2..].to_vec()]],
     );
     let text = serde_json::to_string(&document).unwrap();
     let from_json = decode(text.as_bytes()).unwrap();
@@ -45,7 +46,7 @@ fn f64_values_keep_their_precision() {
     assert_eq!(decode(&bytes).unwrap().values, Values::F64(values.to_vec()));
     let document = json::Document::new(
         header("f64"),
-        [(values[..2].to_vec(), values[2..].to_vec())],
+        [vec![values[..2].to_vec(), values[2..].to_vec()]],
     );
     let text = serde_json::to_string(&document).unwrap();
     assert_eq!(
@@ -73,7 +74,7 @@ fn bad_files_are_errors_in_words() {
         "value 1 of the weight of layer `dense1` is NaN, expected a finite number"
     );
 
-    let short = json::Document::new(header("f32"), [(vec![1.0f32], vec![0.0, 0.0])]);
+    let short = json::Document::new(header("f32"), [vec![vec![1.0f32], vec![0.0, 0.0]]]);
     let error = decode(serde_json::to_string(&short).unwrap().as_bytes()).unwrap_err();
     assert_eq!(
         error.to_string(),

@@ -4,7 +4,8 @@
 //! invocation := network*
 //! network    := attribute* visibility `struct` Ident (`<` Ident `>`)? `:` layer (`->` layer)* `;`
 //! layer      := Ident (`<` argument (`,` argument)* `>`)?
-//! argument   := number | Ident (`<` number (`,` number)* `>`)?
+//! argument   := Ident `=` value | value
+//! value      := number | path (`<` number (`,` number)* `>`)? | `{` const expression `}`
 //! number     := `-`? (integer | float)
 //! ```
 
@@ -39,11 +40,67 @@ pub struct LayerDecl {
 /// One argument between a layer's angle brackets.
 pub enum Argument {
     Number(Number),
+    /// A name or path, possibly with numbers: `Relu`, `LeakyRelu<0.2>`, `HIDDEN`, `sizes::WIDE`.
     Name {
-        name: Ident,
+        path: syn::Path,
         args: Vec<Number>,
         tokens: TokenStream,
     },
+    /// A braced const expression: `{ 2 * HIDDEN }`.
+    Block(proc_macro2::Group),
+    /// `init = HeNormal`
+    Named {
+        name: Ident,
+        value: Box<Argument>,
+        tokens: TokenStream,
+    },
+}
+
+impl Argument {
+    /// The argument's tokens as written.
+    pub fn tokens(&self) -> TokenStream {
+        match self {
+            Argument::Number(number) => number.to_token_stream(),
+            Argument::Name { tokens, .. } | Argument::Named { tokens, .. } => tokens.clone(),
+            Argument::Block(group) => group.to_token_stream(),
+        }
+    }
+
+    /// The argument as written, for messages (`LeakyRelu<0.2>`, `{ 2 * HIDDEN }`).
+    pub fn text(&self) -> String {
+        match self {
+            Argument::Number(number) => number.text(),
+            other => compact(&other.tokens()),
+        }
+    }
+
+    /// The single identifier this argument is, if it is one (`Relu`, not `a::Relu`).
+    pub fn ident(&self) -> Option<&Ident> {
+        match self {
+            Argument::Name { path, args, .. } if args.is_empty() => path.get_ident(),
+            _ => None,
+        }
+    }
+}
+
+/// Tokens printed as a reader writes them: `LeakyRelu<0.2>` rather than `LeakyRelu < 0.2 >`.
+pub fn compact(tokens: &TokenStream) -> String {
+    let text = tokens.to_string();
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let next = chars.peek().copied();
+        out.push(c);
+        if c == ' ' {
+            let prev = out[..out.len() - 1].chars().last();
+            let glue_before = matches!(next, Some('<' | '>' | ',' | ':'));
+            let glue_after = matches!(prev, Some('<' | ':'));
+            if glue_before || glue_after {
+                out.pop();
+            }
+        }
+    }
+    out
 }
 
 /// A numeric literal, possibly negated.
@@ -146,19 +203,39 @@ impl Parse for LayerDecl {
 
 impl Parse for Argument {
     fn parse(input: ParseStream) -> syn::Result<Self> {
-        if input.peek(Ident) {
+        if input.peek(Ident) && input.peek2(Token![=]) && !input.peek2(Token![==]) {
             let fork = input.fork();
             let name = input.parse()?;
-            let args = if input.peek(Token![<]) {
-                angle_list(input, Number::parse)?
-            } else {
-                Vec::new()
-            };
+            input.parse::<Token![=]>()?;
+            let value = Box::new(value(input)?);
             let tokens = tokens_between(&fork, input);
-            Ok(Argument::Name { name, args, tokens })
+            Ok(Argument::Named {
+                name,
+                value,
+                tokens,
+            })
         } else {
-            Ok(Argument::Number(input.parse()?))
+            value(input)
         }
+    }
+}
+
+/// A number, a path with optional numbers, or a braced const expression.
+fn value(input: ParseStream) -> syn::Result<Argument> {
+    if input.peek(Ident) || input.peek(Token![::]) || input.peek(Token![crate]) {
+        let fork = input.fork();
+        let path = input.call(syn::Path::parse_mod_style)?;
+        let args = if input.peek(Token![<]) {
+            angle_list(input, Number::parse)?
+        } else {
+            Vec::new()
+        };
+        let tokens = tokens_between(&fork, input);
+        Ok(Argument::Name { path, args, tokens })
+    } else if input.peek(syn::token::Brace) {
+        Ok(Argument::Block(input.parse()?))
+    } else {
+        Ok(Argument::Number(input.parse()?))
     }
 }
 

@@ -53,15 +53,17 @@ fn check_network(network: &Network, diagnostics: &mut Diagnostics) {
                         format!("`Input` must be the first layer of `{name}`"),
                     );
                 }
-                if *size == 0 {
+                if size.value == Some(0) {
                     diagnostics.error(
                         &layer.value_tokens,
                         "`Input` size must be at least 1, found 0",
                     );
                 }
             }
-            LayerKind::Dense { units, activation } => {
-                if *units == 0 {
+            LayerKind::Dense {
+                units, activation, ..
+            } => {
+                if units.value == Some(0) {
                     diagnostics.error(
                         &layer.value_tokens,
                         "`Dense` size must be at least 1, found 0",
@@ -105,18 +107,26 @@ fn check_network(network: &Network, diagnostics: &mut Diagnostics) {
     }
 }
 
-/// The number of trainable parameters, or `None` on overflow.
+/// The number of trainable parameters, or `None` on overflow. Widths the macro cannot evaluate
+/// (named constants) count as 1 here; the compiler checks the true total when it evaluates
+/// the generated `PARAMETERS`.
 pub fn parameter_count(network: &Network) -> Option<usize> {
     let mut width: u64 = 0;
     let mut total: usize = 0;
+    let known = |size: &crate::ir::Size| size.value.unwrap_or(1);
     for layer in &network.layers {
-        if let LayerKind::Dense { units, .. } = layer.kind {
+        if let LayerKind::Dense { units, .. } = &layer.kind {
+            let units = known(units);
             let weights = width.checked_mul(units)?.checked_add(units)?;
             total = total.checked_add(usize::try_from(weights).ok()?)?;
             // Each buffer of the layer is also allocated in bytes; keep that representable.
             total.checked_mul(8)?;
         }
-        width = layer.outputs(width);
+        width = match &layer.kind {
+            LayerKind::Input { size } => known(size),
+            LayerKind::Dense { units, .. } => known(units),
+            LayerKind::Dropout { .. } => width,
+        };
     }
     Some(total)
 }

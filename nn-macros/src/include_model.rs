@@ -96,7 +96,12 @@ fn bake(frozen: &syn::Path, model: &ModelFile, full: &Path, span: Span) -> Token
     let layers = header.layers.iter().map(|layer| {
         let name = &layer.name;
         let [outputs, inputs] = layer.shape;
-        quote!(#rt::LayerShape { name: #name, outputs: #outputs, inputs: #inputs })
+        let kind = match layer.kind {
+            nn_format::LayerKind::Dense => quote!(Dense),
+            nn_format::LayerKind::LayerNorm => quote!(LayerNorm),
+            nn_format::LayerKind::BatchNorm => quote!(BatchNorm),
+        };
+        quote!(#rt::LayerShape { name: #name, kind: #rt::LayerKind::#kind, outputs: #outputs, inputs: #inputs })
     });
     let values = Literal::byte_string(&model.values.to_le_bytes());
     // Absolute, so that `include_bytes!` finds the file from wherever the expansion lands.

@@ -1,11 +1,19 @@
 //! The lowered description: names resolved, numbers read, spans kept. Lowering reports every
 //! unknown name and malformed argument it meets; `check` then validates the structure.
 
+mod activation;
+mod init;
+mod size;
+
 use proc_macro2::TokenStream;
 use quote::ToTokens;
 use syn::{Attribute, Ident, Visibility};
 
-use crate::ast::{Argument, LayerDecl, NetworkDecl, Number};
+pub use activation::{Activation, ActivationKind};
+pub use init::{InitKind, Initializers};
+pub use size::Size;
+
+use crate::ast::{Argument, LayerDecl, NetworkDecl};
 use crate::names;
 
 /// A network description with every name resolved.
@@ -34,38 +42,18 @@ pub struct Layer {
 }
 
 pub enum LayerKind {
-    Input { size: u64 },
-    Dense { units: u64, activation: Activation },
-    Dropout { rate: f64, written: String },
-}
-
-/// An activation with the tokens that named it (the layer's tokens for the implicit identity).
-pub struct Activation {
-    pub kind: ActivationKind,
-    pub tokens: TokenStream,
-}
-
-#[derive(Clone, Copy, PartialEq)]
-pub enum ActivationKind {
-    Identity,
-    Sigmoid,
-    Tanh,
-    Relu,
-    LeakyRelu { slope: f64 },
-    Softmax,
-}
-
-impl ActivationKind {
-    pub fn name(self) -> &'static str {
-        match self {
-            ActivationKind::Identity => "Identity",
-            ActivationKind::Sigmoid => "Sigmoid",
-            ActivationKind::Tanh => "Tanh",
-            ActivationKind::Relu => "Relu",
-            ActivationKind::LeakyRelu { .. } => "LeakyRelu",
-            ActivationKind::Softmax => "Softmax",
-        }
-    }
+    Input {
+        size: Size,
+    },
+    Dense {
+        units: Size,
+        activation: Activation,
+        init: Initializers,
+    },
+    Dropout {
+        rate: f64,
+        written: String,
+    },
 }
 
 /// Collects diagnostics so that every problem is reported at once.
@@ -125,18 +113,24 @@ fn lower_layer(decl: &LayerDecl, diagnostics: &mut Diagnostics) -> Option<Layer>
     let name = decl.name.to_string();
     let (kind, value_tokens) = match name.as_str() {
         "Input" => {
-            let number = single_number(
-                decl,
-                "`Input` takes one size, as in `Input<64>`",
-                diagnostics,
-            )?;
-            let size = whole(number, "Input", diagnostics)?;
-            (LayerKind::Input { size }, number.to_token_stream())
+            let usage = format!(
+                "`Input` takes one size, as in `Input<64>`, `Input<FEATURES>` or `Input<{{ 2 * FEATURES }}>`{}",
+                found(&decl.args)
+            );
+            let [argument] = decl.args.as_slice() else {
+                diagnostics.error(&decl.tokens, usage);
+                return None;
+            };
+            let size = Size::lower(argument, "Input", diagnostics)?;
+            (LayerKind::Input { size }, argument.tokens())
         }
         "Dense" => lower_dense(decl, diagnostics)?,
         "Dropout" => {
             let usage = "`Dropout` takes one rate, as in `Dropout<0.2>`";
-            let number = single_number(decl, usage, diagnostics)?;
+            let [Argument::Number(number)] = decl.args.as_slice() else {
+                diagnostics.error(&decl.tokens, usage);
+                return None;
+            };
             let rate = number.value()?;
             let written = number.text();
             (
@@ -156,134 +150,73 @@ fn lower_layer(decl: &LayerDecl, diagnostics: &mut Diagnostics) -> Option<Layer>
     })
 }
 
+/// `, found `…`` for a usage message, naming what was written.
+fn found(args: &[Argument]) -> String {
+    if args.is_empty() {
+        String::new()
+    } else {
+        let written: Vec<String> = args.iter().map(Argument::text).collect();
+        format!(", found `<{}>`", written.join(", "))
+    }
+}
+
 fn lower_dense(
     decl: &LayerDecl,
     diagnostics: &mut Diagnostics,
 ) -> Option<(LayerKind, TokenStream)> {
-    let usage =
-        "`Dense` takes a size and an optional activation, as in `Dense<32>` or `Dense<32, Relu>`";
-    let (size, activation) = match decl.args.as_slice() {
-        [Argument::Number(size)] => (size, None),
-        [Argument::Number(size), activation @ Argument::Name { .. }] => (size, Some(activation)),
+    let usage = "`Dense` takes a size, then optionally an activation and initializers, as in `Dense<32>`, `Dense<HIDDEN, Relu>` or `Dense<32, Gelu, init = HeNormal, bias = Constant<0.1>>`; a size is a whole number, a `const` of type `usize` (`HIDDEN`) or a braced const expression (`{ 2 * HIDDEN }`)";
+    let (positional, named): (Vec<&Argument>, Vec<&Argument>) = decl
+        .args
+        .iter()
+        .partition(|argument| !matches!(argument, Argument::Named { .. }));
+    let (size, activation) = match positional.as_slice() {
+        [size] => (*size, None),
+        [size, activation] => (*size, Some(*activation)),
         _ => {
-            diagnostics.error(&decl.tokens, usage);
+            diagnostics.error(&decl.tokens, format!("{usage}{}", found(&decl.args)));
             return None;
         }
     };
-    let units = whole(size, "Dense", diagnostics);
+    if let Some(name) = size.ident().filter(|name| activation::is_builtin(name)) {
+        diagnostics.error(
+            size.tokens(),
+            format!("`Dense` takes its size first, found the activation `{name}`; {usage}"),
+        );
+        return None;
+    }
+    let units = Size::lower(size, "Dense", diagnostics);
     let activation = match activation {
-        None => Some(Activation {
-            kind: ActivationKind::Identity,
-            tokens: decl.tokens.clone(),
-        }),
-        Some(argument) => lower_activation(argument, diagnostics),
+        None => Some(Activation::identity(decl.tokens.clone())),
+        Some(argument) => Activation::lower(argument, diagnostics),
     };
+    let init = Initializers::lower(&named, diagnostics);
     Some((
         LayerKind::Dense {
             units: units?,
             activation: activation?,
+            init: init?,
         },
-        size.to_token_stream(),
+        size.tokens(),
     ))
-}
-
-fn lower_activation(argument: &Argument, diagnostics: &mut Diagnostics) -> Option<Activation> {
-    let Argument::Name { name, args, tokens } = argument else {
-        return None;
-    };
-    let text = name.to_string();
-    let kind = match (text.as_str(), args.as_slice()) {
-        ("Identity", []) => ActivationKind::Identity,
-        ("Sigmoid", []) => ActivationKind::Sigmoid,
-        ("Tanh", []) => ActivationKind::Tanh,
-        ("Relu", []) => ActivationKind::Relu,
-        ("Softmax", []) => ActivationKind::Softmax,
-        ("LeakyRelu", []) => ActivationKind::LeakyRelu { slope: 0.01 },
-        ("LeakyRelu", [slope]) => {
-            let value = slope.value().filter(|v| v.is_finite() && *v >= 0.0);
-            if value.is_none() {
-                diagnostics.error(
-                    slope,
-                    format!(
-                        "`LeakyRelu` slope must be a finite number >= 0, found `{}`",
-                        slope.text()
-                    ),
-                );
-            }
-            ActivationKind::LeakyRelu { slope: value? }
-        }
-        ("LeakyRelu", _) => {
-            diagnostics.error(
-                tokens,
-                "`LeakyRelu` takes at most one slope, as in `LeakyRelu<0.2>`",
-            );
-            return None;
-        }
-        (known, _) if names::ACTIVATIONS.contains(&known) => {
-            diagnostics.error(tokens, format!("`{known}` takes no parameter"));
-            return None;
-        }
-        (other, _) => {
-            diagnostics.error(
-                name,
-                names::unknown("activation", other, names::ACTIVATIONS),
-            );
-            return None;
-        }
-    };
-    Some(Activation {
-        kind,
-        tokens: tokens.clone(),
-    })
-}
-
-/// The layer's only argument, which must be a number.
-fn single_number<'a>(
-    decl: &'a LayerDecl,
-    usage: &str,
-    diagnostics: &mut Diagnostics,
-) -> Option<&'a Number> {
-    match decl.args.as_slice() {
-        [Argument::Number(number)] => Some(number),
-        _ => {
-            diagnostics.error(&decl.tokens, usage);
-            None
-        }
-    }
-}
-
-/// A layer size: a non-negative whole number (zero is reported by `check`, which names the rule).
-fn whole(number: &Number, layer: &str, diagnostics: &mut Diagnostics) -> Option<u64> {
-    let value = number.whole();
-    if value.is_none() {
-        diagnostics.error(
-            number,
-            format!(
-                "`{layer}` size must be a whole number, found `{}`",
-                number.text()
-            ),
-        );
-    }
-    value
 }
 
 impl Layer {
     /// The width this layer outputs, given the width it receives.
-    pub fn outputs(&self, inputs: u64) -> u64 {
-        match self.kind {
-            LayerKind::Input { size } => size,
-            LayerKind::Dense { units, .. } => units,
-            LayerKind::Dropout { .. } => inputs,
+    pub fn outputs(&self, inputs: &Size) -> Size {
+        match &self.kind {
+            LayerKind::Input { size } => size.clone(),
+            LayerKind::Dense { units, .. } => units.clone(),
+            LayerKind::Dropout { .. } => inputs.clone(),
         }
     }
 }
 
 impl Network {
     /// The width of the input layer (valid once checked).
-    pub fn inputs(&self) -> u64 {
+    pub fn inputs(&self) -> Size {
         match self.layers.first().map(|layer| &layer.kind) {
-            Some(LayerKind::Input { size }) => *size,
-            _ => 0,
+            Some(LayerKind::Input { size }) => size.clone(),
+            _ => Size::known(0),
         }
     }
 
@@ -298,9 +231,9 @@ impl Network {
     }
 
     /// The width of the network's output (valid once checked).
-    pub fn outputs(&self) -> u64 {
+    pub fn outputs(&self) -> Size {
         self.layers
             .iter()
-            .fold(0, |width, layer| layer.outputs(width))
+            .fold(Size::known(0), |width, layer| layer.outputs(&width))
     }
 }

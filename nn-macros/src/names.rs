@@ -11,6 +11,12 @@ pub const ACTIVATIONS: &[&str] = &[
     "Relu",
     "LeakyRelu",
     "Softmax",
+    "Gelu",
+    "GeluTanh",
+    "Silu",
+    "Elu",
+    "Softplus",
+    "HardTanh",
 ];
 
 /// Element type names.

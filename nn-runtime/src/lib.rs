@@ -26,17 +26,26 @@ mod learning;
 mod training;
 
 pub use compute::activation::{
-    Activation, Identity, LeakyRelu, Relu, Sigmoid, Softmax, Tanh, activate, activate_array,
+    Activation, ElementwiseActivation, Elu, Gelu, GeluTanh, HardTanh, Identity, LeakyRelu, Relu,
+    Sigmoid, Silu, Softmax, Softplus, Tanh, activate, activate_array, activate_keeping_inputs,
     activation_backward, sigmoid,
 };
 pub use compute::batch::{Batch, BatchMut};
 pub use compute::kernels;
+pub use compute::norm::{
+    DEFAULT_EPSILON, DEFAULT_MOMENTUM, NormParameters, NormParametersMut, RunningStatistics,
+    RunningStatisticsMut, batch_norm_forward, batch_norm_forward_train, batch_norm_input_gradient,
+    batch_norm_update_running, batch_norm_vector, layer_norm_forward, layer_norm_forward_train,
+    layer_norm_input_gradient, layer_norm_vector, norm_parameter_gradient,
+};
 pub use compute::scalar::Float;
 pub use inference::bake::{BakedLayout, check_baked_layout};
 pub use inference::frozen::{DenseParameters, DenseParametersMut, FrozenDense};
+pub use inference::frozen_norm::FrozenNorm;
 pub use inference::input::{InputVector, InputWidth};
-pub use inference::layout::{LayerActivation, LayerShape, TensorKind, Tensors};
+pub use inference::layout::{LayerActivation, LayerKind, LayerShape, TensorKind, Tensors};
 pub use inference::summary::{Summary, SummaryRow};
+pub use inference::width::check_width;
 
 #[cfg(feature = "learn")]
 pub use learning::error::{HyperparameterError, LearnError, check_learning_batch};
@@ -57,15 +66,17 @@ pub use training::{
     batch::BatchMatrix,
     data::Dataset,
     data_width::{DataWidth, TrainingData},
-    dense::{Dense, Initializer},
+    dense::Dense,
     dropout::{dropout_backward, dropout_forward, resample_mask},
     error::{DataError, Side, TrainError},
+    init::Initializer,
     network::Network,
+    norm::{BatchNorm, LayerNorm},
 };
 #[cfg(feature = "train")]
 pub use training::{data, model, train};
 #[cfg(feature = "train")]
 pub use training::{
     train::{EarlyStopping, History, Metric, Trainer, evaluate},
-    workspace::{DenseBuffers, DropoutBuffers},
+    workspace::{DenseBuffers, DropoutBuffers, NormBuffers},
 };

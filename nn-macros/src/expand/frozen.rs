@@ -4,15 +4,15 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{Plan, n, runtime};
-use crate::ir::ActivationKind;
+use super::{Plan, runtime};
+use crate::ir::{ActivationKind, LayerKind, Size};
 
 pub fn expand(plan: &Plan) -> TokenStream {
     let rt = runtime();
     let network = plan.network;
     let (vis, name, frozen, t) = (&network.vis, &network.name, &plan.frozen, &plan.scalar);
     let shared = super::inherent::shared_items(plan);
-    let tensors = super::tensors::implement(plan, frozen, ["as_flattened", "as_flattened_mut"]);
+    let tensors = super::tensors::implement(plan, frozen, super::tensors::Storage::Inline);
     let layers = layer_shapes(plan);
     let activations = layer_activations(plan);
     let name_text = name.to_string();
@@ -24,18 +24,21 @@ pub fn expand(plan: &Plan) -> TokenStream {
         crate::ir::Scalar::F32 => 4,
         crate::ir::Scalar::F64 => 8,
     };
-    let mut offset = 0;
+    let element_size = Size::known(element_size);
+    let mut offset = Size::known(0);
     let from_values = plan.dense_steps().map(|(step, _)| {
         let field = &step.field;
-        let at = n(offset);
-        offset += (step.inputs * step.outputs + step.outputs) * element_size;
+        let at = offset.expr.clone();
+        let values = step.outputs.times(&step.inputs).plus(&step.outputs);
+        offset = offset.plus(&values.times(&element_size));
         quote!(#field: #rt::FrozenDense::from_le_bytes(values, #at))
     });
     let from_values: Vec<TokenStream> = from_values.collect();
     let zeros = plan.dense_steps().map(|(step, _)| {
-        let (field, inputs, outputs) = (&step.field, n(step.inputs), n(step.outputs));
+        let (field, inputs, outputs) = (&step.field, &step.inputs.expr, &step.outputs.expr);
         quote!(#field: #rt::FrozenDense { weight: [[0.0; #outputs]; #inputs], bias: [0.0; #outputs] })
     });
+    let size_checks = size_checks(plan);
 
     let doc = format!(
         " `{name}` frozen for inference: `{}`, with every weight inline. Needs neither `std` nor a heap, so it can live in a `static` (in read-only memory); its `forward` gives the bits of `{name}`'s. Made while compiling by `nn::include_model!({name}, \"path\")`, or at run time by `{name}::freeze` (with the `train` feature).",
@@ -88,6 +91,8 @@ pub fn expand(plan: &Plan) -> TokenStream {
         unsafe impl #rt::bytemuck::Zeroable for #frozen {}
 
         #tensors
+
+        #(#size_checks)*
     }
 }
 
@@ -97,8 +102,15 @@ pub(super) fn layer_activations(plan: &Plan) -> Vec<TokenStream> {
     plan.dense_steps()
         .map(|(_, activation)| match activation {
             ActivationKind::LeakyRelu { slope } => {
-                let slope = proc_macro2::Literal::f64_suffixed(slope);
+                let slope = proc_macro2::Literal::f64_suffixed(*slope);
                 quote!(#rt::LayerActivation::LeakyRelu { slope: #slope })
+            }
+            ActivationKind::Elu { alpha } => {
+                let alpha = proc_macro2::Literal::f64_suffixed(*alpha);
+                quote!(#rt::LayerActivation::Elu { alpha: #alpha })
+            }
+            ActivationKind::Custom(path) => {
+                quote!(#rt::LayerActivation::Custom { name: <#path as #rt::Activation>::NAME })
             }
             other => {
                 let name = quote::format_ident!("{}", other.name());
@@ -114,8 +126,43 @@ pub(super) fn layer_shapes(plan: &Plan) -> Vec<TokenStream> {
     plan.dense_steps()
         .map(|(step, _)| {
             let name = step.field.to_string();
-            let (outputs, inputs) = (n(step.outputs), n(step.inputs));
-            quote!(#rt::LayerShape { name: #name, outputs: #outputs, inputs: #inputs })
+            let (outputs, inputs) = (&step.outputs.expr, &step.inputs.expr);
+            quote!(#rt::LayerShape::dense(#name, #outputs, #inputs))
+        })
+        .collect()
+}
+
+/// For each width the macro cannot evaluate (a named constant or a const expression), an
+/// assertion the compiler evaluates, spanned on the width as written, so that a width of zero
+/// is a compile error there in words.
+fn size_checks(plan: &Plan) -> Vec<TokenStream> {
+    let name = &plan.network.name;
+    plan.network
+        .layers
+        .iter()
+        .filter_map(|layer| {
+            let (kind, size) = match &layer.kind {
+                LayerKind::Input { size } => ("Input", size),
+                LayerKind::Dense { units, .. } => ("Dense", units),
+                LayerKind::Dropout { .. } => return None,
+            };
+            if size.value.is_some() {
+                return None;
+            }
+            let expr = &size.expr;
+            let message = format!(
+                "`{kind}` size `{}` of network `{name}` must be at least 1, found 0",
+                size.text
+            );
+            let span = layer
+                .value_tokens
+                .clone()
+                .into_iter()
+                .next()
+                .map_or_else(|| layer.name.span(), |token| token.span());
+            let rt = runtime();
+            let check = super::respan(quote!(#rt::check_width(#expr, #message)), span);
+            Some(quote!(const _: () = #check;))
         })
         .collect()
 }

@@ -3,8 +3,23 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{Plan, StepKind, n, runtime};
-use crate::ir::ActivationKind;
+use super::{Plan, StepKind, runtime};
+use crate::ir::{ActivationKind, InitKind, Size};
+
+/// The runtime's value of an initializer: `::nn::__private::Initializer::HeNormal`.
+fn initializer(kind: InitKind) -> TokenStream {
+    let rt = runtime();
+    match kind {
+        InitKind::Constant(value) => {
+            let value = proc_macro2::Literal::f64_suffixed(value);
+            quote!(#rt::Initializer::Constant(#value))
+        }
+        other => {
+            let name = quote::format_ident!("{}", other.name());
+            quote!(#rt::Initializer::#name)
+        }
+    }
+}
 
 pub fn expand(plan: &Plan) -> TokenStream {
     let rt = runtime();
@@ -14,11 +29,17 @@ pub fn expand(plan: &Plan) -> TokenStream {
 
     let initializers = plan.dense_steps().map(|(step, activation)| {
         let field = &step.field;
-        let init = match activation {
-            ActivationKind::Relu | ActivationKind::LeakyRelu { .. } => quote!(He),
-            _ => quote!(Glorot),
+        let StepKind::Dense { init, .. } = &step.kind else {
+            unreachable!("a dense step")
         };
-        quote!(#field: #rt::Dense::random(#rt::Initializer::#init, rng))
+        let default = if activation.is_rectifier() {
+            InitKind::HeUniform
+        } else {
+            InitKind::GlorotUniform
+        };
+        let weight = initializer(init.weight.unwrap_or(default));
+        let bias = initializer(init.bias.unwrap_or(InitKind::Zeros));
+        quote!(#field: #rt::Dense::random(#weight, #bias, rng))
     });
 
     let freeze = plan.dense_steps().map(|(step, _)| {
@@ -29,8 +50,9 @@ pub fn expand(plan: &Plan) -> TokenStream {
         impl #name {
             #shared
 
-            /// A network with fresh random weights: He initialization before `Relu` and
-            /// `LeakyRelu`, Xavier/Glorot otherwise, and zero biases.
+            /// A network with fresh random weights, drawn by each layer's initializers: by
+            /// default He uniform before `Relu` and `LeakyRelu`, Glorot (Xavier) uniform
+            /// otherwise, and zero biases.
             pub fn new<R: #rt::rand::Rng + ?Sized>(rng: &mut R) -> Self {
                 Self {
                     #(#initializers,)*
@@ -58,7 +80,12 @@ pub(super) fn shared_items(plan: &Plan) -> TokenStream {
     let rt = runtime();
     let name = &plan.network.name;
     let t = &plan.scalar;
-    let (inputs, outputs, parameters) = (n(plan.inputs), n(plan.outputs), n(plan.parameters));
+    let (inputs, outputs, parameters) = (
+        &plan.inputs.generic,
+        &plan.outputs.generic,
+        &plan.parameters.expr,
+    );
+    let (input_len, output_len) = (&plan.inputs.expr, &plan.outputs.expr);
     let inference = inference_body(plan);
     // Spanned on the declared input width, so a wrong-width call points back at `Input<N>`.
     let input_bound = super::respan(
@@ -70,13 +97,13 @@ pub(super) fn shared_items(plan: &Plan) -> TokenStream {
     let scalar_text = t.to_string();
     let forward_doc = format!(
         " Runs one sample of {i} values (an `SVector<{t}, {i}>` or a `[{t}; {i}]`) through the network, dropout off. Allocates nothing.",
-        i = plan.inputs
+        i = plan.inputs.text
     );
     quote! {
         /// The number of inputs.
-        pub const INPUTS: usize = #inputs;
+        pub const INPUTS: usize = #input_len;
         /// The number of outputs.
-        pub const OUTPUTS: usize = #outputs;
+        pub const OUTPUTS: usize = #output_len;
         /// The number of trainable parameters (weights and biases).
         pub const PARAMETERS: usize = #parameters;
 
@@ -90,7 +117,7 @@ pub(super) fn shared_items(plan: &Plan) -> TokenStream {
             self.forward_array(input)
         }
 
-        fn forward_array(&self, input: &[#t; #inputs]) -> #rt::nalgebra::SVector<#t, #outputs> {
+        fn forward_array(&self, input: &[#t; #input_len]) -> #rt::nalgebra::SVector<#t, #outputs> {
             #inference
         }
 
@@ -110,7 +137,7 @@ fn inference_body(plan: &Plan) -> TokenStream {
     let rt = runtime();
     let t = &plan.scalar;
     let layers = plan.dense_steps().map(|(step, activation)| {
-        let (field, outputs) = (&step.field, n(step.outputs));
+        let (field, outputs) = (&step.field, &step.outputs.expr);
         let source = match &step.inference_source {
             None => quote!(input),
             Some(previous) => quote!(&#previous),
@@ -132,27 +159,29 @@ fn inference_body(plan: &Plan) -> TokenStream {
 /// One `SummaryRow` per layer, the input first.
 fn summary_rows(plan: &Plan) -> Vec<TokenStream> {
     let rt = runtime();
-    let row = |name: &str, kind: &str, outputs: usize, parameters: usize| {
-        let (outputs, parameters) = (n(outputs), n(parameters));
+    let row = |name: &str, kind: &str, outputs: &Size, parameters: &Size| {
+        let (outputs, parameters) = (&outputs.expr, &parameters.expr);
         quote!(#rt::SummaryRow { name: #name, kind: #kind, outputs: #outputs, parameters: #parameters })
     };
-    let mut rows = vec![row("input", "Input", plan.inputs, 0)];
+    let mut rows = vec![row("input", "Input", &plan.inputs, &Size::known(0))];
     for step in &plan.steps {
-        let (kind, parameters) = match step.kind {
-            StepKind::Dense { activation } => {
+        let (kind, parameters) = match &step.kind {
+            StepKind::Dense { activation, .. } => {
                 let kind = match activation {
                     ActivationKind::LeakyRelu { slope } => format!("Dense, LeakyRelu {slope}"),
+                    ActivationKind::Elu { alpha } => format!("Dense, Elu {alpha}"),
                     other => format!("Dense, {}", other.name()),
                 };
-                (kind, step.inputs * step.outputs + step.outputs)
+                let parameters = step.outputs.times(&step.inputs).plus(&step.outputs);
+                (kind, parameters)
             }
-            StepKind::Dropout { rate } => (format!("Dropout {rate}"), 0),
+            StepKind::Dropout { rate } => (format!("Dropout {rate}"), Size::known(0)),
         };
         rows.push(row(
             &step.field.to_string(),
             &kind,
-            step.outputs,
-            parameters,
+            &step.outputs,
+            &parameters,
         ));
     }
     rows

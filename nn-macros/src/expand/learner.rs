@@ -9,7 +9,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::network_impl::{Roots, backward_step, forward_step};
-use super::{Plan, StepKind, activation_type, activation_value, n, runtime};
+use super::{Plan, StepKind, activation_type, activation_value, runtime};
 
 pub fn expand(plan: &Plan) -> TokenStream {
     if plan
@@ -23,15 +23,22 @@ pub fn expand(plan: &Plan) -> TokenStream {
     let network = plan.network;
     let (vis, name, frozen, t) = (&network.vis, &network.name, &plan.frozen, &plan.scalar);
     let learner = format_ident!("{}Learner", name);
-    let (inputs, outputs) = (n(plan.inputs), n(plan.outputs));
+    let (inputs, outputs) = (&plan.inputs.generic, &plan.outputs.generic);
+    let (input_len, output_len) = (&plan.inputs.expr, &plan.outputs.expr);
     let last_field = &plan.last().field;
     let output_activation = plan.output_activation();
     let output_type = activation_type(output_activation);
     let output_value = activation_value(output_activation);
 
-    let buffer_fields = plan.dense_steps().map(|(step, _)| {
-        let (field, outputs) = (&step.field, n(step.outputs));
-        quote!(#field: #rt::InlineBuffers<#t, #outputs, BATCH>)
+    let buffer_fields = plan.dense_steps().map(|(step, activation)| {
+        let (field, outputs) = (&step.field, &step.outputs.generic);
+        // A user's activation says whether it needs them only through a constant, which a
+        // generic parameter's array length cannot use: its layers keep room for them.
+        let kept = match activation.needs_inputs() {
+            Some(false) => quote!(0),
+            _ => quote!(BATCH),
+        };
+        quote!(#field: #rt::InlineBuffers<#t, #outputs, BATCH, #kept>)
     });
     let buffer_fields: Vec<TokenStream> = buffer_fields.collect();
     let buffer_values = plan.dense_steps().map(|(step, _)| {
@@ -46,7 +53,7 @@ pub fn expand(plan: &Plan) -> TokenStream {
     let forward = plan
         .steps
         .iter()
-        .map(|step| forward_step(&roots, step, &step.train_source));
+        .map(|step| forward_step(&roots, step, &step.train_source, true));
     let backward = plan
         .steps
         .iter()
@@ -61,9 +68,9 @@ pub fn expand(plan: &Plan) -> TokenStream {
                 [first.#field.weight.as_flattened_mut(), second.#field.weight.as_flattened_mut()],
             );
             #rt::InlineRule::update_inline(&self.rule,
-                network.#field.bias.as_mut_slice(),
-                self.gradients.#field.bias.as_slice(),
-                [first.#field.bias.as_mut_slice(), second.#field.bias.as_mut_slice()],
+                &mut network.#field.bias[..],
+                &self.gradients.#field.bias[..],
+                [&mut first.#field.bias[..], &mut second.#field.bias[..]],
             );
         }
     });
@@ -73,7 +80,7 @@ pub fn expand(plan: &Plan) -> TokenStream {
     );
     let step_doc = format!(
         " One training step on a batch of `inputs` and `targets` (1 to `BATCH` samples of {} and {} values): forward, `loss`, backward, update of `network`. Returns the batch-mean loss.\n\n A mismatched or oversized batch, an invalid hyperparameter or a loss that is NaN or infinite is an error, and leaves `network` as it was.",
-        plan.inputs, plan.outputs
+        plan.inputs.text, plan.outputs.text
     );
     quote! {
         #[doc = #doc]
@@ -107,8 +114,8 @@ pub fn expand(plan: &Plan) -> TokenStream {
                 &mut self,
                 network: &mut #frozen,
                 loss: &L,
-                inputs: &[[#t; #inputs]],
-                targets: &[[#t; #outputs]],
+                inputs: &[[#t; #input_len]],
+                targets: &[[#t; #output_len]],
             ) -> ::core::result::Result<#t, #rt::LearnError> {
                 #rt::check_learning_batch(inputs.len(), targets.len(), BATCH)?;
                 #rt::InlineRule::check(&self.rule)?;
@@ -118,6 +125,7 @@ pub fn expand(plan: &Plan) -> TokenStream {
                 #(#forward)*
                 let value = loss.loss_and_gradient(
                     &#output_value,
+                    &self.#last_field.inputs,
                     &self.#last_field.output,
                     &self.target,
                     &mut self.#last_field.delta,

@@ -13,8 +13,7 @@ mod types;
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use crate::check::parameter_count;
-use crate::ir::{ActivationKind, LayerKind, Network, Scalar};
+use crate::ir::{ActivationKind, Initializers, LayerKind, Network, Scalar, Size};
 
 /// The path through which generated code reaches the runtime.
 fn runtime() -> TokenStream {
@@ -25,9 +24,10 @@ fn runtime() -> TokenStream {
 struct Plan<'a> {
     network: &'a Network,
     scalar: TokenStream,
-    inputs: usize,
-    outputs: usize,
-    parameters: usize,
+    inputs: Size,
+    outputs: Size,
+    /// The number of weights and biases.
+    parameters: Size,
     gradients: Ident,
     workspace: Ident,
     /// The frozen, inference-only type (`DigitsFrozen`).
@@ -40,8 +40,8 @@ struct Step {
     /// The field of this layer in the network, its gradients and its workspace (`dense1`).
     field: Ident,
     kind: StepKind,
-    inputs: usize,
-    outputs: usize,
+    inputs: Size,
+    outputs: Size,
     /// The workspace buffer this layer reads in training (`None`: the batch input).
     train_source: Option<Ident>,
     /// The workspace buffer this layer reads in inference, where dropout is skipped.
@@ -53,31 +53,35 @@ struct Step {
 }
 
 enum StepKind {
-    Dense { activation: ActivationKind },
-    Dropout { rate: f64 },
+    Dense {
+        activation: ActivationKind,
+        init: Initializers,
+    },
+    Dropout {
+        rate: f64,
+    },
 }
 
 impl<'a> Plan<'a> {
     fn new(network: &'a Network) -> Self {
         let mut steps = Vec::new();
         let (mut dense_count, mut dropout_count) = (0usize, 0usize);
-        let mut width = network.inputs() as usize;
+        let mut width = network.inputs();
         let mut train_source: Option<Ident> = None;
         let mut inference_source: Option<Ident> = None;
         let mut seen_dense = false;
         for layer in &network.layers[1..] {
             let (field, kind, description) = match &layer.kind {
-                LayerKind::Dense { units, activation } => {
+                LayerKind::Dense {
+                    units,
+                    activation,
+                    init,
+                } => {
                     dense_count += 1;
-                    let description = match activation.kind {
-                        ActivationKind::Identity => format!("Dense<{units}>"),
-                        ActivationKind::LeakyRelu { slope } => {
-                            format!("Dense<{units}, LeakyRelu<{slope}>>")
-                        }
-                        kind => format!("Dense<{units}, {}>", kind.name()),
-                    };
+                    let description = dense_description(&units.text, &activation.kind, init);
                     let kind = StepKind::Dense {
-                        activation: activation.kind,
+                        activation: activation.kind.clone(),
+                        init: *init,
                     };
                     (format_ident!("dense{}", dense_count), kind, description)
                 }
@@ -92,13 +96,13 @@ impl<'a> Plan<'a> {
                 }
                 LayerKind::Input { .. } => unreachable!("checked: `Input` comes first only"),
             };
-            let outputs = layer.outputs(width as u64) as usize;
+            let outputs = layer.outputs(&width);
             let is_dense = matches!(kind, StepKind::Dense { .. });
             steps.push(Step {
                 field: field.clone(),
                 kind,
-                inputs: width,
-                outputs,
+                inputs: width.clone(),
+                outputs: outputs.clone(),
                 train_source: train_source.clone(),
                 inference_source: inference_source.clone(),
                 needs_input_gradient: seen_dense,
@@ -112,15 +116,21 @@ impl<'a> Plan<'a> {
             width = outputs;
         }
         let name = &network.name;
+        let parameters = steps
+            .iter()
+            .filter(|step| matches!(step.kind, StepKind::Dense { .. }))
+            .fold(Size::known(0), |total, step| {
+                total.plus(&step.outputs.times(&step.inputs).plus(&step.outputs))
+            });
         Self {
             network,
             scalar: match network.scalar {
                 Scalar::F32 => quote!(f32),
                 Scalar::F64 => quote!(f64),
             },
-            inputs: network.inputs() as usize,
-            outputs: network.outputs() as usize,
-            parameters: parameter_count(network).expect("checked: the parameter count fits"),
+            inputs: network.inputs(),
+            outputs: network.outputs(),
+            parameters,
             gradients: format_ident!("{}Gradients", name),
             workspace: format_ident!("{}Workspace", name),
             frozen: format_ident!("{}Frozen", name),
@@ -128,9 +138,9 @@ impl<'a> Plan<'a> {
         }
     }
 
-    fn dense_steps(&self) -> impl Iterator<Item = (&Step, ActivationKind)> {
-        self.steps.iter().filter_map(|step| match step.kind {
-            StepKind::Dense { activation } => Some((step, activation)),
+    fn dense_steps(&self) -> impl Iterator<Item = (&Step, &ActivationKind)> {
+        self.steps.iter().filter_map(|step| match &step.kind {
+            StepKind::Dense { activation, .. } => Some((step, activation)),
             StepKind::Dropout { .. } => None,
         })
     }
@@ -142,23 +152,26 @@ impl<'a> Plan<'a> {
     }
 
     /// The output layer's activation.
-    fn output_activation(&self) -> ActivationKind {
-        match self.last().kind {
-            StepKind::Dense { activation } => activation,
+    fn output_activation(&self) -> &ActivationKind {
+        match &self.last().kind {
+            StepKind::Dense { activation, .. } => activation,
             StepKind::Dropout { .. } => unreachable!("checked: the last layer is dense"),
         }
     }
 
     /// One public field per dense layer, documented with its description and widths, of the type
     /// `layer(outputs, inputs)` gives.
-    fn dense_fields(&self, layer: impl Fn(Literal, Literal) -> TokenStream) -> Vec<TokenStream> {
+    fn dense_fields(
+        &self,
+        layer: impl Fn(&TokenStream, &TokenStream) -> TokenStream,
+    ) -> Vec<TokenStream> {
         self.dense_steps()
             .map(|(step, _)| {
                 let field = &step.field;
-                let ty = layer(n(step.outputs), n(step.inputs));
+                let ty = layer(&step.outputs.generic, &step.inputs.generic);
                 let doc = format!(
                     " `{}`: width {} → {}.",
-                    step.description, step.inputs, step.outputs
+                    step.description, step.inputs.text, step.outputs.text
                 );
                 quote! {
                     #[doc = #doc]
@@ -170,7 +183,7 @@ impl<'a> Plan<'a> {
 
     /// The description as declared, for docs: `Input<2> -> Dense<4, Tanh> -> Dense<1, Sigmoid>`.
     fn description(&self) -> String {
-        let mut text = format!("Input<{}>", self.inputs);
+        let mut text = format!("Input<{}>", self.inputs.text);
         for step in &self.steps {
             text.push_str(" -> ");
             text.push_str(&step.description);
@@ -197,19 +210,37 @@ fn respan(tokens: TokenStream, span: proc_macro2::Span) -> TokenStream {
         .collect()
 }
 
-/// A size as an unsuffixed literal, so generated code reads `Dense<f32, 32, 64>`.
-fn n(value: usize) -> Literal {
-    Literal::usize_unsuffixed(value)
+/// `Dense<32, Relu, init = HeNormal>`: the layer as a description writes it.
+fn dense_description(units: &str, activation: &ActivationKind, init: &Initializers) -> String {
+    let mut text = format!("Dense<{units}");
+    if *activation != ActivationKind::Identity || init.weight.is_some() || init.bias.is_some() {
+        text.push_str(&format!(", {}", activation.described()));
+    }
+    if let Some(weight) = init.weight {
+        text.push_str(&format!(", init = {}", weight.described()));
+    }
+    if let Some(bias) = init.bias {
+        text.push_str(&format!(", bias = {}", bias.described()));
+    }
+    text.push('>');
+    text
 }
 
-/// The runtime value of an activation: `::nn::__private::Relu`.
-fn activation_value(kind: ActivationKind) -> TokenStream {
+/// The runtime value of an activation: `::nn::__private::Relu`, or the user type's default
+/// value. A user's type is named in type positions only, so that a name not in scope is one
+/// error, not one per use.
+fn activation_value(kind: &ActivationKind) -> TokenStream {
     let rt = runtime();
     match kind {
         ActivationKind::LeakyRelu { slope } => {
-            let slope = Literal::f64_suffixed(slope);
+            let slope = Literal::f64_suffixed(*slope);
             quote!(#rt::LeakyRelu { slope: #slope })
         }
+        ActivationKind::Elu { alpha } => {
+            let alpha = Literal::f64_suffixed(*alpha);
+            quote!(#rt::Elu { alpha: #alpha })
+        }
+        ActivationKind::Custom(path) => quote!(<#path as ::core::default::Default>::default()),
         other => {
             let name = format_ident!("{}", other.name());
             quote!(#rt::#name)
@@ -217,11 +248,28 @@ fn activation_value(kind: ActivationKind) -> TokenStream {
     }
 }
 
-/// The runtime type of an activation: `::nn::__private::Relu`.
-fn activation_type(kind: ActivationKind) -> TokenStream {
+/// The runtime type of an activation: `::nn::__private::Relu`, or the user's type.
+fn activation_type(kind: &ActivationKind) -> TokenStream {
     let rt = runtime();
-    let name = format_ident!("{}", kind.name());
-    quote!(#rt::#name)
+    match kind {
+        ActivationKind::Custom(path) => quote!(#path),
+        other => {
+            let name = format_ident!("{}", other.name());
+            quote!(#rt::#name)
+        }
+    }
+}
+
+/// Whether a layer with this activation keeps its pre-activations while training, as a
+/// constant expression.
+fn needs_inputs(kind: &ActivationKind) -> TokenStream {
+    match kind.needs_inputs() {
+        Some(known) => quote!(#known),
+        None => {
+            let (rt, ty) = (runtime(), activation_type(kind));
+            quote!(<#ty as #rt::Activation>::NEEDS_INPUTS)
+        }
+    }
 }
 
 /// Everything generated for one network: the frozen type in every build, the heap-backed

@@ -4,14 +4,14 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{Plan, Step, StepKind, activation_type, activation_value, n, runtime};
+use super::{Plan, Step, StepKind, activation_type, activation_value, needs_inputs, runtime};
 use crate::ir::ActivationKind;
 
 pub fn expand(plan: &Plan) -> TokenStream {
     let rt = runtime();
     let name = &plan.network.name;
     let (t, gradients, workspace) = (&plan.scalar, &plan.gradients, &plan.workspace);
-    let (inputs, outputs) = (n(plan.inputs), n(plan.outputs));
+    let (inputs, outputs) = (&plan.inputs.generic, &plan.outputs.generic);
     let name_text = name.to_string();
     let last_field = &plan.last().field;
     let output_activation = plan.output_activation();
@@ -20,8 +20,11 @@ pub fn expand(plan: &Plan) -> TokenStream {
 
     let buffers = plan.steps.iter().map(|step| {
         let field = &step.field;
-        match step.kind {
-            StepKind::Dense { .. } => quote!(#field: #rt::DenseBuffers::new(capacity)),
+        match &step.kind {
+            StepKind::Dense { activation, .. } => {
+                let keeps_inputs = needs_inputs(activation);
+                quote!(#field: #rt::DenseBuffers::new(capacity, #keeps_inputs))
+            }
             StepKind::Dropout { .. } => quote!(#field: #rt::DropoutBuffers::new(capacity)),
         }
     });
@@ -32,10 +35,10 @@ pub fn expand(plan: &Plan) -> TokenStream {
             quote!(#field: #rt::Dense::zeros())
         })
         .collect();
-    let resample = plan.steps.iter().filter_map(|step| match step.kind {
+    let resample = plan.steps.iter().filter_map(|step| match &step.kind {
         StepKind::Dropout { rate } => {
             let field = &step.field;
-            let rate = proc_macro2::Literal::f64_unsuffixed(rate);
+            let rate = proc_macro2::Literal::f64_unsuffixed(*rate);
             Some(quote!(#rt::resample_mask(#rate, &mut workspace.#field.mask, samples, rng);))
         }
         StepKind::Dense { .. } => None,
@@ -44,10 +47,10 @@ pub fn expand(plan: &Plan) -> TokenStream {
     let forward_train = plan
         .steps
         .iter()
-        .map(|step| forward_step(&roots, step, &step.train_source));
+        .map(|step| forward_step(&roots, step, &step.train_source, true));
     let forward_batch = plan
         .dense_steps()
-        .map(|(step, _)| forward_step(&roots, step, &step.inference_source));
+        .map(|(step, _)| forward_step(&roots, step, &step.inference_source, false));
     let backward = plan
         .steps
         .iter()
@@ -72,7 +75,6 @@ pub fn expand(plan: &Plan) -> TokenStream {
             const NAME: &'static str = #name_text;
             const LAYERS: &'static [#rt::LayerShape] = #frozen::LAYERS;
             const ACTIVATIONS: &'static [#rt::LayerActivation] = #frozen::ACTIVATIONS;
-            const OUTPUT_ACTIVATION: #output_type = #output_value;
 
             #[inline]
             fn forward(&self, input: &#rt::nalgebra::SVector<#t, #inputs>) -> #rt::nalgebra::SVector<#t, #outputs> {
@@ -127,7 +129,7 @@ pub fn expand(plan: &Plan) -> TokenStream {
                 workspace: &mut #workspace,
             ) -> #t {
                 let buffers = &mut workspace.#last_field;
-                loss.loss_and_gradient(&#output_value, &buffers.output, target, &mut buffers.delta)
+                loss.loss_and_gradient(&#output_value, &buffers.inputs, &buffers.output, target, &mut buffers.delta)
             }
 
             fn backward(
@@ -176,22 +178,30 @@ fn source(roots: &Roots, source: &Option<proc_macro2::Ident>) -> TokenStream {
     }
 }
 
-/// One layer of a forward pass over a batch.
+/// One layer of a forward pass over a batch; when `training`, a layer whose activation's
+/// derivative needs them keeps its pre-activations.
 pub(super) fn forward_step(
     roots: &Roots,
     step: &Step,
     from: &Option<proc_macro2::Ident>,
+    training: bool,
 ) -> TokenStream {
     let rt = runtime();
     let (params, workspace) = (&roots.params, &roots.workspace);
     let field = &step.field;
     let from = source(roots, from);
-    match step.kind {
-        StepKind::Dense { activation } => {
-            let activation = activation_value(activation);
+    match &step.kind {
+        StepKind::Dense { activation, .. } => {
+            let activate = if training && activation.needs_inputs() != Some(false) {
+                let activation = activation_value(activation);
+                quote!(#rt::activate_keeping_inputs(&#activation, &mut #workspace.#field.output, &mut #workspace.#field.inputs);)
+            } else {
+                let activation = activation_value(activation);
+                quote!(#rt::activate(&#activation, &mut #workspace.#field.output);)
+            };
             quote! {
                 #rt::kernels::dense_forward(&#params.#field, #from, &mut #workspace.#field.output);
-                #rt::activate(&#activation, &mut #workspace.#field.output);
+                #activate
             }
         }
         StepKind::Dropout { .. } => {
@@ -210,15 +220,16 @@ pub(super) fn backward_step(roots: &Roots, step: &Step, is_last: bool) -> TokenS
     let from = source(roots, &step.train_source);
     // Where this layer's input gradient goes: the previous layer's delta.
     let upstream = step.train_source.as_ref();
-    match step.kind {
-        StepKind::Dense { activation } => {
+    match &step.kind {
+        StepKind::Dense { activation, .. } => {
             // The loss already gave the last layer `∂L/∂z`; hidden layers received `∂L/∂a`.
-            let activation_gradient = if is_last || activation == ActivationKind::Identity {
+            let activation_gradient = if is_last || *activation == ActivationKind::Identity {
                 quote!()
             } else {
                 let activation = activation_value(activation);
+                let buffers = quote!(#workspace.#field);
                 quote! {
-                    #rt::activation_backward(&#activation, &#workspace.#field.output, &mut #workspace.#field.delta);
+                    #rt::activation_backward(&#activation, &#buffers.inputs, &#buffers.output, &mut #buffers.delta);
                 }
             };
             let parameter_gradient = quote! {

@@ -7,34 +7,60 @@ use quote::quote;
 use super::{Plan, runtime};
 
 pub fn expand(plan: &Plan) -> TokenStream {
-    let network = implement(plan, &plan.network.name, ["as_slice", "as_mut_slice"]);
-    let gradients = implement(plan, &plan.gradients, ["as_slice", "as_mut_slice"]);
+    let network = implement(plan, &plan.network.name, Storage::Heap);
+    let gradients = implement(plan, &plan.gradients, Storage::Heap);
     quote!(#network #gradients)
 }
 
-/// `Tensors` for `ty`, whose layers' weights give their flat slices through the two methods named
-/// (`as_slice` and `as_mut_slice` for nalgebra matrices, `as_flattened` and `as_flattened_mut`
-/// for nested arrays).
-pub(super) fn implement(plan: &Plan, ty: &Ident, weight_slices: [&str; 2]) -> TokenStream {
+/// How a type holds its layers' tensors.
+#[derive(Clone, Copy)]
+pub(super) enum Storage {
+    /// nalgebra matrices in boxes: flat slices through `as_slice` and `as_mut_slice`.
+    Heap,
+    /// Nested arrays inline: flat slices through `as_flattened` and indexing. (Indexing rather
+    /// than `as_slice`, whose lookup on an array whose length has an error reports an unrelated
+    /// unstable method.)
+    Inline,
+}
+
+/// `Tensors` for `ty`, whose layers hold their tensors as `storage` says.
+pub(super) fn implement(plan: &Plan, ty: &Ident, storage: Storage) -> TokenStream {
     let rt = runtime();
-    let (t, parameters) = (&plan.scalar, super::n(plan.parameters));
-    let [weight_slice, weight_slice_mut] = weight_slices.map(|name| quote::format_ident!("{name}"));
+    let (t, parameters) = (&plan.scalar, &plan.parameters.expr);
     let fields: Vec<&Ident> = plan.dense_steps().map(|(step, _)| &step.field).collect();
+    let (weight, weight_mut, bias, bias_mut) = match storage {
+        Storage::Heap => (
+            quote!(weight.as_slice()),
+            quote!(weight.as_mut_slice()),
+            quote!(bias.as_slice()),
+            quote!(bias.as_mut_slice()),
+        ),
+        Storage::Inline => (
+            quote!(weight.as_flattened()),
+            quote!(weight.as_flattened_mut()),
+            quote!(bias[..]),
+            quote!(bias[..]),
+        ),
+    };
+    let (borrow, borrow_mut) = match storage {
+        Storage::Heap => (quote!(), quote!()),
+        Storage::Inline => (quote!(&), quote!(&mut)),
+    };
     quote! {
         impl #rt::Tensors<#t> for #ty {
             const LEN: usize = #parameters;
 
             fn for_each_tensor(&self, mut f: impl FnMut(#rt::TensorKind, &[#t])) {
                 #(
-                    f(#rt::TensorKind::Weight, self.#fields.weight.#weight_slice());
-                    f(#rt::TensorKind::Bias, self.#fields.bias.as_slice());
+                    f(#rt::TensorKind::Weight, self.#fields.#weight);
+                    f(#rt::TensorKind::Bias, #borrow self.#fields.#bias);
                 )*
             }
 
             fn for_each_tensor_mut(&mut self, mut f: impl FnMut(#rt::TensorKind, &mut [#t])) {
                 #(
-                    f(#rt::TensorKind::Weight, self.#fields.weight.#weight_slice_mut());
-                    f(#rt::TensorKind::Bias, self.#fields.bias.as_mut_slice());
+                    f(#rt::TensorKind::Weight, self.#fields.#weight_mut);
+                    f(#rt::TensorKind::Bias, #borrow_mut self.#fields.#bias_mut);
                 )*
             }
         }

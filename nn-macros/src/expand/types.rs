@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{Plan, StepKind, n, runtime};
+use super::{Plan, StepKind, runtime};
 
 pub fn expand(plan: &Plan) -> TokenStream {
     let rt = runtime();
@@ -16,7 +16,7 @@ pub fn expand(plan: &Plan) -> TokenStream {
     let parameters = plan.dense_fields(|outputs, inputs| quote!(#rt::Dense<#t, #outputs, #inputs>));
 
     let buffers = plan.steps.iter().map(|step| {
-        let (field, outputs) = (&step.field, n(step.outputs));
+        let (field, outputs) = (&step.field, &step.outputs.generic);
         let doc = format!(" Buffers of `{}`.", step.description);
         let ty = match step.kind {
             StepKind::Dense { .. } => quote!(#rt::DenseBuffers<#t, #outputs>),

@@ -1,5 +1,9 @@
 //! Elementary functions for the activations, written so that the compiler vectorizes them.
 
+mod special;
+
+pub(crate) use special::{erf_f32, expm1_f32, log1p_f32};
+
 /// `tanh(x)` for `f32` as the rational function `x·P(x²)/Q(x²)` (degrees 13 and 6) on
 /// `[-7.905311, 7.905311]`, where the `f32` result saturates to ±1; `x` itself below `4e-4`,
 /// where `tanh(x)` rounds to `x`. The approximation of Eigen's `generic_fast_tanh_float`:

@@ -5,5 +5,6 @@ pub(crate) mod activation;
 pub(crate) mod batch;
 pub mod kernels;
 pub(crate) mod math;
+pub(crate) mod norm;
 pub(crate) mod scalar;
 pub(crate) mod simd;

@@ -45,7 +45,7 @@ pub const fn check_baked_layout(found: BakedLayout, expected: BakedLayout) {
         concat_panic!(
             "the model file has ",
             found.layers.len(),
-            " dense layers, expected ",
+            " layers, expected ",
             expected.layers.len()
         );
     }
@@ -54,12 +54,23 @@ pub const fn check_baked_layout(found: BakedLayout, expected: BakedLayout) {
         let (file, network) = (found.layers[index], expected.layers[index]);
         if !same(file.name, network.name) {
             concat_panic!(
-                "dense layer ",
+                "layer ",
                 index,
                 " is named `",
                 display: file.name,
                 "` in the file, expected `",
                 display: network.name,
+                "`"
+            );
+        }
+        if !same(file.kind.name(), network.kind.name()) {
+            concat_panic!(
+                "layer `",
+                display: network.name,
+                "` is a `",
+                display: file.kind.name(),
+                "` layer in the file, expected `",
+                display: network.kind.name(),
                 "`"
             );
         }
@@ -102,11 +113,7 @@ mod tests {
     use super::*;
 
     const fn layer(name: &'static str, outputs: usize, inputs: usize) -> LayerShape {
-        LayerShape {
-            name,
-            outputs,
-            inputs,
-        }
+        LayerShape::dense(name, outputs, inputs)
     }
 
     const DENSE1: LayerShape = layer("dense1", 4, 2);
@@ -152,14 +159,14 @@ mod tests {
                     layers: &[DENSE1],
                     ..XOR
                 },
-                "the model file has 1 dense layers, expected 2",
+                "the model file has 1 layers, expected 2",
             ),
             (
                 BakedLayout {
                     layers: &const { [layer("hidden", 4, 2), DENSE2] },
                     ..XOR
                 },
-                "dense layer 0 is named `hidden` in the file, expected `dense1`",
+                "layer 0 is named `hidden` in the file, expected `dense1`",
             ),
             (
                 BakedLayout {
@@ -167,6 +174,23 @@ mod tests {
                     ..XOR
                 },
                 "layer `dense2` has shape 2×4 in the file, expected 1×4",
+            ),
+            (
+                BakedLayout {
+                    layers: &const {
+                        [
+                            DENSE1,
+                            LayerShape {
+                                name: "dense2",
+                                kind: crate::LayerKind::LayerNorm,
+                                outputs: 1,
+                                inputs: 4,
+                            },
+                        ]
+                    },
+                    ..XOR
+                },
+                "layer `dense2` is a `layer_norm` layer in the file, expected `dense`",
             ),
         ];
         for (found, expected) in cases {
@@ -230,6 +254,27 @@ mod tests {
                     layer: "dense2",
                     found: [2, 4],
                     expected: [1, 4],
+                },
+            ),
+            (
+                BakedLayout {
+                    layers: &const {
+                        [
+                            DENSE1,
+                            LayerShape {
+                                name: "dense2",
+                                kind: crate::LayerKind::BatchNorm,
+                                outputs: 1,
+                                inputs: 4,
+                            },
+                        ]
+                    },
+                    ..XOR
+                },
+                ModelError::LayerKind {
+                    layer: "dense2",
+                    found: "batch_norm",
+                    expected: "dense",
                 },
             ),
         ];

@@ -123,7 +123,7 @@ impl<T: Float, const OUT: usize, const IN: usize> FrozenDense<T, OUT, IN> {
 
 /// Reverses the bytes of each of `count` values of `width` bytes from `bytes`: little-endian to
 /// the target's order on big-endian targets.
-const fn reverse_each(bytes: *mut u8, count: usize, width: usize) {
+pub(crate) const fn reverse_each(bytes: *mut u8, count: usize, width: usize) {
     let mut value = 0;
     while value < count {
         let mut i = 0;

@@ -4,6 +4,8 @@
 
 pub(crate) mod bake;
 pub(crate) mod frozen;
+pub(crate) mod frozen_norm;
 pub(crate) mod input;
 pub(crate) mod layout;
 pub(crate) mod summary;
+pub(crate) mod width;

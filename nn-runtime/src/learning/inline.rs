@@ -63,21 +63,26 @@ impl<T: Float, const ROWS: usize, const CAP: usize> BatchMut<T, ROWS>
     }
 }
 
-/// The buffers of one dense layer while learning: its activations and `∂L/∂z`, `N × batch`.
+/// The buffers of one dense layer while learning: its activations and `∂L/∂z`, `N × batch`,
+/// and room for `KEPT` columns of pre-activations: `CAP` for an activation whose derivative
+/// needs them ([`Activation::NEEDS_INPUTS`](crate::Activation::NEEDS_INPUTS)), otherwise 0.
 #[derive(Clone, Debug, PartialEq)]
-pub struct InlineBuffers<T, const N: usize, const CAP: usize> {
+pub struct InlineBuffers<T, const N: usize, const CAP: usize, const KEPT: usize> {
     /// The layer's activations `a = f(W·x + b)`.
     pub output: InlineBatch<T, N, CAP>,
     /// The gradient with respect to the layer's pre-activation.
     pub delta: InlineBatch<T, N, CAP>,
+    /// The pre-activations `z = W·x + b`, where kept.
+    pub inputs: InlineBatch<T, N, KEPT>,
 }
 
-impl<T: Copy, const N: usize, const CAP: usize> InlineBuffers<T, N, CAP> {
+impl<T: Copy, const N: usize, const CAP: usize, const KEPT: usize> InlineBuffers<T, N, CAP, KEPT> {
     /// Buffers of `zero`.
     pub const fn filled(zero: T) -> Self {
         Self {
             output: InlineBatch::filled(zero),
             delta: InlineBatch::filled(zero),
+            inputs: InlineBatch::filled(zero),
         }
     }
 }

@@ -1,30 +1,9 @@
 //! The parameters of one dense (fully connected) layer.
 
 use nalgebra::{SMatrix, SVector};
-use rand::{Rng, RngExt};
+use rand::Rng;
 
-use crate::{DenseParameters, DenseParametersMut, Float};
-
-/// How a dense layer's weights are drawn before training.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Initializer {
-    /// He (Kaiming) uniform, `U(-√(6/in), √(6/in))`, for layers followed by `Relu`/`LeakyRelu`
-    /// (He et al., 2015, "Delving Deep into Rectifiers").
-    He,
-    /// Xavier (Glorot) uniform, `U(-√(6/(in+out)), √(6/(in+out)))`, for every other activation
-    /// (Glorot & Bengio, 2010, "Understanding the difficulty of training deep feedforward networks").
-    Glorot,
-}
-
-impl Initializer {
-    /// The half-width of the uniform distribution for a layer of `inputs → outputs`.
-    pub fn limit(self, inputs: usize, outputs: usize) -> f64 {
-        match self {
-            Initializer::He => (6.0 / inputs as f64).sqrt(),
-            Initializer::Glorot => (6.0 / (inputs + outputs) as f64).sqrt(),
-        }
-    }
-}
+use crate::{DenseParameters, DenseParametersMut, Float, Initializer};
 
 /// The weight `W` (`OUT × IN`, column-major) and bias `b` (`OUT`) of a dense layer computing
 /// `W·x + b`.
@@ -52,13 +31,12 @@ impl<T: Float, const OUT: usize, const IN: usize> Dense<T, OUT, IN> {
         }
     }
 
-    /// A layer with weights drawn by `init` and zero biases.
-    pub fn random<R: Rng + ?Sized>(init: Initializer, rng: &mut R) -> Self {
+    /// A layer with weights filled by `weight` and biases by `bias` (fan-in `IN`, fan-out
+    /// `OUT`), drawn from `rng` in that order.
+    pub fn random<R: Rng + ?Sized>(weight: Initializer, bias: Initializer, rng: &mut R) -> Self {
         let mut layer = Self::zeros();
-        let limit = init.limit(IN, OUT);
-        for w in layer.weight.as_mut_slice() {
-            *w = T::of_f64(rng.random_range(-limit..limit));
-        }
+        weight.fill(layer.weight.as_mut_slice(), IN, OUT, rng);
+        bias.fill(layer.bias.as_mut_slice(), IN, OUT, rng);
         layer
     }
 
@@ -110,17 +88,6 @@ impl<T: Float, const OUT: usize, const IN: usize> DenseParametersMut<T, OUT, IN>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::{SeedableRng, rngs::StdRng};
-
-    #[test]
-    fn random_weights_stay_within_the_initializer_limit_and_biases_are_zero() {
-        let mut rng = StdRng::seed_from_u64(7);
-        let layer = Dense::<f32, 16, 64>::random(Initializer::He, &mut rng);
-        let limit = Initializer::He.limit(64, 16) as f32;
-        assert!(layer.weight.iter().all(|w| w.abs() <= limit));
-        assert!(layer.weight.iter().any(|w| w.abs() > limit / 2.0));
-        assert!(layer.bias.iter().all(|b| *b == 0.0));
-    }
 
     #[test]
     fn a_large_layer_is_built_on_the_heap_without_overflowing_a_small_stack() {

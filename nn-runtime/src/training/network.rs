@@ -37,8 +37,6 @@ pub trait Network<const IN: usize, const OUT: usize>:
     const LAYERS: &'static [LayerShape];
     /// The activation of each dense layer, in the order of [`LAYERS`](Self::LAYERS).
     const ACTIVATIONS: &'static [LayerActivation];
-    /// The output layer's activation.
-    const OUTPUT_ACTIVATION: Self::OutputActivation;
 
     /// Runs one sample through the network in inference mode (dropout off). Allocates nothing.
     fn forward(&self, input: &SVector<Self::Scalar, IN>) -> SVector<Self::Scalar, OUT>;

@@ -52,6 +52,7 @@ impl<A: FusedOutput<BinaryCrossEntropy>> Loss<A> for BinaryCrossEntropy {
     fn loss_and_gradient<T: Float, const N: usize>(
         &self,
         _activation: &A,
+        _inputs: &impl Batch<T, N>,
         output: &impl Batch<T, N>,
         target: &impl Batch<T, N>,
         gradient: &mut impl BatchMut<T, N>,
@@ -75,7 +76,13 @@ mod tests {
         let output = BatchMatrix::from_columns(&[SVector::from([0.8f64]), SVector::from([0.4])]);
         let target = BatchMatrix::from_columns(&[SVector::from([1.0f64]), SVector::from([0.0])]);
         let mut gradient = BatchMatrix::zeros(2);
-        let loss = BinaryCrossEntropy.loss_and_gradient(&Sigmoid, &output, &target, &mut gradient);
+        let loss = BinaryCrossEntropy.loss_and_gradient(
+            &Sigmoid,
+            &output,
+            &output,
+            &target,
+            &mut gradient,
+        );
         let expected = -(0.8f64.ln() + 0.6f64.ln()) / 2.0;
         assert!((loss - expected).abs() < 1e-15);
         assert!((gradient.as_slice()[0] - -0.1).abs() < 1e-15);

@@ -29,6 +29,7 @@ impl<A: Activation> Loss<A> for MeanSquaredError {
     fn loss_and_gradient<T: Float, const N: usize>(
         &self,
         activation: &A,
+        inputs: &impl Batch<T, N>,
         output: &impl Batch<T, N>,
         target: &impl Batch<T, N>,
         gradient: &mut impl BatchMut<T, N>,
@@ -36,7 +37,7 @@ impl<A: Activation> Loss<A> for MeanSquaredError {
         let loss = <Self as Loss<A>>::loss(self, output, target);
         let scale = T::of_f64(2.0 / (N * output.columns()) as f64);
         scaled_difference(gradient, output, target, scale);
-        crate::activation_backward(activation, output, gradient);
+        crate::activation_backward(activation, inputs, output, gradient);
         loss
     }
 }
@@ -55,7 +56,8 @@ mod tests {
         let target =
             BatchMatrix::from_columns(&[SVector::from([0.0f64, 2.0]), SVector::from([1.0, -1.0])]);
         let mut gradient = BatchMatrix::zeros(2);
-        let loss = MeanSquaredError.loss_and_gradient(&Identity, &output, &target, &mut gradient);
+        let loss =
+            MeanSquaredError.loss_and_gradient(&Identity, &output, &output, &target, &mut gradient);
         assert_eq!(loss, 3.0 / 4.0);
         assert_eq!(gradient.as_slice(), &[0.5, 0.0, -0.5, 0.5]);
     }

@@ -37,10 +37,12 @@ pub trait Loss<A: Activation>: Sync {
     ) -> T;
 
     /// The batch-mean loss, with `∂L/∂z` (the gradient with respect to the output layer's
-    /// pre-activation, `N × n`) written into `gradient`.
+    /// pre-activation, `N × n`) written into `gradient`. `inputs` holds the pre-activations `z`
+    /// where the activation's derivative needs them ([`Activation::NEEDS_INPUTS`]).
     fn loss_and_gradient<T: Float, const N: usize>(
         &self,
         activation: &A,
+        inputs: &impl Batch<T, N>,
         output: &impl Batch<T, N>,
         target: &impl Batch<T, N>,
         gradient: &mut impl BatchMut<T, N>,

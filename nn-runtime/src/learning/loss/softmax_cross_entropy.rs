@@ -44,6 +44,7 @@ impl<A: FusedOutput<SoftmaxCrossEntropy>> Loss<A> for SoftmaxCrossEntropy {
     fn loss_and_gradient<T: Float, const N: usize>(
         &self,
         _activation: &A,
+        _inputs: &impl Batch<T, N>,
         output: &impl Batch<T, N>,
         target: &impl Batch<T, N>,
         gradient: &mut impl BatchMut<T, N>,
@@ -67,7 +68,13 @@ mod tests {
         let output = BatchMatrix::from_columns(&[SVector::from([0.7f64, 0.2, 0.1])]);
         let target = BatchMatrix::from_columns(&[SVector::from([0.0f64, 1.0, 0.0])]);
         let mut gradient = BatchMatrix::zeros(1);
-        let loss = SoftmaxCrossEntropy.loss_and_gradient(&Softmax, &output, &target, &mut gradient);
+        let loss = SoftmaxCrossEntropy.loss_and_gradient(
+            &Softmax,
+            &output,
+            &output,
+            &target,
+            &mut gradient,
+        );
         assert!((loss - -(0.2f64.ln())).abs() < 1e-15);
         assert_eq!(gradient.as_slice(), &[0.7, 0.2 - 1.0, 0.1]);
     }

@@ -3,7 +3,7 @@
 use nn_format::{Header, LayerHeader};
 
 use super::ModelError;
-use crate::{Float, LayerShape, Network};
+use crate::{Float, LayerKind, LayerShape, Network};
 
 /// The network a file must hold to be loaded: the declared name, scalar type and dense layers.
 #[derive(Clone, Copy, Debug)]
@@ -35,6 +35,7 @@ impl Layout {
                 .iter()
                 .map(|layer| LayerHeader {
                     name: layer.name.to_owned(),
+                    kind: file_kind(layer.kind),
                     shape: [layer.outputs, layer.inputs],
                 })
                 .collect(),
@@ -72,6 +73,13 @@ pub(crate) fn check(header: &Header, layout: Layout) -> Result<(), ModelError> {
                 expected: expected.name,
             });
         }
+        if found.kind != file_kind(expected.kind) {
+            return Err(ModelError::LayerKind {
+                layer: expected.name,
+                found: found.kind.name(),
+                expected: expected.kind.name(),
+            });
+        }
         let shape = [expected.outputs, expected.inputs];
         if found.shape != shape {
             return Err(ModelError::LayerShape {
@@ -84,21 +92,28 @@ pub(crate) fn check(header: &Header, layout: Layout) -> Result<(), ModelError> {
     Ok(())
 }
 
+/// A layer kind as model files write it.
+pub(crate) fn file_kind(kind: LayerKind) -> nn_format::LayerKind {
+    match kind {
+        LayerKind::Dense => nn_format::LayerKind::Dense,
+        LayerKind::LayerNorm => nn_format::LayerKind::LayerNorm,
+        LayerKind::BatchNorm => nn_format::LayerKind::BatchNorm,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     const LAYERS: &[LayerShape] = &[
+        LayerShape::dense("dense1", 4, 2),
         LayerShape {
-            name: "dense1",
+            name: "batchnorm1",
+            kind: LayerKind::BatchNorm,
             outputs: 4,
-            inputs: 2,
-        },
-        LayerShape {
-            name: "dense2",
-            outputs: 1,
             inputs: 4,
         },
+        LayerShape::dense("dense2", 1, 4),
     ];
     const XOR: Layout = Layout {
         network: "Xor",
@@ -110,13 +125,24 @@ mod tests {
     fn a_header_matches_the_layout_it_describes() {
         let header = XOR.header();
         assert!(check(&header, XOR).is_ok());
-        assert_eq!(header.value_count(), Some(4 * 2 + 4 + 4 + 1));
+        assert_eq!(header.value_count(), Some(4 * 2 + 4 + 4 * 4 + 4 + 1));
+    }
+
+    #[test]
+    fn a_layer_of_another_kind_is_named_with_both_kinds() {
+        let mut header = XOR.header();
+        header.layers[1].kind = nn_format::LayerKind::LayerNorm;
+        let message = check(&header, XOR).unwrap_err().to_string();
+        assert_eq!(
+            message,
+            "layer `batchnorm1` is a `layer_norm` layer in the file, expected `batch_norm`"
+        );
     }
 
     #[test]
     fn each_difference_is_reported_with_both_sides() {
         let mut header = XOR.header();
-        header.layers[1].shape = [2, 4];
+        header.layers[2].shape = [2, 4];
         let message = check(&header, XOR).unwrap_err().to_string();
         assert_eq!(
             message,
@@ -129,8 +155,8 @@ mod tests {
         assert!(matches!(
             check(&header, XOR),
             Err(ModelError::LayerCount {
-                found: 1,
-                expected: 2
+                found: 2,
+                expected: 3
             })
         ));
         header.scalar = "f64".into();

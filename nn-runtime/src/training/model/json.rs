@@ -6,20 +6,22 @@ use super::ModelError;
 use super::binary::{from_le_values, push_le};
 use super::header::{Layout, check};
 use super::tensors::{check_finite, visit};
-use crate::{Network, TensorKind};
+use crate::Network;
 
 /// Writes `network` as a pretty-printed JSON document. Fails on a NaN or infinite value.
 pub(crate) fn write<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
     network: &N,
 ) -> Result<String, ModelError> {
     check_finite(network)?;
-    let mut values = Vec::with_capacity(N::LAYERS.len());
-    visit(network, |_, kind, tensor| match kind {
-        TensorKind::Weight => values.push((tensor.to_vec(), Vec::new())),
-        TensorKind::Bias => {
-            if let Some(last) = values.last_mut() {
-                last.1 = tensor.to_vec();
-            }
+    let mut values: Vec<Vec<Vec<N::Scalar>>> = Vec::with_capacity(N::LAYERS.len());
+    let mut previous: Option<&'static str> = None;
+    visit(network, |layer, _, tensor| {
+        if previous != Some(layer.name) {
+            values.push(Vec::new());
+            previous = Some(layer.name);
+        }
+        if let Some(tensors) = values.last_mut() {
+            tensors.push(tensor.to_vec());
         }
     });
     let document = Document::new(Layout::of::<N, IN, OUT>().header(), values);

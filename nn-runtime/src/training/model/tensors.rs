@@ -6,9 +6,24 @@ use crate::{Float, LayerShape, Network, TensorKind};
 
 /// The name of a tensor kind in files and messages.
 pub(crate) fn tensor_name(kind: TensorKind) -> &'static str {
-    match kind {
-        TensorKind::Weight => "weight",
-        TensorKind::Bias => "bias",
+    kind.name()
+}
+
+/// Follows the tensors of `layers` in file order: which layer the next tensor belongs to.
+struct Cursor {
+    layer: usize,
+    tensor: usize,
+}
+
+impl Cursor {
+    fn next(&mut self, layers: &'static [LayerShape]) -> Option<&'static LayerShape> {
+        let layer = layers.get(self.layer)?;
+        self.tensor += 1;
+        if self.tensor == layer.kind.tensors().len() {
+            self.layer += 1;
+            self.tensor = 0;
+        }
+        Some(layer)
     }
 }
 
@@ -17,12 +32,14 @@ pub(crate) fn visit<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
     network: &N,
     mut f: impl FnMut(&'static LayerShape, TensorKind, &[N::Scalar]),
 ) {
-    let mut index = 0;
+    let mut cursor = Cursor {
+        layer: 0,
+        tensor: 0,
+    };
     network.for_each_tensor(|kind, values| {
-        if let Some(layer) = N::LAYERS.get(index / 2) {
+        if let Some(layer) = cursor.next(N::LAYERS) {
             f(layer, kind, values);
         }
-        index += 1;
     });
 }
 
@@ -31,12 +48,14 @@ pub(crate) fn visit_mut<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
     network: &mut N,
     mut f: impl FnMut(&'static LayerShape, TensorKind, &mut [N::Scalar]),
 ) {
-    let mut index = 0;
+    let mut cursor = Cursor {
+        layer: 0,
+        tensor: 0,
+    };
     network.for_each_tensor_mut(|kind, values| {
-        if let Some(layer) = N::LAYERS.get(index / 2) {
+        if let Some(layer) = cursor.next(N::LAYERS) {
             f(layer, kind, values);
         }
-        index += 1;
     });
 }
 

@@ -48,7 +48,7 @@ pub(crate) fn write<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
         push_le(&mut raw_data, values);
         let dims = match kind {
             TensorKind::Weight => vec![layer.inputs as i64, layer.outputs as i64],
-            TensorKind::Bias => vec![layer.outputs as i64],
+            _ => vec![layer.outputs as i64],
         };
         initializer.push(TensorProto {
             dims,
@@ -68,7 +68,12 @@ pub(crate) fn write<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
         } else {
             name.to_owned()
         };
-        let (op, attribute) = activation_op(*activation);
+        let (op, attribute) =
+            activation_op(*activation).ok_or_else(|| ModelError::UnsupportedActivation {
+                layer: name.to_owned(),
+                activation: format!("{activation:?}"),
+                format: "ONNX",
+            })?;
         let sum = match op {
             None => activated.clone(),
             Some(_) => format!("{name}.z"),
@@ -142,9 +147,13 @@ pub(crate) fn write<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
     Ok(model.encode_to_vec())
 }
 
-/// The operator of an activation, with its attributes; `None` for the identity.
-fn activation_op(activation: LayerActivation) -> (Option<&'static str>, Vec<AttributeProto>) {
-    match activation {
+/// The operator of an activation, with its attributes (no operator for the identity); `None`
+/// for an activation without one.
+#[allow(clippy::type_complexity)]
+fn activation_op(
+    activation: LayerActivation,
+) -> Option<(Option<&'static str>, Vec<AttributeProto>)> {
+    Some(match activation {
         LayerActivation::Identity => (None, Vec::new()),
         LayerActivation::Sigmoid => (Some("Sigmoid"), Vec::new()),
         LayerActivation::Tanh => (Some("Tanh"), Vec::new()),
@@ -159,7 +168,8 @@ fn activation_op(activation: LayerActivation) -> (Option<&'static str>, Vec<Attr
             }],
         ),
         LayerActivation::Softmax => (Some("Softmax"), vec![int_attribute("axis", -1)]),
-    }
+        _ => return None,
+    })
 }
 
 fn int_attribute(name: &str, value: i64) -> AttributeProto {
