@@ -42,6 +42,8 @@ fn allocations<R>(f: impl FnOnce() -> R) -> (usize, R) {
 network! {
     struct Digits: Input<64> -> Dense<32, Relu> -> Dropout<0.2> -> Dense<10, Softmax>;
     struct Mnist: Input<784> -> Dense<128, Relu> -> Dense<10, Softmax>;
+    struct Normalized: Input<64> -> Dense<32> -> BatchNorm<Silu> -> Dense<16, Gelu>
+        -> LayerNorm -> Dense<10, Softmax>;
 }
 
 #[test]
@@ -126,4 +128,42 @@ fn training_epochs_allocate_nothing_after_setup_with_every_optimizer() {
         assert!(losses.iter().all(|l| l.is_finite()), "{name}: {losses:?}");
         assert!(losses[2] < losses[0], "{name} did not learn: {losses:?}");
     }
+}
+
+#[test]
+fn normalization_layers_and_activations_that_keep_their_inputs_allocate_nothing() {
+    let inputs: Vec<[f32; 64]> = (0..100)
+        .map(|i| core::array::from_fn(|p| ((i * p) % 7) as f32 / 7.0))
+        .collect();
+    let targets: Vec<[f32; 10]> = (0..100)
+        .map(|i| core::array::from_fn(|c| f32::from(c == i % 10)))
+        .collect();
+    let data = Dataset::from_arrays(&inputs, &targets).unwrap();
+    let mut net = Normalized::new(&mut StdRng::seed_from_u64(1));
+    let mut optimizer = Adam::new(1e-2);
+    optimizer.prepare::<f32>(<Normalized as Tensors<f32>>::LEN);
+    let mut session = Session::<Normalized, 64, 10>::new(32, data.len(), 7);
+    let penalty = Penalty { l1: 0.0, l2: 1e-3 };
+    let (count, losses) = allocations(|| {
+        let mut losses = [0.0; 3];
+        for loss in &mut losses {
+            let totals = session
+                .epoch(
+                    &mut net,
+                    &data,
+                    &mut optimizer,
+                    &SoftmaxCrossEntropy,
+                    &penalty,
+                    true,
+                )
+                .unwrap();
+            session.evaluate(&net, &data, &SoftmaxCrossEntropy);
+            *loss = totals.loss;
+        }
+        losses
+    });
+    assert_eq!(count, 0, "allocated {count} times");
+    assert!(losses[2] < losses[0], "did not learn: {losses:?}");
+    let (count, _) = allocations(|| net.forward(&[0.5f32; 64]));
+    assert_eq!(count, 0);
 }

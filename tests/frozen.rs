@@ -19,6 +19,13 @@ network! {
         -> Dense<8, Sigmoid> -> Dense<8, LeakyRelu<0.2>> -> Dropout<0.1> -> Dense<6>
         -> Dense<3, Softmax>;
 
+    /// The activations and normalization layers added since, in `f32` and `f64`.
+    pub struct Modern: Input<5> -> Dense<12, Gelu> -> BatchNorm<GeluTanh> -> Dense<10, Silu>
+        -> LayerNorm<Elu<0.5>> -> Dense<8, Softplus> -> Dense<6, HardTanh> -> Dense<3, Softmax>;
+    pub struct Modern64<f64>: Input<5> -> Dense<12, Gelu> -> BatchNorm<GeluTanh>
+        -> Dense<10, Silu> -> LayerNorm<Elu<0.5>> -> Dense<8, Softplus> -> Dense<6, HardTanh>
+        -> Dense<3, Softmax>;
+
     /// A large network: 235 146 parameters, 940 KB of `f32`.
     pub struct Large: Input<784> -> Dense<256, Relu> -> Dense<128, Relu> -> Dense<10, Softmax>;
 }
@@ -97,6 +104,8 @@ static BAKED_F64: EveryActivation64Frozen =
 static BAKED_F64_JSON: EveryActivation64Frozen =
     include_model!(EveryActivation64, "models/every_activation_f64.json");
 static LARGE: LargeFrozen = include_model!(Large, "models/large.nnm");
+static MODERN: ModernFrozen = include_model!(Modern, "models/modern_f32.nnm");
+static MODERN_64: Modern64Frozen = include_model!(Modern64, "models/modern_f64.json");
 /// A `const` works too.
 const BAKED_CONST: EveryActivationFrozen =
     include_model!(EveryActivation, "models/every_activation_f32.nnm");
@@ -128,6 +137,33 @@ fn every_activation_64() -> EveryActivation64 {
     with_biases(EveryActivation64::new(&mut StdRng::seed_from_u64(12)))
 }
 
+/// Random weights, and every bias, scale, shift and running statistic set to a value of its
+/// own (variances positive), so that every value matters.
+fn varied<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(mut net: N) -> N {
+    let mut i = 0u32;
+    net.for_each_tensor_mut(|kind, values| {
+        for value in values {
+            i += 1;
+            let pattern = f64::from(i % 7) * 0.05;
+            let v = match kind {
+                TensorKind::Weight => continue,
+                TensorKind::Scale | TensorKind::RunningVariance => 0.8 + pattern,
+                _ => pattern - 0.15,
+            };
+            *value = nn::Float::of_f64(v);
+        }
+    });
+    net
+}
+
+fn modern() -> Modern {
+    varied(Modern::new(&mut StdRng::seed_from_u64(13)))
+}
+
+fn modern_64() -> Modern64 {
+    varied(Modern64::new(&mut StdRng::seed_from_u64(14)))
+}
+
 /// Weights in a short repeating pattern, so that the 940 KB file compresses to little in git.
 fn large() -> Large {
     let mut net = <Large as Network<784, 10>>::zeros();
@@ -146,7 +182,14 @@ fn fixtures_are_what_their_networks_save() {
     let ui = ui_fixtures::files()
         .into_iter()
         .map(|(name, bytes)| (std::path::Path::new("../ui/models").join(name), bytes));
-    let files: [(&str, Vec<u8>); 5] = [
+    let files: [(&str, Vec<u8>); 7] = [
+        ("modern_f32.nnm", nn::model::to_bytes(&modern()).unwrap()),
+        (
+            "modern_f64.json",
+            nn::model::to_json_string(&modern_64())
+                .unwrap()
+                .into_bytes(),
+        ),
         (
             "every_activation_f32.nnm",
             nn::model::to_bytes(&every_activation()).unwrap(),
@@ -223,6 +266,34 @@ fn baked_networks_give_the_loaded_outputs_bit_for_bit() {
     let first = BAKED_F32.forward(&[4.0; 5]);
     assert!((first.sum() - 1.0).abs() < 1e-6);
     assert_ne!(first, BAKED_F32.forward(&[-4.0; 5]));
+}
+
+#[test]
+fn baked_normalization_layers_and_new_activations_give_the_loaded_outputs_bit_for_bit() {
+    let loaded: Modern = nn::model::load_binary(models().join("modern_f32.nnm")).unwrap();
+    assert_eq!(loaded, modern());
+    let loaded64: Modern64 = nn::model::load_json(models().join("modern_f64.json")).unwrap();
+    assert_eq!(loaded64, modern_64());
+    assert_eq!(*loaded.freeze(), MODERN);
+    assert_eq!(*loaded64.freeze(), MODERN_64);
+    assert_eq!(
+        MODERN.batchnorm1.tensors[3],
+        loaded.batchnorm1.running_variance.data.0[0]
+    );
+    for x in inputs::<f32, 5>(200) {
+        assert_eq!(
+            bits(&MODERN.forward(&x)),
+            bits(&loaded.forward(&x)),
+            "input {x:?}"
+        );
+    }
+    for x in inputs::<f64, 5>(200) {
+        assert_eq!(
+            bits(&MODERN_64.forward(&x)),
+            bits(&loaded64.forward(&x)),
+            "input {x:?}"
+        );
+    }
 }
 
 #[test]

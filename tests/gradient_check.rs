@@ -19,6 +19,34 @@ network! {
     struct DeepNet<f64>:
         Input<5> -> Dense<7, Tanh> -> Dense<6, Relu> -> Dense<5, Sigmoid>
         -> Dense<4, LeakyRelu<0.1>> -> Dense<3>;
+    struct ModernNet<f64>:
+        Input<3> -> Dense<6, Gelu> -> Dense<6, GeluTanh> -> Dense<5, Silu>
+        -> Dense<5, Elu<0.7>> -> Dense<4, Softplus> -> Dense<4, HardTanh> -> Dense<2, Silu>;
+    struct MishNet<f64>: Input<3> -> Dense<5, Mish> -> Dense<2, Mish>;
+    struct LayerNormNet<f64>:
+        Input<4> -> Dense<6> -> LayerNorm<Tanh> -> Dense<5, Relu> -> LayerNorm -> Dense<3, Softmax>;
+    struct BatchNormNet<f64>:
+        Input<4> -> Dense<6> -> BatchNorm<Relu> -> Dense<5, Tanh> -> BatchNorm<Gelu> -> Dense<2>;
+    struct NormFirstNet<f64>:
+        Input<4> -> BatchNorm -> Dense<5, Tanh> -> Dropout<0.3> -> LayerNorm<Silu, eps = 1e-3> -> Dense<2>;
+}
+
+/// `z·tanh(softplus(z))`, a user's activation (Misra, 2019).
+#[derive(Clone, Copy, Debug, Default)]
+struct Mish;
+
+impl nn::ElementwiseActivation for Mish {
+    const NAME: &'static str = "Mish";
+
+    fn value<T: nn::Float>(&self, z: T) -> T {
+        z * (T::one() + z.exp()).ln().tanh()
+    }
+
+    fn derivative<T: nn::Float>(&self, z: T, _a: T) -> T {
+        let t = (T::one() + z.exp()).ln().tanh();
+        let sigmoid = T::one() / (T::one() + (-z).exp());
+        t + z * sigmoid * (T::one() - t * t)
+    }
 }
 
 const BATCH: usize = 5;
@@ -54,9 +82,14 @@ fn flatten<T: Tensors<f64>>(tensors: &T) -> Vec<f64> {
     flat
 }
 
+/// Adds `delta` to trainable parameter `index`, counting as the gradients do (running
+/// statistics have no gradient, so they are skipped).
 fn nudge<T: Tensors<f64>>(tensors: &mut T, index: usize, delta: f64) {
     let mut offset = 0;
-    tensors.for_each_tensor_mut(|_, values| {
+    tensors.for_each_tensor_mut(|kind, values| {
+        if !kind.is_trained() {
+            return;
+        }
         if (offset..offset + values.len()).contains(&index) {
             values[index - offset] += delta;
         }
@@ -90,7 +123,7 @@ where
     loss_at(net, &mut workspace);
     net.backward(&input, &mut workspace, &mut gradients);
     let analytic = flatten(&gradients);
-    assert_eq!(analytic.len(), N::LEN);
+    assert_eq!(analytic.len(), <N::Gradients as Tensors<f64>>::LEN);
     assert!(
         analytic.iter().any(|g| g.abs() > 1e-6),
         "the gradient is all zero"
@@ -218,6 +251,78 @@ fn a_deep_network_with_four_hidden_layers() {
             seed,
         );
         assert_eq!(checked, DeepNet::PARAMETERS);
+    }
+}
+
+#[test]
+fn modern_activations_in_hidden_and_output_layers() {
+    for seed in 0..3 {
+        let checked = check(
+            &mut fresh(seed, ModernNet::new),
+            &MeanSquaredError,
+            Targets::Real,
+            seed,
+        );
+        assert_eq!(checked, ModernNet::PARAMETERS);
+    }
+}
+
+#[test]
+fn a_users_activation_in_hidden_and_output_layers() {
+    for seed in 0..3 {
+        check(
+            &mut fresh(seed, MishNet::new),
+            &MeanSquaredError,
+            Targets::Real,
+            seed,
+        );
+    }
+}
+
+/// A network whose normalization layers have random scales and shifts (and running
+/// statistics), so that their gradients are not the special case of `γ = 1`, `β = 0`.
+fn perturbed<N: Tensors<f64>>(mut net: N, seed: u64) -> N {
+    let mut rng = StdRng::seed_from_u64(seed + 100);
+    net.for_each_tensor_mut(|kind, values| match kind {
+        TensorKind::Scale => values
+            .iter_mut()
+            .for_each(|v| *v = rng.random_range(0.5..1.5)),
+        TensorKind::Shift | TensorKind::RunningMean => values
+            .iter_mut()
+            .for_each(|v| *v = rng.random_range(-0.3..0.3)),
+        TensorKind::RunningVariance => values
+            .iter_mut()
+            .for_each(|v| *v = rng.random_range(0.5..1.5)),
+        _ => {}
+    });
+    net
+}
+
+#[test]
+fn layer_normalization_with_and_without_an_activation() {
+    for seed in 0..3 {
+        let mut net = perturbed(fresh(seed, LayerNormNet::new), seed);
+        let checked = check(&mut net, &SoftmaxCrossEntropy, Targets::OneHot, seed);
+        assert_eq!(checked, LayerNormNet::PARAMETERS);
+    }
+}
+
+#[test]
+fn batch_normalization_over_the_batch_with_activations() {
+    for seed in 0..3 {
+        let mut net = perturbed(fresh(seed, BatchNormNet::new), seed);
+        let checked = check(&mut net, &MeanSquaredError, Targets::Real, seed);
+        // The running statistics have no gradient: only γ and β are checked.
+        assert_eq!(checked, BatchNormNet::PARAMETERS);
+        assert_eq!(BatchNormNet::LEN, BatchNormNet::PARAMETERS + 2 * (6 + 5));
+    }
+}
+
+#[test]
+fn normalization_on_the_inputs_and_after_dropout() {
+    for seed in 0..3 {
+        let mut net = perturbed(fresh(seed, NormFirstNet::new), seed);
+        check(&mut net, &MeanSquaredError, Targets::Real, seed);
     }
 }
 

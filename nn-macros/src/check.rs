@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::ir::{ActivationKind, Diagnostics, LayerKind, Network};
+use crate::ir::{ActivationKind, Diagnostics, LayerKind, Network, Norm};
 
 /// Checks every network, including that no two share a name.
 pub fn check(networks: &[Network], diagnostics: &mut Diagnostics) {
@@ -97,12 +97,58 @@ fn check_network(network: &Network, diagnostics: &mut Diagnostics) {
                     diagnostics.error(&layer.name, "`Dropout` cannot follow another `Dropout`");
                 }
             }
+            LayerKind::Norm(norm) => check_norm(network, index, norm, diagnostics),
         }
     }
     if parameter_count(network).is_none() {
         diagnostics.error(
             name,
             format!("network `{name}` has more parameters than fit in memory"),
+        );
+    }
+}
+
+fn check_norm(network: &Network, index: usize, norm: &Norm, diagnostics: &mut Diagnostics) {
+    let name = &network.name;
+    let layer = &network.layers[index];
+    let kind = norm.kind.name();
+    if index == network.layers.len() - 1 {
+        diagnostics.error(
+            &layer.name,
+            format!(
+                "`{kind}` cannot be the last layer of `{name}`: the loss reads a `Dense` output layer"
+            ),
+        );
+    }
+    if index > 0 && matches!(network.layers[index - 1].kind, LayerKind::Norm(_)) {
+        diagnostics.error(
+            &layer.name,
+            format!("`{kind}` cannot directly follow another normalization layer"),
+        );
+    }
+    if norm.activation.kind == ActivationKind::Softmax {
+        diagnostics.error(
+            &norm.activation.tokens,
+            format!("`Softmax` is only allowed on the last layer of `{name}`"),
+        );
+    }
+    // A width written as a literal is checked here; one written as a constant, by a generated
+    // assertion.
+    let previous = network.layers[..index]
+        .iter()
+        .fold(crate::ir::Size::known(0), |width, layer| {
+            layer.outputs(&width)
+        });
+    if let (Some(written), Some(width)) = (
+        norm.width.as_ref().and_then(|size| size.value),
+        previous.value,
+    ) && written != width
+    {
+        diagnostics.error(
+            &norm.width_tokens,
+            format!(
+                "`{kind}` width {written} differs from the {width} outputs of the layer before it"
+            ),
         );
     }
 }
@@ -125,7 +171,7 @@ pub fn parameter_count(network: &Network) -> Option<usize> {
         width = match &layer.kind {
             LayerKind::Input { size } => known(size),
             LayerKind::Dense { units, .. } => known(units),
-            LayerKind::Dropout { .. } => width,
+            LayerKind::Dropout { .. } | LayerKind::Norm(_) => width,
         };
     }
     Some(total)

@@ -3,6 +3,7 @@
 
 mod activation;
 mod init;
+mod norm;
 mod size;
 
 use proc_macro2::TokenStream;
@@ -11,6 +12,7 @@ use syn::{Attribute, Ident, Visibility};
 
 pub use activation::{Activation, ActivationKind};
 pub use init::{InitKind, Initializers};
+pub use norm::{Norm, NormKind};
 pub use size::Size;
 
 use crate::ast::{Argument, LayerDecl, NetworkDecl};
@@ -54,6 +56,7 @@ pub enum LayerKind {
         rate: f64,
         written: String,
     },
+    Norm(Norm),
 }
 
 /// Collects diagnostics so that every problem is reported at once.
@@ -125,6 +128,15 @@ fn lower_layer(decl: &LayerDecl, diagnostics: &mut Diagnostics) -> Option<Layer>
             (LayerKind::Input { size }, argument.tokens())
         }
         "Dense" => lower_dense(decl, diagnostics)?,
+        "LayerNorm" | "BatchNorm" => {
+            let kind = if name == "LayerNorm" {
+                NormKind::Layer
+            } else {
+                NormKind::Batch
+            };
+            let tokens = decl.tokens.clone();
+            (norm::lower(decl, kind, diagnostics)?, tokens)
+        }
         "Dropout" => {
             let usage = "`Dropout` takes one rate, as in `Dropout<0.2>`";
             let [Argument::Number(number)] = decl.args.as_slice() else {
@@ -206,7 +218,7 @@ impl Layer {
         match &self.kind {
             LayerKind::Input { size } => size.clone(),
             LayerKind::Dense { units, .. } => units.clone(),
-            LayerKind::Dropout { .. } => inputs.clone(),
+            LayerKind::Dropout { .. } | LayerKind::Norm(_) => inputs.clone(),
         }
     }
 }

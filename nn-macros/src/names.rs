@@ -1,7 +1,7 @@
 //! The names a description may use, and the nearest-name suggestion for typos.
 
 /// Layer names, in the order they are listed in diagnostics.
-pub const LAYERS: &[&str] = &["Input", "Dense", "Dropout"];
+pub const LAYERS: &[&str] = &["Input", "Dense", "Dropout", "LayerNorm", "BatchNorm"];
 
 /// Activation names, in the order they are listed in diagnostics.
 pub const ACTIVATIONS: &[&str] = &[

@@ -45,7 +45,7 @@ pub use inference::frozen_norm::FrozenNorm;
 pub use inference::input::{InputVector, InputWidth};
 pub use inference::layout::{LayerActivation, LayerKind, LayerShape, TensorKind, Tensors};
 pub use inference::summary::{Summary, SummaryRow};
-pub use inference::width::check_width;
+pub use inference::width::{check_same_width, check_width};
 
 #[cfg(feature = "learn")]
 pub use learning::error::{HyperparameterError, LearnError, check_learning_batch};

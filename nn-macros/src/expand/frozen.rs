@@ -4,8 +4,8 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{Plan, runtime};
-use crate::ir::{ActivationKind, LayerKind, Size};
+use super::{Plan, Step, StepKind, runtime};
+use crate::ir::{ActivationKind, LayerKind, Norm, NormKind, Size};
 
 pub fn expand(plan: &Plan) -> TokenStream {
     let rt = runtime();
@@ -18,25 +18,31 @@ pub fn expand(plan: &Plan) -> TokenStream {
     let name_text = name.to_string();
     let scalar_text = t.to_string();
 
-    let fields =
-        plan.dense_fields(|outputs, inputs| quote!(#rt::FrozenDense<#t, #outputs, #inputs>));
+    let fields = plan.parameter_fields(|step| frozen_type(plan, step));
     let element_size = match plan.network.scalar {
         crate::ir::Scalar::F32 => 4,
         crate::ir::Scalar::F64 => 8,
     };
     let element_size = Size::known(element_size);
     let mut offset = Size::known(0);
-    let from_values = plan.dense_steps().map(|(step, _)| {
+    let from_values = plan.parameter_steps().map(|step| {
         let field = &step.field;
         let at = offset.expr.clone();
-        let values = step.outputs.times(&step.inputs).plus(&step.outputs);
+        let values = step.trainable().plus(&step.non_trainable());
         offset = offset.plus(&values.times(&element_size));
-        quote!(#field: #rt::FrozenDense::from_le_bytes(values, #at))
+        let ty = match step.kind {
+            StepKind::Norm { .. } => quote!(FrozenNorm),
+            _ => quote!(FrozenDense),
+        };
+        quote!(#field: #rt::#ty::from_le_bytes(values, #at))
     });
     let from_values: Vec<TokenStream> = from_values.collect();
-    let zeros = plan.dense_steps().map(|(step, _)| {
+    let zeros = plan.parameter_steps().map(|step| {
         let (field, inputs, outputs) = (&step.field, &step.inputs.expr, &step.outputs.expr);
-        quote!(#field: #rt::FrozenDense { weight: [[0.0; #outputs]; #inputs], bias: [0.0; #outputs] })
+        match step.kind {
+            StepKind::Norm { .. } => quote!(#field: #rt::FrozenNorm::filled(0.0)),
+            _ => quote!(#field: #rt::FrozenDense { weight: [[0.0; #outputs]; #inputs], bias: [0.0; #outputs] }),
+        }
     });
     let size_checks = size_checks(plan);
 
@@ -96,11 +102,25 @@ pub fn expand(plan: &Plan) -> TokenStream {
     }
 }
 
-/// One `LayerActivation` per dense layer, in order.
+/// The frozen type of a layer with parameters: `FrozenDense<f32, 32, 64>`, `FrozenNorm<f32, 32, 4>`.
+fn frozen_type(plan: &Plan, step: &Step) -> TokenStream {
+    let rt = runtime();
+    let (t, outputs, inputs) = (&plan.scalar, &step.outputs.generic, &step.inputs.generic);
+    match step.kind {
+        StepKind::Norm { kind, .. } => {
+            let tensors = kind.tensors();
+            quote!(#rt::FrozenNorm<#t, #outputs, #tensors>)
+        }
+        _ => quote!(#rt::FrozenDense<#t, #outputs, #inputs>),
+    }
+}
+
+/// One `LayerActivation` per layer with parameters, in order.
 pub(super) fn layer_activations(plan: &Plan) -> Vec<TokenStream> {
     let rt = runtime();
-    plan.dense_steps()
-        .map(|(_, activation)| match activation {
+    plan.parameter_steps()
+        .filter_map(|step| step.kind.activation())
+        .map(|activation| match activation {
             ActivationKind::LeakyRelu { slope } => {
                 let slope = proc_macro2::Literal::f64_suffixed(*slope);
                 quote!(#rt::LayerActivation::LeakyRelu { slope: #slope })
@@ -120,14 +140,25 @@ pub(super) fn layer_activations(plan: &Plan) -> Vec<TokenStream> {
         .collect()
 }
 
-/// One `LayerShape` per dense layer, in order.
+/// One `LayerShape` per layer with parameters, in order.
 pub(super) fn layer_shapes(plan: &Plan) -> Vec<TokenStream> {
     let rt = runtime();
-    plan.dense_steps()
-        .map(|(step, _)| {
+    plan.parameter_steps()
+        .map(|step| {
             let name = step.field.to_string();
             let (outputs, inputs) = (&step.outputs.expr, &step.inputs.expr);
-            quote!(#rt::LayerShape::dense(#name, #outputs, #inputs))
+            let kind = match step.kind {
+                StepKind::Norm {
+                    kind: NormKind::Layer,
+                    ..
+                } => quote!(LayerNorm),
+                StepKind::Norm {
+                    kind: NormKind::Batch,
+                    ..
+                } => quote!(BatchNorm),
+                _ => quote!(Dense),
+            };
+            quote!(#rt::LayerShape { name: #name, kind: #rt::LayerKind::#kind, outputs: #outputs, inputs: #inputs })
         })
         .collect()
 }
@@ -137,13 +168,17 @@ pub(super) fn layer_shapes(plan: &Plan) -> Vec<TokenStream> {
 /// is a compile error there in words.
 fn size_checks(plan: &Plan) -> Vec<TokenStream> {
     let name = &plan.network.name;
+    let mut width = Size::known(0);
     plan.network
         .layers
         .iter()
         .filter_map(|layer| {
+            let next = layer.outputs(&width);
+            let previous = std::mem::replace(&mut width, next);
             let (kind, size) = match &layer.kind {
                 LayerKind::Input { size } => ("Input", size),
                 LayerKind::Dense { units, .. } => ("Dense", units),
+                LayerKind::Norm(norm) => return norm_width_check(plan, norm, &previous),
                 LayerKind::Dropout { .. } => return None,
             };
             if size.value.is_some() {
@@ -165,4 +200,25 @@ fn size_checks(plan: &Plan) -> Vec<TokenStream> {
             Some(quote!(const _: () = #check;))
         })
         .collect()
+}
+
+/// For a normalization layer whose written width or previous width the macro cannot evaluate, an
+/// assertion that they are equal, spanned on the written width.
+fn norm_width_check(plan: &Plan, norm: &Norm, previous: &Size) -> Option<TokenStream> {
+    let width = norm.width.as_ref()?;
+    if width.value.is_some() && previous.value.is_some() {
+        return None;
+    }
+    let kind = norm.kind.name();
+    let message = format!(
+        "`{kind}` width `{}` of network `{}` differs from the outputs of the layer before it, `{}`",
+        width.text, plan.network.name, previous.text
+    );
+    let span = norm.width_tokens.clone().into_iter().next()?.span();
+    let (rt, written, expected) = (runtime(), &width.expr, &previous.expr);
+    let check = super::respan(
+        quote!(#rt::check_same_width(#written, #expected, #message)),
+        span,
+    );
+    Some(quote!(const _: () = #check;))
 }

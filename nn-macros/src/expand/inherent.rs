@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{Plan, StepKind, runtime};
-use crate::ir::{ActivationKind, InitKind, Size};
+use crate::ir::{ActivationKind, InitKind, NormKind, Size};
 
 /// The runtime's value of an initializer: `::nn::__private::Initializer::HeNormal`.
 fn initializer(kind: InitKind) -> TokenStream {
@@ -27,10 +27,15 @@ pub fn expand(plan: &Plan) -> TokenStream {
     let frozen = &plan.frozen;
     let shared = shared_items(plan);
 
-    let initializers = plan.dense_steps().map(|(step, activation)| {
+    let initializers = plan.parameter_steps().map(|step| {
         let field = &step.field;
-        let StepKind::Dense { init, .. } = &step.kind else {
-            unreachable!("a dense step")
+        let (init, activation) = match &step.kind {
+            StepKind::Dense { init, activation } => (init, activation),
+            StepKind::Norm {
+                kind: NormKind::Batch,
+                ..
+            } => return quote!(#field: #rt::BatchNorm::new()),
+            _ => return quote!(#field: #rt::LayerNorm::new()),
         };
         let default = if activation.is_rectifier() {
             InitKind::HeUniform
@@ -42,9 +47,23 @@ pub fn expand(plan: &Plan) -> TokenStream {
         quote!(#field: #rt::Dense::random(#weight, #bias, rng))
     });
 
-    let freeze = plan.dense_steps().map(|(step, _)| {
+    let freeze = plan.parameter_steps().map(|step| {
         let field = &step.field;
-        quote!(frozen.#field.copy_from(self.#field.weight.as_slice(), self.#field.bias.as_slice());)
+        match step.kind {
+            StepKind::Norm { kind, .. } => {
+                let tensors = [
+                    quote!(scale),
+                    quote!(shift),
+                    quote!(running_mean),
+                    quote!(running_variance),
+                ];
+                let copies = tensors[..kind.tensors()].iter().enumerate().map(|(index, tensor)| {
+                    quote!(frozen.#field.copy_tensor(#index, self.#field.#tensor.as_slice());)
+                });
+                quote!(#(#copies)*)
+            }
+            _ => quote!(frozen.#field.copy_from(self.#field.weight.as_slice(), self.#field.bias.as_slice());),
+        }
     });
     quote! {
         impl #name {
@@ -52,7 +71,8 @@ pub fn expand(plan: &Plan) -> TokenStream {
 
             /// A network with fresh random weights, drawn by each layer's initializers: by
             /// default He uniform before `Relu` and `LeakyRelu`, Glorot (Xavier) uniform
-            /// otherwise, and zero biases.
+            /// otherwise, and zero biases; normalization layers start as PyTorch's (`γ = 1`,
+            /// `β = 0`, running mean 0 and variance 1).
             pub fn new<R: #rt::rand::Rng + ?Sized>(rng: &mut R) -> Self {
                 Self {
                     #(#initializers,)*
@@ -136,17 +156,32 @@ pub(super) fn shared_items(plan: &Plan) -> TokenStream {
 fn inference_body(plan: &Plan) -> TokenStream {
     let rt = runtime();
     let t = &plan.scalar;
-    let layers = plan.dense_steps().map(|(step, activation)| {
+    let layers = plan.parameter_steps().map(|step| {
         let (field, outputs) = (&step.field, &step.outputs.expr);
         let source = match &step.inference_source {
             None => quote!(input),
             Some(previous) => quote!(&#previous),
         };
-        let activation = super::activation_value(activation);
+        let layer = match step.kind {
+            StepKind::Norm { kind, epsilon, .. } => {
+                let function = match kind {
+                    NormKind::Layer => quote!(layer_norm_vector),
+                    NormKind::Batch => quote!(batch_norm_vector),
+                };
+                let epsilon = proc_macro2::Literal::f64_suffixed(epsilon);
+                quote!(#rt::#function(&self.#field, #epsilon, #source, &mut #field);)
+            }
+            _ => quote!(#rt::kernels::dense_vector(&self.#field, #source, &mut #field);),
+        };
+        let activation = step.kind.activation().expect("a layer with parameters");
+        let activate = (*activation != ActivationKind::Identity).then(|| {
+            let activation = super::activation_value(activation);
+            quote!(#rt::activate_array(&#activation, &mut #field);)
+        });
         quote! {
             let mut #field: [#t; #outputs] = [0.0; #outputs];
-            #rt::kernels::dense_vector(&self.#field, #source, &mut #field);
-            #rt::activate_array(&#activation, &mut #field);
+            #layer
+            #activate
         }
     });
     let last = &plan.last().field;
@@ -159,30 +194,42 @@ fn inference_body(plan: &Plan) -> TokenStream {
 /// One `SummaryRow` per layer, the input first.
 fn summary_rows(plan: &Plan) -> Vec<TokenStream> {
     let rt = runtime();
-    let row = |name: &str, kind: &str, outputs: &Size, parameters: &Size| {
-        let (outputs, parameters) = (&outputs.expr, &parameters.expr);
-        quote!(#rt::SummaryRow { name: #name, kind: #kind, outputs: #outputs, parameters: #parameters })
+    let row = |name: &str, kind: &str, outputs: &Size, step: Option<&super::Step>| {
+        let (trainable, fixed) = step.map_or((Size::known(0), Size::known(0)), |step| {
+            (step.trainable(), step.non_trainable())
+        });
+        let (outputs, parameters, fixed) = (&outputs.expr, &trainable.expr, &fixed.expr);
+        quote!(#rt::SummaryRow { name: #name, kind: #kind, outputs: #outputs, parameters: #parameters, non_trainable: #fixed })
     };
-    let mut rows = vec![row("input", "Input", &plan.inputs, &Size::known(0))];
+    let mut rows = vec![row("input", "Input", &plan.inputs, None)];
     for step in &plan.steps {
-        let (kind, parameters) = match &step.kind {
+        let kind = match &step.kind {
             StepKind::Dense { activation, .. } => {
-                let kind = match activation {
-                    ActivationKind::LeakyRelu { slope } => format!("Dense, LeakyRelu {slope}"),
-                    ActivationKind::Elu { alpha } => format!("Dense, Elu {alpha}"),
-                    other => format!("Dense, {}", other.name()),
-                };
-                let parameters = step.outputs.times(&step.inputs).plus(&step.outputs);
-                (kind, parameters)
+                format!("Dense, {}", activation_words(activation))
             }
-            StepKind::Dropout { rate } => (format!("Dropout {rate}"), Size::known(0)),
+            StepKind::Norm {
+                kind, activation, ..
+            } => match activation {
+                ActivationKind::Identity => kind.name().to_string(),
+                other => format!("{}, {}", kind.name(), activation_words(other)),
+            },
+            StepKind::Dropout { rate } => format!("Dropout {rate}"),
         };
         rows.push(row(
             &step.field.to_string(),
             &kind,
             &step.outputs,
-            &parameters,
+            Some(step),
         ));
     }
     rows
+}
+
+/// An activation as the summary prints it: `Relu`, `LeakyRelu 0.2`.
+fn activation_words(activation: &ActivationKind) -> String {
+    match activation {
+        ActivationKind::LeakyRelu { slope } => format!("LeakyRelu {slope}"),
+        ActivationKind::Elu { alpha } => format!("Elu {alpha}"),
+        other => other.name(),
+    }
 }

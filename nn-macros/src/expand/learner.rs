@@ -3,7 +3,8 @@
 //! device with neither `std` nor a heap. Its step runs the same calls as the `Network` impl's, so
 //! it computes the bits the trainer does.
 //!
-//! Generated for networks without dropout, whose masks would need a random source.
+//! Generated for networks of dense layers only: dropout masks would need a random source, and
+//! normalization layers buffers this learner does not hold.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -15,7 +16,7 @@ pub fn expand(plan: &Plan) -> TokenStream {
     if plan
         .steps
         .iter()
-        .any(|step| matches!(step.kind, StepKind::Dropout { .. }))
+        .any(|step| !matches!(step.kind, StepKind::Dense { .. }))
     {
         return TokenStream::new();
     }

@@ -13,7 +13,7 @@ mod types;
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use crate::ir::{ActivationKind, Initializers, LayerKind, Network, Scalar, Size};
+use crate::ir::{ActivationKind, Initializers, LayerKind, Network, Norm, NormKind, Scalar, Size};
 
 /// The path through which generated code reaches the runtime.
 fn runtime() -> TokenStream {
@@ -26,8 +26,10 @@ struct Plan<'a> {
     scalar: TokenStream,
     inputs: Size,
     outputs: Size,
-    /// The number of weights and biases.
+    /// The number of trainable parameters.
     parameters: Size,
+    /// The number of values a model file holds: the parameters and the running statistics.
+    values: Size,
     gradients: Ident,
     workspace: Ident,
     /// The frozen, inference-only type (`DigitsFrozen`).
@@ -60,16 +62,35 @@ enum StepKind {
     Dropout {
         rate: f64,
     },
+    Norm {
+        kind: NormKind,
+        activation: ActivationKind,
+        epsilon: f64,
+        momentum: f64,
+    },
+}
+
+impl StepKind {
+    /// The activation applied after the layer, for layers with parameters.
+    fn activation(&self) -> Option<&ActivationKind> {
+        match self {
+            StepKind::Dense { activation, .. } | StepKind::Norm { activation, .. } => {
+                Some(activation)
+            }
+            StepKind::Dropout { .. } => None,
+        }
+    }
 }
 
 impl<'a> Plan<'a> {
     fn new(network: &'a Network) -> Self {
         let mut steps = Vec::new();
         let (mut dense_count, mut dropout_count) = (0usize, 0usize);
+        let mut norm_counts = [0usize; 2];
         let mut width = network.inputs();
         let mut train_source: Option<Ident> = None;
         let mut inference_source: Option<Ident> = None;
-        let mut seen_dense = false;
+        let mut seen_parameters = false;
         for layer in &network.layers[1..] {
             let (field, kind, description) = match &layer.kind {
                 LayerKind::Dense {
@@ -94,10 +115,22 @@ impl<'a> Plan<'a> {
                         format!("Dropout<{rate}>"),
                     )
                 }
+                LayerKind::Norm(norm) => {
+                    let count = &mut norm_counts[usize::from(norm.kind == NormKind::Batch)];
+                    *count += 1;
+                    let field = format_ident!("{}{}", norm.kind.field_prefix(), count);
+                    let kind = StepKind::Norm {
+                        kind: norm.kind,
+                        activation: norm.activation.kind.clone(),
+                        epsilon: norm.epsilon,
+                        momentum: norm.momentum,
+                    };
+                    (field, kind, norm_description(norm))
+                }
                 LayerKind::Input { .. } => unreachable!("checked: `Input` comes first only"),
             };
             let outputs = layer.outputs(&width);
-            let is_dense = matches!(kind, StepKind::Dense { .. });
+            let has_parameters = kind.activation().is_some();
             steps.push(Step {
                 field: field.clone(),
                 kind,
@@ -105,23 +138,23 @@ impl<'a> Plan<'a> {
                 outputs: outputs.clone(),
                 train_source: train_source.clone(),
                 inference_source: inference_source.clone(),
-                needs_input_gradient: seen_dense,
+                needs_input_gradient: seen_parameters,
                 description,
             });
             train_source = Some(field.clone());
-            if is_dense {
+            if has_parameters {
                 inference_source = Some(field);
-                seen_dense = true;
+                seen_parameters = true;
             }
             width = outputs;
         }
         let name = &network.name;
         let parameters = steps
             .iter()
-            .filter(|step| matches!(step.kind, StepKind::Dense { .. }))
-            .fold(Size::known(0), |total, step| {
-                total.plus(&step.outputs.times(&step.inputs).plus(&step.outputs))
-            });
+            .fold(Size::known(0), |total, step| total.plus(&step.trainable()));
+        let values = steps.iter().fold(Size::known(0), |total, step| {
+            total.plus(&step.trainable().plus(&step.non_trainable()))
+        });
         Self {
             network,
             scalar: match network.scalar {
@@ -131,6 +164,7 @@ impl<'a> Plan<'a> {
             inputs: network.inputs(),
             outputs: network.outputs(),
             parameters,
+            values,
             gradients: format_ident!("{}Gradients", name),
             workspace: format_ident!("{}Workspace", name),
             frozen: format_ident!("{}Frozen", name),
@@ -141,7 +175,27 @@ impl<'a> Plan<'a> {
     fn dense_steps(&self) -> impl Iterator<Item = (&Step, &ActivationKind)> {
         self.steps.iter().filter_map(|step| match &step.kind {
             StepKind::Dense { activation, .. } => Some((step, activation)),
-            StepKind::Dropout { .. } => None,
+            _ => None,
+        })
+    }
+
+    /// The layers with parameters (dense and normalization), in order.
+    fn parameter_steps(&self) -> impl Iterator<Item = &Step> {
+        self.steps
+            .iter()
+            .filter(|step| step.kind.activation().is_some())
+    }
+
+    /// Whether any layer normalizes by batch statistics.
+    fn has_batch_norm(&self) -> bool {
+        self.steps.iter().any(|step| {
+            matches!(
+                step.kind,
+                StepKind::Norm {
+                    kind: NormKind::Batch,
+                    ..
+                }
+            )
         })
     }
 
@@ -155,20 +209,17 @@ impl<'a> Plan<'a> {
     fn output_activation(&self) -> &ActivationKind {
         match &self.last().kind {
             StepKind::Dense { activation, .. } => activation,
-            StepKind::Dropout { .. } => unreachable!("checked: the last layer is dense"),
+            _ => unreachable!("checked: the last layer is dense"),
         }
     }
 
-    /// One public field per dense layer, documented with its description and widths, of the type
-    /// `layer(outputs, inputs)` gives.
-    fn dense_fields(
-        &self,
-        layer: impl Fn(&TokenStream, &TokenStream) -> TokenStream,
-    ) -> Vec<TokenStream> {
-        self.dense_steps()
-            .map(|(step, _)| {
+    /// One public field per layer with parameters, documented with its description and widths,
+    /// of the type `layer(step)` gives.
+    fn parameter_fields(&self, layer: impl Fn(&Step) -> TokenStream) -> Vec<TokenStream> {
+        self.parameter_steps()
+            .map(|step| {
                 let field = &step.field;
-                let ty = layer(&step.outputs.generic, &step.inputs.generic);
+                let ty = layer(step);
                 let doc = format!(
                     " `{}`: width {} → {}.",
                     step.description, step.inputs.text, step.outputs.text
@@ -189,6 +240,51 @@ impl<'a> Plan<'a> {
             text.push_str(&step.description);
         }
         text
+    }
+}
+
+impl Step {
+    /// The number of trainable parameters of the layer.
+    fn trainable(&self) -> Size {
+        match &self.kind {
+            StepKind::Dense { .. } => self.outputs.times(&self.inputs).plus(&self.outputs),
+            StepKind::Norm { .. } => Size::known(2).times(&self.outputs),
+            StepKind::Dropout { .. } => Size::known(0),
+        }
+    }
+
+    /// The number of values the layer holds that the optimizer does not train.
+    fn non_trainable(&self) -> Size {
+        match &self.kind {
+            StepKind::Norm {
+                kind: NormKind::Batch,
+                ..
+            } => Size::known(2).times(&self.outputs),
+            _ => Size::known(0),
+        }
+    }
+}
+
+/// `BatchNorm<Relu, momentum = 0.01>`: the layer as a description writes it.
+fn norm_description(norm: &Norm) -> String {
+    let mut args = Vec::new();
+    if let Some(width) = &norm.width {
+        args.push(width.text.clone());
+    }
+    if norm.activation.kind != ActivationKind::Identity {
+        args.push(norm.activation.kind.described());
+    }
+    if norm.epsilon != 1e-5 {
+        args.push(format!("eps = {}", norm.epsilon));
+    }
+    if norm.momentum != 0.1 {
+        args.push(format!("momentum = {}", norm.momentum));
+    }
+    let name = norm.kind.name();
+    if args.is_empty() {
+        name.to_string()
+    } else {
+        format!("{name}<{}>", args.join(", "))
     }
 }
 

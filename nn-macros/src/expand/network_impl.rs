@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{Plan, Step, StepKind, activation_type, activation_value, needs_inputs, runtime};
-use crate::ir::ActivationKind;
+use crate::ir::{ActivationKind, NormKind};
 
 pub fn expand(plan: &Plan) -> TokenStream {
     let rt = runtime();
@@ -26,13 +26,31 @@ pub fn expand(plan: &Plan) -> TokenStream {
                 quote!(#field: #rt::DenseBuffers::new(capacity, #keeps_inputs))
             }
             StepKind::Dropout { .. } => quote!(#field: #rt::DropoutBuffers::new(capacity)),
+            StepKind::Norm { activation, .. } => {
+                let keeps_inputs = needs_inputs(activation);
+                quote!(#field: #rt::NormBuffers::new(capacity, #keeps_inputs))
+            }
+        }
+    });
+    let zero_layers = plan.parameter_steps().map(|step| {
+        let field = &step.field;
+        match &step.kind {
+            StepKind::Norm {
+                kind: NormKind::Batch,
+                ..
+            } => quote!(#field: #rt::BatchNorm::zeros()),
+            StepKind::Norm { .. } => quote!(#field: #rt::LayerNorm::zeros()),
+            _ => quote!(#field: #rt::Dense::zeros()),
         }
     });
     let zero_gradients: Vec<TokenStream> = plan
-        .dense_steps()
-        .map(|(step, _)| {
+        .parameter_steps()
+        .map(|step| {
             let field = &step.field;
-            quote!(#field: #rt::Dense::zeros())
+            match &step.kind {
+                StepKind::Norm { .. } => quote!(#field: #rt::LayerNorm::zeros()),
+                _ => quote!(#field: #rt::Dense::zeros()),
+            }
         })
         .collect();
     let resample = plan.steps.iter().filter_map(|step| match &step.kind {
@@ -41,7 +59,7 @@ pub fn expand(plan: &Plan) -> TokenStream {
             let rate = proc_macro2::Literal::f64_unsuffixed(*rate);
             Some(quote!(#rt::resample_mask(#rate, &mut workspace.#field.mask, samples, rng);))
         }
-        StepKind::Dense { .. } => None,
+        _ => None,
     });
     let roots = Roots::network();
     let forward_train = plan
@@ -49,19 +67,58 @@ pub fn expand(plan: &Plan) -> TokenStream {
         .iter()
         .map(|step| forward_step(&roots, step, &step.train_source, true));
     let forward_batch = plan
-        .dense_steps()
-        .map(|(step, _)| forward_step(&roots, step, &step.inference_source, false));
+        .parameter_steps()
+        .map(|step| forward_step(&roots, step, &step.inference_source, false));
     let backward = plan
         .steps
         .iter()
         .rev()
         .map(|step| backward_step(&roots, step, step.field == *last_field));
     let frozen = &plan.frozen;
-    let updates = plan.dense_steps().map(|(step, _)| {
+    let updates = plan.parameter_steps().map(|step| {
         let field = &step.field;
+        let [first, second] = match step.kind {
+            StepKind::Norm { .. } => {
+                [quote!(Scale), quote!(Shift)].map(|kind| quote!(#rt::TensorKind::#kind))
+            }
+            _ => [quote!(Weight), quote!(Bias)].map(|kind| quote!(#rt::TensorKind::#kind)),
+        };
+        let [a, b] = match step.kind {
+            StepKind::Norm { .. } => [quote!(scale), quote!(shift)],
+            _ => [quote!(weight), quote!(bias)],
+        };
         quote! {
-            f(#rt::TensorKind::Weight, self.#field.weight.as_mut_slice(), gradients.#field.weight.as_mut_slice());
-            f(#rt::TensorKind::Bias, self.#field.bias.as_mut_slice(), gradients.#field.bias.as_mut_slice());
+            f(#first, self.#field.#a.as_mut_slice(), gradients.#field.#a.as_mut_slice());
+            f(#second, self.#field.#b.as_mut_slice(), gradients.#field.#b.as_mut_slice());
+        }
+    });
+    let statistics = plan.steps.iter().filter_map(|step| match step.kind {
+        StepKind::Norm {
+            kind: NormKind::Batch,
+            momentum,
+            ..
+        } => {
+            let field = &step.field;
+            let momentum = proc_macro2::Literal::f64_unsuffixed(momentum);
+            Some(quote! {
+                #rt::batch_norm_update_running(
+                    &mut self.#field,
+                    #momentum,
+                    &workspace.#field.mean,
+                    &workspace.#field.variance,
+                    workspace.#field.output.columns(),
+                );
+            })
+        }
+        _ => None,
+    });
+    let update_statistics = plan.has_batch_norm().then(|| {
+        quote! {
+            const BATCH_STATISTICS: bool = true;
+
+            fn update_statistics(&mut self, workspace: &#workspace) {
+                #(#statistics)*
+            }
         }
     });
 
@@ -89,7 +146,7 @@ pub fn expand(plan: &Plan) -> TokenStream {
 
             fn zeros() -> Self {
                 Self {
-                    #(#zero_gradients,)*
+                    #(#zero_layers,)*
                 }
             }
 
@@ -144,6 +201,8 @@ pub fn expand(plan: &Plan) -> TokenStream {
             fn update(&mut self, gradients: &mut #gradients, mut f: impl FnMut(#rt::TensorKind, &mut [#t], &mut [#t])) {
                 #(#updates)*
             }
+
+            #update_statistics
         }
     }
 }
@@ -192,13 +251,7 @@ pub(super) fn forward_step(
     let from = source(roots, from);
     match &step.kind {
         StepKind::Dense { activation, .. } => {
-            let activate = if training && activation.needs_inputs() != Some(false) {
-                let activation = activation_value(activation);
-                quote!(#rt::activate_keeping_inputs(&#activation, &mut #workspace.#field.output, &mut #workspace.#field.inputs);)
-            } else {
-                let activation = activation_value(activation);
-                quote!(#rt::activate(&#activation, &mut #workspace.#field.output);)
-            };
+            let activate = activate(activation, &quote!(#workspace.#field), training);
             quote! {
                 #rt::kernels::dense_forward(&#params.#field, #from, &mut #workspace.#field.output);
                 #activate
@@ -208,6 +261,46 @@ pub(super) fn forward_step(
             let buffers = quote!(#workspace.#field);
             quote!(#rt::dropout_forward(#from, &#buffers.mask, &mut #buffers.output);)
         }
+        StepKind::Norm {
+            kind,
+            activation,
+            epsilon,
+            ..
+        } => {
+            let buffers = quote!(#workspace.#field);
+            let epsilon = proc_macro2::Literal::f64_suffixed(*epsilon);
+            let normalize = match (kind, training) {
+                (NormKind::Layer, true) => quote! {
+                    #rt::layer_norm_forward_train(&#params.#field, #epsilon, #from, &mut #buffers.output, &mut #buffers.normalized, &mut #buffers.inverse_deviations);
+                },
+                (NormKind::Batch, true) => quote! {
+                    #rt::batch_norm_forward_train(&#params.#field, #epsilon, #from, &mut #buffers.output, &mut #buffers.normalized, &mut #buffers.mean, &mut #buffers.variance, &mut #buffers.inverse_deviations);
+                },
+                (NormKind::Layer, false) => quote! {
+                    #rt::layer_norm_forward(&#params.#field, #epsilon, #from, &mut #buffers.output);
+                },
+                (NormKind::Batch, false) => quote! {
+                    #rt::batch_norm_forward(&#params.#field, #epsilon, #from, &mut #buffers.output);
+                },
+            };
+            let activate = activate(activation, &buffers, training);
+            quote!(#normalize #activate)
+        }
+    }
+}
+
+/// The activation of a layer's `output` buffer, in place; when `training` and the
+/// activation's derivative needs them, keeping the values before it.
+fn activate(activation: &ActivationKind, buffers: &TokenStream, training: bool) -> TokenStream {
+    let rt = runtime();
+    if *activation == ActivationKind::Identity {
+        return quote!();
+    }
+    let value = activation_value(activation);
+    if training && activation.needs_inputs() != Some(false) {
+        quote!(#rt::activate_keeping_inputs(&#value, &mut #buffers.output, &mut #buffers.inputs);)
+    } else {
+        quote!(#rt::activate(&#value, &mut #buffers.output);)
     }
 }
 
@@ -249,5 +342,35 @@ pub(super) fn backward_step(roots: &Roots, step: &Step, is_last: bool) -> TokenS
             },
             _ => quote!(),
         },
+        StepKind::Norm {
+            kind, activation, ..
+        } => {
+            let buffers = quote!(#workspace.#field);
+            // Never the last layer: the later layer gave `∂L/∂a`.
+            let activation_gradient = if *activation == ActivationKind::Identity {
+                quote!()
+            } else {
+                let activation = activation_value(activation);
+                quote! {
+                    #rt::activation_backward(&#activation, &#buffers.inputs, &#buffers.output, &mut #buffers.delta);
+                }
+            };
+            let parameter_gradient = quote! {
+                #rt::norm_parameter_gradient(&mut #gradients.#field, &#buffers.normalized, &#buffers.delta);
+            };
+            let input_gradient = match upstream {
+                Some(previous) if step.needs_input_gradient => {
+                    let function = match kind {
+                        NormKind::Layer => quote!(layer_norm_input_gradient),
+                        NormKind::Batch => quote!(batch_norm_input_gradient),
+                    };
+                    quote! {
+                        #rt::#function(&#params.#field, &#buffers.normalized, &#buffers.inverse_deviations, &#buffers.delta, &mut #workspace.#previous.delta);
+                    }
+                }
+                _ => quote!(),
+            };
+            quote!(#activation_gradient #parameter_gradient #input_gradient)
+        }
     }
 }

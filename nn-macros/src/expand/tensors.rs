@@ -2,67 +2,108 @@
 //! flat slice, in layer order.
 
 use proc_macro2::{Ident, TokenStream};
-use quote::quote;
+use quote::{format_ident, quote};
 
-use super::{Plan, runtime};
+use super::{Plan, Step, StepKind, runtime};
 
 pub fn expand(plan: &Plan) -> TokenStream {
     let network = implement(plan, &plan.network.name, Storage::Heap);
-    let gradients = implement(plan, &plan.gradients, Storage::Heap);
+    let gradients = implement(plan, &plan.gradients, Storage::Gradients);
     quote!(#network #gradients)
 }
 
 /// How a type holds its layers' tensors.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) enum Storage {
-    /// nalgebra matrices in boxes: flat slices through `as_slice` and `as_mut_slice`.
+    /// The training network: nalgebra matrices and vectors, flat through `as_slice` and
+    /// `as_mut_slice`; every tensor, running statistics included.
     Heap,
-    /// Nested arrays inline: flat slices through `as_flattened` and indexing. (Indexing rather
-    /// than `as_slice`, whose lookup on an array whose length has an error reports an unrelated
-    /// unstable method.)
+    /// The gradients: as `Heap`, the trainable tensors only.
+    Gradients,
+    /// The frozen network: nested arrays inline, flat through `as_flattened` and indexing.
+    /// (Indexing rather than `as_slice`, whose lookup on an array whose length has an error
+    /// reports an unrelated unstable method.)
     Inline,
 }
 
 /// `Tensors` for `ty`, whose layers hold their tensors as `storage` says.
 pub(super) fn implement(plan: &Plan, ty: &Ident, storage: Storage) -> TokenStream {
     let rt = runtime();
-    let (t, parameters) = (&plan.scalar, &plan.parameters.expr);
-    let fields: Vec<&Ident> = plan.dense_steps().map(|(step, _)| &step.field).collect();
-    let (weight, weight_mut, bias, bias_mut) = match storage {
-        Storage::Heap => (
-            quote!(weight.as_slice()),
-            quote!(weight.as_mut_slice()),
-            quote!(bias.as_slice()),
-            quote!(bias.as_mut_slice()),
-        ),
-        Storage::Inline => (
-            quote!(weight.as_flattened()),
-            quote!(weight.as_flattened_mut()),
-            quote!(bias[..]),
-            quote!(bias[..]),
-        ),
+    let t = &plan.scalar;
+    let len = match storage {
+        Storage::Gradients => &plan.parameters.expr,
+        _ => &plan.values.expr,
     };
-    let (borrow, borrow_mut) = match storage {
-        Storage::Heap => (quote!(), quote!()),
-        Storage::Inline => (quote!(&), quote!(&mut)),
+    let visit = |mutable: bool| -> Vec<TokenStream> {
+        plan.parameter_steps()
+            .flat_map(|step| tensors(step, storage, mutable))
+            .collect()
     };
+    let (visits, visits_mut) = (visit(false), visit(true));
     quote! {
         impl #rt::Tensors<#t> for #ty {
-            const LEN: usize = #parameters;
+            const LEN: usize = #len;
 
             fn for_each_tensor(&self, mut f: impl FnMut(#rt::TensorKind, &[#t])) {
-                #(
-                    f(#rt::TensorKind::Weight, self.#fields.#weight);
-                    f(#rt::TensorKind::Bias, #borrow self.#fields.#bias);
-                )*
+                #(#visits)*
             }
 
             fn for_each_tensor_mut(&mut self, mut f: impl FnMut(#rt::TensorKind, &mut [#t])) {
-                #(
-                    f(#rt::TensorKind::Weight, self.#fields.#weight_mut);
-                    f(#rt::TensorKind::Bias, #borrow_mut self.#fields.#bias_mut);
-                )*
+                #(#visits_mut)*
             }
         }
+    }
+}
+
+/// The calls `f(kind, slice)` for each tensor of one layer.
+fn tensors(step: &Step, storage: Storage, mutable: bool) -> Vec<TokenStream> {
+    let rt = runtime();
+    let field = &step.field;
+    let borrow = if mutable { quote!(&mut) } else { quote!(&) };
+    let (as_slice, as_flattened) = if mutable {
+        (quote!(as_mut_slice), quote!(as_flattened_mut))
+    } else {
+        (quote!(as_slice), quote!(as_flattened))
+    };
+    match (&step.kind, storage) {
+        (StepKind::Norm { kind, .. }, Storage::Inline) => {
+            let kinds = ["Scale", "Shift", "RunningMean", "RunningVariance"];
+            kinds[..kind.tensors()]
+                .iter()
+                .enumerate()
+                .map(|(index, kind)| {
+                    let kind = format_ident!("{kind}");
+                    quote!(f(#rt::TensorKind::#kind, #borrow self.#field.tensors[#index][..]);)
+                })
+                .collect()
+        }
+        (StepKind::Norm { kind, .. }, _) => {
+            let count = if storage == Storage::Gradients {
+                2
+            } else {
+                kind.tensors()
+            };
+            let tensors = [
+                ("Scale", "scale"),
+                ("Shift", "shift"),
+                ("RunningMean", "running_mean"),
+                ("RunningVariance", "running_variance"),
+            ];
+            tensors[..count]
+                .iter()
+                .map(|(kind, name)| {
+                    let (kind, name) = (format_ident!("{kind}"), format_ident!("{name}"));
+                    quote!(f(#rt::TensorKind::#kind, self.#field.#name.#as_slice());)
+                })
+                .collect()
+        }
+        (_, Storage::Inline) => vec![
+            quote!(f(#rt::TensorKind::Weight, self.#field.weight.#as_flattened());),
+            quote!(f(#rt::TensorKind::Bias, #borrow self.#field.bias[..]);),
+        ],
+        _ => vec![
+            quote!(f(#rt::TensorKind::Weight, self.#field.weight.#as_slice());),
+            quote!(f(#rt::TensorKind::Bias, self.#field.bias.#as_slice());),
+        ],
     }
 }

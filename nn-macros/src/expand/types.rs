@@ -4,6 +4,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{Plan, StepKind, runtime};
+use crate::ir::NormKind;
 
 pub fn expand(plan: &Plan) -> TokenStream {
     let rt = runtime();
@@ -13,7 +14,26 @@ pub fn expand(plan: &Plan) -> TokenStream {
     let architecture = format!(" `{}`", plan.description());
     let serde_crate = quote!(::nn::__private::serde).to_string().replace(' ', "");
 
-    let parameters = plan.dense_fields(|outputs, inputs| quote!(#rt::Dense<#t, #outputs, #inputs>));
+    let parameters = plan.parameter_fields(|step| {
+        let (outputs, inputs) = (&step.outputs.generic, &step.inputs.generic);
+        match &step.kind {
+            StepKind::Norm {
+                kind: NormKind::Batch,
+                ..
+            } => quote!(#rt::BatchNorm<#t, #outputs>),
+            StepKind::Norm { .. } => quote!(#rt::LayerNorm<#t, #outputs>),
+            _ => quote!(#rt::Dense<#t, #outputs, #inputs>),
+        }
+    });
+    // Running statistics have no gradient: both normalizations' gradients are a scale and a
+    // shift.
+    let gradient_fields = plan.parameter_fields(|step| {
+        let (outputs, inputs) = (&step.outputs.generic, &step.inputs.generic);
+        match &step.kind {
+            StepKind::Norm { .. } => quote!(#rt::LayerNorm<#t, #outputs>),
+            _ => quote!(#rt::Dense<#t, #outputs, #inputs>),
+        }
+    });
 
     let buffers = plan.steps.iter().map(|step| {
         let (field, outputs) = (&step.field, &step.outputs.generic);
@@ -21,6 +41,7 @@ pub fn expand(plan: &Plan) -> TokenStream {
         let ty = match step.kind {
             StepKind::Dense { .. } => quote!(#rt::DenseBuffers<#t, #outputs>),
             StepKind::Dropout { .. } => quote!(#rt::DropoutBuffers<#t, #outputs>),
+            StepKind::Norm { .. } => quote!(#rt::NormBuffers<#t, #outputs>),
         };
         quote! {
             #[doc = #doc]
@@ -45,7 +66,7 @@ pub fn expand(plan: &Plan) -> TokenStream {
         #[doc = #gradients_doc]
         #[derive(Clone, Debug, PartialEq)]
         #vis struct #gradients {
-            #(#parameters,)*
+            #(#gradient_fields,)*
         }
 
         #[doc = #workspace_doc]

@@ -13,6 +13,9 @@ pub struct SummaryRow {
     pub outputs: usize,
     /// The layer's trainable parameters.
     pub parameters: usize,
+    /// The layer's values that training updates without the optimizer (a batch normalization
+    /// layer's running mean and variance), which Keras counts as non-trainable parameters.
+    pub non_trainable: usize,
 }
 
 /// A table of a network's layers, output shapes and parameter counts. Print it with `{}`.
@@ -30,6 +33,11 @@ impl Summary {
     /// The total number of trainable parameters.
     pub fn parameters(&self) -> usize {
         self.rows.iter().map(|row| row.parameters).sum()
+    }
+
+    /// The total number of non-trainable parameters (running statistics).
+    pub fn non_trainable(&self) -> usize {
+        self.rows.iter().map(|row| row.non_trainable).sum()
     }
 }
 
@@ -125,13 +133,15 @@ impl fmt::Display for Summary {
             f.write_str(" ")?;
             column(f, format_args!("{} ({})", row.name, row.kind), 28)?;
             column(f, format_args!("(None, {})", row.outputs), 22)?;
-            writeln!(f, "{:>12}", Cell::grouped(row.parameters).as_str())?;
+            let count = Cell::grouped(row.parameters + row.non_trainable);
+            writeln!(f, "{:>12}", count.as_str())?;
         }
         rule(f, '=', RULE)?;
-        let total = Cell::grouped(self.parameters());
+        let (trainable, fixed) = (self.parameters(), self.non_trainable());
+        let total = Cell::grouped(trainable + fixed);
         writeln!(f, "Total params: {}", total.as_str())?;
-        writeln!(f, "Trainable params: {}", total.as_str())?;
-        write!(f, "Non-trainable params: 0")
+        writeln!(f, "Trainable params: {}", Cell::grouped(trainable).as_str())?;
+        write!(f, "Non-trainable params: {}", Cell::grouped(fixed).as_str())
     }
 }
 
@@ -141,18 +151,27 @@ mod tests {
 
     #[test]
     fn the_table_lists_each_layer_and_the_totals() {
-        static ROWS: [SummaryRow; 2] = [
+        static ROWS: [SummaryRow; 3] = [
             SummaryRow {
                 name: "input",
                 kind: "Input",
                 outputs: 784,
                 parameters: 0,
+                non_trainable: 0,
             },
             SummaryRow {
                 name: "dense1",
                 kind: "Dense, Relu",
                 outputs: 128,
                 parameters: 100_480,
+                non_trainable: 0,
+            },
+            SummaryRow {
+                name: "batchnorm1",
+                kind: "BatchNorm",
+                outputs: 128,
+                parameters: 256,
+                non_trainable: 256,
             },
         ];
         let text = Summary {
@@ -163,7 +182,12 @@ mod tests {
         .to_string();
         assert!(text.contains("dense1 (Dense, Relu)"), "{text}");
         assert!(text.contains("(None, 128)"), "{text}");
-        assert!(text.contains("Total params: 100,480"), "{text}");
+        // As Keras counts them: the running statistics are in the layer's count and the total,
+        // and are the non-trainable parameters.
+        assert!(text.contains("512\n"), "{text}");
+        assert!(text.contains("Total params: 100,992"), "{text}");
+        assert!(text.contains("Trainable params: 100,736"), "{text}");
+        assert!(text.contains("Non-trainable params: 256"), "{text}");
         assert_eq!(Cell::grouped(1_234_567).as_str(), "1,234,567");
         assert_eq!(Cell::grouped(0).as_str(), "0");
         assert_eq!(Cell::grouped(999).as_str(), "999");

@@ -10,6 +10,16 @@ pub const fn check_width(width: usize, message: &'static str) {
     }
 }
 
+/// Panics with `message` unless `width` (written on a normalization layer) is `expected` (the
+/// previous layer's output width). Called in a generated constant, the panic is a compile error
+/// at the width as written.
+#[track_caller]
+pub const fn check_same_width(width: usize, expected: usize, message: &'static str) {
+    if width != expected {
+        panic!("{}", message);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -218,4 +218,30 @@ pub enum TrainError {
         /// The loss value seen.
         loss: f64,
     },
+    /// The network normalizes over each batch (`BatchNorm`), and some batch would hold a
+    /// single sample, whose variance says nothing (PyTorch refuses it too).
+    #[error(
+        "`{network}` normalizes over each batch (`BatchNorm`) and needs batches of at least 2 samples, but {samples} training samples in batches of {batch_size} leave a batch of {smallest}; choose another batch size"
+    )]
+    BatchTooSmall {
+        /// The network's name.
+        network: &'static str,
+        /// The batch size set.
+        batch_size: usize,
+        /// The number of training samples.
+        samples: usize,
+        /// The size of the smallest batch.
+        smallest: usize,
+    },
+    /// The network normalizes over each batch (`BatchNorm`), whose statistics need the whole
+    /// batch on one thread, and more threads were asked for.
+    #[error(
+        "`{network}` normalizes over each batch (`BatchNorm`), whose statistics need the whole batch on one thread, found {threads} threads, expected 1 (`auto_threads` chooses 1 for it)"
+    )]
+    ThreadsWithBatchStatistics {
+        /// The network's name.
+        network: &'static str,
+        /// The number of threads set.
+        threads: usize,
+    },
 }

@@ -12,8 +12,9 @@ use crate::{
 /// A training step is:
 /// [`resample_dropout`](Self::resample_dropout) ▸ [`forward_train`](Self::forward_train) ▸
 /// [`output_gradient`](Self::output_gradient) ▸ [`backward`](Self::backward) ▸ an optimizer
-/// update through [`update`](Self::update). None of them allocates: every buffer lives in the
-/// [`Workspace`](Self::Workspace), made once for a batch capacity.
+/// update through [`update`](Self::update) ▸ [`update_statistics`](Self::update_statistics)
+/// (batch normalization's running statistics). None of them allocates: every buffer lives in
+/// the [`Workspace`](Self::Workspace), made once for a batch capacity.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a network with {IN} inputs and {OUT} outputs",
     note = "networks are declared with `network!`; the widths are those of its `Input` and last `Dense` layer"
@@ -25,18 +26,23 @@ pub trait Network<const IN: usize, const OUT: usize>:
     type Scalar: Float;
     /// The activation of the output layer, which decides the losses that fit.
     type OutputActivation: Activation;
-    /// The gradients of every parameter, laid out like the network.
+    /// The gradients of every trainable parameter, laid out like the network's trainable
+    /// tensors (running statistics have none).
     type Gradients: Tensors<Self::Scalar> + Send;
     /// The training buffers for a fixed batch capacity.
     type Workspace: Send;
 
     /// The network's name as declared.
     const NAME: &'static str;
-    /// The dense layers in order, as declared; the tensors of [`Tensors`] are each layer's weight
-    /// then bias, in this order.
+    /// The layers with parameters in order, as declared; the tensors of [`Tensors`] are each
+    /// layer's (in the order of [`LayerKind::tensors`](crate::LayerKind::tensors)), in this
+    /// order.
     const LAYERS: &'static [LayerShape];
-    /// The activation of each dense layer, in the order of [`LAYERS`](Self::LAYERS).
+    /// The activation after each layer of [`LAYERS`](Self::LAYERS).
     const ACTIVATIONS: &'static [LayerActivation];
+    /// Whether a training step normalizes by batch statistics (the network has a `BatchNorm`
+    /// layer), so that its batches need at least 2 samples and cannot be split across threads.
+    const BATCH_STATISTICS: bool = false;
 
     /// Runs one sample through the network in inference mode (dropout off). Allocates nothing.
     fn forward(&self, input: &SVector<Self::Scalar, IN>) -> SVector<Self::Scalar, OUT>;
@@ -98,4 +104,11 @@ pub trait Network<const IN: usize, const OUT: usize>:
         gradients: &mut Self::Gradients,
         f: impl FnMut(TensorKind, &mut [Self::Scalar], &mut [Self::Scalar]),
     );
+
+    /// Folds the batch statistics of the last [`forward_train`](Self::forward_train) into the
+    /// running statistics of every `BatchNorm` layer (PyTorch does this during its forward pass;
+    /// the values are the same). A no-op without batch normalization.
+    fn update_statistics(&mut self, workspace: &Self::Workspace) {
+        let _ = workspace;
+    }
 }

@@ -1,5 +1,9 @@
-//! A typed network in a safetensors file (read and written by `nn_format::safetensors`): PyTorch's
-//! `nn.Linear` layout, checked against the network.
+//! A typed network in a safetensors file (read and written by `nn_format::safetensors`): each
+//! layer's tensors as PyTorch's `nn.Linear`, `nn.LayerNorm` and `nn.BatchNorm1d` hold them
+//! (`weight`, `bias`, `running_mean`, `running_var`), checked against the network: its layers'
+//! names, kinds and shapes. A `state_dict` of a `torch.nn.Sequential` is read by position, its
+//! modules named as `network!` names fields (`dense1`, `batchnorm1`, `layernorm1`, …); an
+//! explicit map of tensor names ([`TensorNames::Explicit`]) names dense layers only.
 
 use nn_format::safetensors::{self, TensorNames};
 
@@ -19,7 +23,9 @@ pub(crate) fn write<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
     safetensors::encode(&Layout::of::<N, IN, OUT>().header(), &values)
 }
 
-/// Decodes a new `N`, its layers found by `names`, after checking every tensor against `N`.
+/// Decodes a new `N`, its layers found by `names`, after checking every tensor against `N`
+/// (a batch normalization's running statistics are loaded as they are in the file; PyTorch's
+/// `num_batches_tracked` is ignored).
 pub(crate) fn read<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
     bytes: &[u8],
     names: TensorNames,

@@ -187,6 +187,8 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
         } else {
             update();
         }
+        // One worker when the network has batch statistics (the trainer sees to it).
+        net.update_statistics(&self.workers[0].workspace);
         data_loss + penalty_value
     }
 

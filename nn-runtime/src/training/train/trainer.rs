@@ -254,7 +254,11 @@ impl<'a, O: Optimizer, L, V> Trainer<'a, O, L, V> {
             .get_or_insert_with(|| self.optimizer.learning_rate());
         self.optimizer.set_learning_rate(base_learning_rate);
         let capacity = self.batch_size.min(train.len());
+        if N::BATCH_STATISTICS {
+            check_batch_statistics::<N, IN, OUT>(capacity, train.len(), self.threads)?;
+        }
         let threads = match self.threads {
+            Threads::Auto if N::BATCH_STATISTICS => 1,
             Threads::Fixed(threads) => threads,
             Threads::Auto if capacity * N::LEN * 6 >= PARALLEL_WORK => {
                 std::thread::available_parallelism().map_or(1, usize::from)
@@ -377,6 +381,34 @@ impl<'a, O: Optimizer, L, V> Trainer<'a, O, L, V> {
         self.schedule.validate()?;
         self.optimizer.validate()?;
         Ok(())
+    }
+}
+
+/// Checks that a network with batch normalization gets batches of at least 2 samples, each on
+/// one thread.
+fn check_batch_statistics<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
+    capacity: usize,
+    samples: usize,
+    threads: Threads,
+) -> Result<(), TrainError> {
+    let smallest = match samples % capacity {
+        0 => capacity,
+        rest => rest,
+    };
+    if smallest < 2 {
+        return Err(TrainError::BatchTooSmall {
+            network: N::NAME,
+            batch_size: capacity,
+            samples,
+            smallest,
+        });
+    }
+    match threads {
+        Threads::Fixed(threads) if threads > 1 => Err(TrainError::ThreadsWithBatchStatistics {
+            network: N::NAME,
+            threads,
+        }),
+        _ => Ok(()),
     }
 }
 
