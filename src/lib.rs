@@ -39,9 +39,10 @@ extern crate self as nn;
 
 pub use nn_macros::{include_model, network};
 pub use nn_runtime::{
-    Activation, BakedLayout, DenseParameters, ElementwiseActivation, Float, FrozenDense, Identity,
-    LayerActivation, LayerShape, LeakyRelu, Relu, Sigmoid, Softmax, Summary, SummaryRow, Tanh,
-    TensorKind, Tensors, kernels,
+    Activation, BakedLayout, DenseParameters, ElementwiseActivation, Elu, Float, FrozenDense,
+    FrozenNorm, Gelu, GeluTanh, HardTanh, Identity, LayerActivation, LayerKind, LayerShape,
+    LeakyRelu, Relu, Sigmoid, Silu, Softmax, Softplus, Summary, SummaryRow, Tanh, TensorKind,
+    Tensors, kernels,
 };
 #[cfg(feature = "learn")]
 pub use nn_runtime::{
@@ -50,8 +51,9 @@ pub use nn_runtime::{
 };
 #[cfg(feature = "train")]
 pub use nn_runtime::{
-    AdamW, BatchMatrix, DataError, Dataset, Dense, EarlyStopping, Initializer, LrSchedule, Metric,
-    Network, RmsProp, Side, TrainError, Trainer, data, evaluate, model, train,
+    AdamW, BatchMatrix, BatchNorm, DataError, Dataset, Dense, EarlyStopping, Initializer,
+    LayerNorm, LrSchedule, Metric, Network, RmsProp, Side, TrainError, Trainer, data, evaluate,
+    model, train,
 };
 
 /// The nalgebra this crate is built on, so users never match versions by hand.

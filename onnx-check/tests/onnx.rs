@@ -1,7 +1,9 @@
 //! ONNX export, checked by a real ONNX runtime (tract): the exported graph gives nn's outputs
-//! for every activation, `f32` and `f64`, a 784-128-10 network, and batches of any size.
+//! for every activation, `f32` and `f64` (but `Sigmoid` and `Gelu` in `f64`, which need `Sigmoid`
+//! and `Erf` in `double`, which tract lacks), a 784-128-10 network, and batches of any size; a
+//! user's activation is not exported.
 
-use nn::model;
+use nn::model::{self, ModelError};
 use nn::prelude::*;
 use nn::rand::RngExt;
 use tract_onnx::prelude::*;
@@ -18,6 +20,58 @@ network! {
 
     /// The N3 network.
     pub struct Mnist: Input<784> -> Dense<128, Relu> -> Dense<10, Softmax>;
+
+    /// The activations exported as a formula of several nodes (`Gelu`, `GeluTanh`, `Silu`),
+    /// with an attribute (`Elu`) or with constant inputs (`HardTanh`, as `Clip`), and `Softplus`.
+    pub struct Smooth: Input<3> -> Dense<5, Gelu> -> Dense<5, GeluTanh> -> Dense<5, Silu>
+        -> Dense<5, Elu<0.7>> -> Dense<5, Softplus> -> Dense<4, HardTanh>;
+
+    /// The same in `f64`, but for `Gelu`: tract (nor onnxruntime) has no `Erf` in `f64`. In
+    /// `f64`, `Elu` and `Softplus` are exported as their formulas.
+    pub struct Smooth64<f64>: Input<3> -> Dense<5, GeluTanh> -> Dense<5, Silu>
+        -> Dense<5, Elu<0.7>> -> Dense<5, Softplus> -> Dense<4, HardTanh>;
+
+    /// One activation applied to the input itself (weight 1, bias 0): `z = x`.
+    pub struct OneGelu: Input<1> -> Dense<1, Gelu>;
+    /// As `OneGelu`.
+    pub struct OneGeluTanh: Input<1> -> Dense<1, GeluTanh>;
+    /// As `OneGelu`.
+    pub struct OneSilu: Input<1> -> Dense<1, Silu>;
+    /// As `OneGelu`.
+    pub struct OneElu: Input<1> -> Dense<1, Elu<0.7>>;
+    /// As `OneGelu`.
+    pub struct OneSoftplus: Input<1> -> Dense<1, Softplus>;
+    /// As `OneGelu`.
+    pub struct OneHardTanh: Input<1> -> Dense<1, HardTanh>;
+    /// As `OneGelu`, in `f64` (no `Gelu`, as in `Smooth64`).
+    pub struct OneGeluTanh64<f64>: Input<1> -> Dense<1, GeluTanh>;
+    /// As `OneGeluTanh64`.
+    pub struct OneSilu64<f64>: Input<1> -> Dense<1, Silu>;
+    /// As `OneGeluTanh64`.
+    pub struct OneElu64<f64>: Input<1> -> Dense<1, Elu<0.7>>;
+    /// As `OneGeluTanh64`.
+    pub struct OneSoftplus64<f64>: Input<1> -> Dense<1, Softplus>;
+    /// As `OneGeluTanh64`.
+    pub struct OneHardTanh64<f64>: Input<1> -> Dense<1, HardTanh>;
+
+    /// A user's activation on its second layer.
+    pub struct Cubic: Input<2> -> Dense<3, Relu> -> Dense<1, Cube>;
+}
+
+/// `z³`: a user's activation, which ONNX export cannot express.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Cube;
+
+impl ElementwiseActivation for Cube {
+    const NAME: &'static str = "Cube";
+
+    fn value<T: nn::Float>(&self, z: T) -> T {
+        z * z * z
+    }
+
+    fn derivative<T: nn::Float>(&self, z: T, _a: T) -> T {
+        T::of_f64(3.0) * z * z
+    }
 }
 
 /// Runs the ONNX model `bytes` in tract on `inputs` (one row per sample), returning one row of
@@ -145,4 +199,293 @@ fn a_network_with_a_nan_is_not_exported() {
         error,
         "value 2 of the bias of layer `dense3` is NaN, expected a finite number"
     );
+}
+
+/// The largest `|got − want|` and the largest `|got − want| / max(|want|, floor)` over the rows
+/// of tract's outputs `got` and nn's `want`.
+fn differences(got: &[Vec<f64>], want: &[Vec<f64>], floor: f64) -> (f64, f64) {
+    assert_eq!(got.len(), want.len());
+    let (mut absolute, mut relative) = (0.0f64, 0.0f64);
+    for (g, w) in got.iter().zip(want) {
+        assert_eq!(g.len(), w.len());
+        for (g, w) in g.iter().zip(w) {
+            absolute = absolute.max((g - w).abs());
+            relative = relative.max((g - w).abs() / w.abs().max(floor));
+        }
+    }
+    (absolute, relative)
+}
+
+/// Runs `net` on `inputs` in nn and, exported, in tract; returns the rows of both, in `f64`.
+fn both<N, T, const IN: usize, const OUT: usize>(
+    net: &N,
+    inputs: &[[T; IN]],
+) -> (Vec<Vec<f64>>, Vec<Vec<f64>>)
+where
+    N: Network<IN, OUT, Scalar = T>,
+    T: nn::Float + Datum,
+{
+    let got = run_in_tract(&model::to_onnx(net).unwrap(), inputs);
+    let got = got
+        .iter()
+        .map(|row| row.iter().map(|v| v.as_f64()).collect())
+        .collect();
+    let want = inputs
+        .iter()
+        .map(|x| {
+            Network::forward(net, &SVector::from(*x))
+                .iter()
+                .map(|v| v.as_f64())
+                .collect()
+        })
+        .collect();
+    (got, want)
+}
+
+/// `Smooth`'s inputs: every sign pattern of `±2.5`, zero, and random values in `[−3, 3]`.
+fn smooth_inputs<T: nn::Float>() -> Vec<[T; 3]> {
+    let mut inputs: Vec<[T; 3]> = (0..8)
+        .map(|bits| std::array::from_fn(|i| T::of_f64(if bits >> i & 1 == 1 { 2.5 } else { -2.5 })))
+        .collect();
+    inputs.push([T::zero(); 3]);
+    inputs.extend(random_inputs::<T, 3>(7, 5));
+    inputs
+}
+
+/// Random weights scaled by 2, so that every layer sees pre-activations of both signs beyond
+/// ±1 (where `HardTanh` clips), and non-zero biases.
+fn spread<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(net: N) -> N {
+    let mut net = with_biases(net);
+    net.for_each_tensor_mut(|kind, values| {
+        if kind == nn::TensorKind::Weight {
+            for value in values {
+                *value *= <N::Scalar as nn::Float>::of_f64(2.0);
+            }
+        }
+    });
+    net
+}
+
+/// Asserts that tract's outputs `got` are within `tolerance·max(|want|, floor)` of nn's `want`,
+/// printing the largest differences (`--nocapture`).
+fn check(what: &str, got: &[Vec<f64>], want: &[Vec<f64>], floor: f64, tolerance: f64) {
+    let (absolute, relative) = differences(got, want, floor);
+    eprintln!(
+        "{what}: largest difference {absolute:.1e}, relative to max(|nn|, {floor:e}) {relative:.1e}"
+    );
+    assert!(
+        relative <= tolerance,
+        "{what}: {relative:e} > {tolerance:e}"
+    );
+}
+
+/// The tolerance of the `f32` checks, relative to `max(|nn|, F32_FLOOR)`.
+const F32_TOLERANCE: f64 = 1e-5;
+/// Below it, `f32` checks are absolute (`1e-6`): `1 + erf(z)` and `ln(1 + eᶻ)` (how the ONNX
+/// Softplus is defined) cancel for negative `z`, where the runtime's and nn's `f32` functions,
+/// a few ulps apart, differ by up to `6e-7` (tract's `Erf` at `z = −4`).
+const F32_FLOOR: f64 = 0.1;
+/// The tolerance of the `f64` checks, relative to `max(|nn|, 1e-3)`, as in `assert_close`.
+const F64_TOLERANCE: f64 = 1e-12;
+
+#[test]
+fn the_smooth_activations_in_f32_give_nns_outputs() {
+    let net = spread(Smooth::new(&mut StdRng::seed_from_u64(6)));
+    let (got, want) = both(&net, &smooth_inputs::<f32>());
+    check("Smooth (f32)", &got, &want, F32_FLOOR, F32_TOLERANCE);
+    // The last layer clips.
+    assert!(want.iter().flatten().any(|v| v.abs() == 1.0), "{want:?}");
+}
+
+#[test]
+fn the_smooth_activations_in_f64_give_nns_outputs() {
+    let net = spread(Smooth64::new(&mut StdRng::seed_from_u64(7)));
+    let (got, want) = both(&net, &smooth_inputs::<f64>());
+    check("Smooth64 (f64)", &got, &want, 1e-3, F64_TOLERANCE);
+    assert!(want.iter().flatten().any(|v| v.abs() == 1.0), "{want:?}");
+}
+
+/// The inputs of the one-unit probes: both signs, the kinks of `Elu` and `HardTanh`, and the
+/// tails.
+const PROBES: [f64; 15] = [
+    -30.0, -8.0, -4.0, -2.0, -1.0, -0.7, -0.01, 0.0, 0.01, 0.7, 1.0, 2.0, 4.0, 8.0, 19.5,
+];
+
+/// `net` set to weight 1 and bias 0, so that its activation sees the input itself, run on
+/// [`PROBES`] in tract and in nn.
+fn probe<N, T>(mut net: N) -> (Vec<Vec<f64>>, Vec<Vec<f64>>)
+where
+    N: Network<1, 1, Scalar = T>,
+    T: nn::Float + Datum,
+{
+    net.for_each_tensor_mut(|kind, values| {
+        values[0] = match kind {
+            nn::TensorKind::Weight => T::one(),
+            _ => T::zero(),
+        };
+    });
+    let inputs: Vec<[T; 1]> = PROBES.iter().map(|&x| [T::of_f64(x)]).collect();
+    both(&net, &inputs)
+}
+
+#[test]
+fn each_smooth_activation_in_f32_gives_nns_values_on_both_sides_of_zero() {
+    let rng = &mut StdRng::seed_from_u64(9);
+    let probes = [
+        ("Gelu (f32)", probe(OneGelu::new(rng))),
+        ("GeluTanh (f32)", probe(OneGeluTanh::new(rng))),
+        ("Silu (f32)", probe(OneSilu::new(rng))),
+        ("Elu<0.7> (f32)", probe(OneElu::new(rng))),
+        ("Softplus (f32)", probe(OneSoftplus::new(rng))),
+        ("HardTanh (f32)", probe(OneHardTanh::new(rng))),
+    ];
+    for (what, (got, want)) in probes {
+        check(what, &got, &want, F32_FLOOR, F32_TOLERANCE);
+    }
+}
+
+#[test]
+fn each_smooth_activation_in_f64_gives_nns_values_on_both_sides_of_zero() {
+    let rng = &mut StdRng::seed_from_u64(10);
+    let probes = [
+        ("GeluTanh (f64)", probe(OneGeluTanh64::new(rng))),
+        ("Silu (f64)", probe(OneSilu64::new(rng))),
+        ("Elu<0.7> (f64)", probe(OneElu64::new(rng))),
+        ("Softplus (f64)", probe(OneSoftplus64::new(rng))),
+        ("HardTanh (f64)", probe(OneHardTanh64::new(rng))),
+    ];
+    for (what, (got, want)) in probes {
+        check(what, &got, &want, 1e-3, F64_TOLERANCE);
+    }
+}
+
+#[test]
+fn softplus_above_20_differs_from_nn_by_less_than_2_1e_9() {
+    // nn (like PyTorch) gives `z` above 20; the export (in f64 the formula of ONNX's Softplus,
+    // which has no threshold) `z + ln(1 + e⁻ᶻ)`.
+    let mut net = OneSoftplus64::new(&mut StdRng::seed_from_u64(11));
+    net.dense1.weight[0] = 1.0;
+    net.dense1.bias[0] = 0.0;
+    let inputs = [[20.0 + 1e-9], [21.0], [30.0]];
+    let (got, want) = both(&net, &inputs);
+    for ((got, want), x) in got.iter().zip(&want).zip(&inputs) {
+        assert_eq!(want[0], x[0]);
+        let difference = got[0] - want[0];
+        assert!(difference > 0.0 && difference < 2.1e-9, "{difference:e}");
+    }
+}
+
+/// The ONNX model `bytes`, as protobuf messages.
+fn proto(bytes: &[u8]) -> tract_onnx::pb::ModelProto {
+    tract_onnx::onnx()
+        .proto_model_for_read(&mut std::io::Cursor::new(bytes))
+        .unwrap()
+}
+
+/// The scalar initializer `name` of `model`: its ONNX data type and value.
+fn scalar(model: &tract_onnx::pb::ModelProto, name: &str) -> (i32, f64) {
+    let graph = model.graph.as_ref().unwrap();
+    let tensor = graph.initializer.iter().find(|t| t.name == name);
+    let tensor = tensor.unwrap_or_else(|| panic!("no initializer {name}"));
+    assert!(tensor.dims.is_empty(), "{name}: {:?}", tensor.dims);
+    let raw = &tensor.raw_data;
+    let value = match tensor.data_type {
+        1 => f64::from(f32::from_le_bytes(raw[..].try_into().unwrap())),
+        11 => f64::from_le_bytes(raw[..].try_into().unwrap()),
+        other => panic!("{name}: data type {other}"),
+    };
+    (tensor.data_type, value)
+}
+
+/// The operator of each node of `model` whose name starts with `prefix`, in order.
+fn ops(model: &tract_onnx::pb::ModelProto, prefix: &str) -> Vec<String> {
+    let graph = model.graph.as_ref().unwrap();
+    let nodes = graph.node.iter().filter(|n| n.name.starts_with(prefix));
+    nodes.map(|n| n.op_type.clone()).collect()
+}
+
+#[test]
+fn decomposed_activations_name_their_constants_after_the_layer_in_the_element_type() {
+    let (float, double) = (1, 11);
+    let f32_model = proto(&model::to_onnx(&Smooth::new(&mut StdRng::seed_from_u64(1))).unwrap());
+    assert_eq!(f32_model.opset_import[0].version, 13);
+    let sqrt_2_over_pi = (2.0 / std::f64::consts::PI).sqrt();
+    for (name, value) in [
+        ("dense1.gelu.half", 0.5),
+        ("dense1.gelu.one", 1.0),
+        ("dense1.gelu.frac_1_sqrt_2", std::f64::consts::FRAC_1_SQRT_2),
+        ("dense2.gelu_tanh.kappa", 0.044715),
+        (
+            "dense2.gelu_tanh.minus_2_sqrt_2_over_pi",
+            -2.0 * sqrt_2_over_pi,
+        ),
+        ("dense2.gelu_tanh.one", 1.0),
+        ("dense3.silu.one", 1.0),
+        ("dense6.hardtanh.min", -1.0),
+        ("dense6.hardtanh.max", 1.0),
+    ] {
+        assert_eq!(
+            scalar(&f32_model, name),
+            (float, f64::from(value as f32)),
+            "{name}"
+        );
+    }
+    let expected: [(&str, &[&str]); 6] = [
+        ("dense1.gelu", &["Mul", "Erf", "Add", "Mul", "Mul"]),
+        (
+            "dense2.gelu_tanh",
+            &["Mul", "Mul", "Mul", "Add", "Mul", "Exp", "Add", "Div"],
+        ),
+        ("dense3.silu", &["Neg", "Exp", "Add", "Div"]),
+        // `Elu<0.7>` in f32: the operator, α its f32 attribute.
+        ("dense4.elu", &["Elu"]),
+        ("dense5.softplus", &["Softplus"]),
+        ("dense6.hardtanh", &["Clip"]),
+    ];
+    for (prefix, want) in expected {
+        assert_eq!(ops(&f32_model, prefix), want, "{prefix}");
+    }
+
+    // In f64, the constants are doubles, and `Elu<0.7>` and `Softplus` are their formulas, α a
+    // double.
+    let f64_model = proto(&model::to_onnx(&Smooth64::new(&mut StdRng::seed_from_u64(1))).unwrap());
+    for (name, value) in [
+        (
+            "dense1.gelu_tanh.minus_2_sqrt_2_over_pi",
+            -2.0 * sqrt_2_over_pi,
+        ),
+        ("dense3.elu.alpha", 0.7),
+        ("dense4.softplus.one", 1.0),
+        ("dense5.hardtanh.min", -1.0),
+    ] {
+        let (data_type, got) = scalar(&f64_model, name);
+        assert_eq!(data_type, double, "{name}");
+        assert!((got - value).abs() <= 1e-16, "{name}: {got}");
+    }
+    let elu = ops(&f64_model, "dense3.elu");
+    assert_eq!(elu, ["Greater", "Exp", "Sub", "Mul", "Where"]);
+    let softplus = ops(&f64_model, "dense4.softplus");
+    assert_eq!(softplus, ["Relu", "Abs", "Neg", "Exp", "Add", "Log", "Add"]);
+}
+
+#[test]
+fn a_users_activation_is_not_exported() {
+    let net = Cubic::new(&mut StdRng::seed_from_u64(12));
+    let error = model::to_onnx(&net).unwrap_err();
+    assert!(
+        matches!(
+            &error,
+            ModelError::UnsupportedActivation { layer, activation, format: "ONNX" }
+                if layer == "dense2" && activation == "Cube"
+        ),
+        "{error:?}"
+    );
+    assert_eq!(
+        error.to_string(),
+        "layer `dense2` uses the activation `Cube`, which ONNX export cannot express"
+    );
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("cubic.onnx");
+    assert!(model::save_onnx(&net, &path).is_err());
+    assert!(!path.exists());
 }

@@ -1,8 +1,11 @@
 //! Saving and loading trained networks, as readable JSON or as compact, checksummed binary.
 //!
 //! Both formats record a header — the format tag and version, the network's declared name, its
-//! scalar type and each dense layer's name and `[outputs, inputs]` shape — then every weight
-//! (column-major) and bias in layer order. Loading checks all of it against the network type being
+//! scalar type and each layer's name, kind and `[outputs, inputs]` shape — then every tensor in
+//! layer order: a dense layer's weight (column-major) and bias; a normalization layer's scale and
+//! shift (PyTorch's `weight` and `bias`) and, for `BatchNorm`, its `running_mean` and
+//! `running_var`. A dense layer's kind is left out of the header, so files written before
+//! normalization layers existed read as they did. Loading checks all of it against the network type being
 //! loaded before accepting the file, and reports the first difference with what was expected:
 //!
 //! ```text
@@ -36,7 +39,9 @@
 //! }
 //! ```
 //!
-//! Each line of a `weight` is one column: the weights from one input to every output. The binary
+//! A normalization layer adds `"kind": "layer_norm"` or `"batch_norm"`, and a batch normalization
+//! layer its `running_mean` and `running_var`. Each line of a `weight` is one column: the weights
+//! from one input to every output. The binary
 //! layout is described in the documentation of [`to_bytes`].
 //!
 //! The functions are generic over the network `N` and its widths; the widths are inferred from
@@ -143,8 +148,10 @@ pub fn from_bytes<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
 }
 
 /// Saves `network` as a safetensors file at `path`, replacing any file there atomically: per dense
-/// layer `dense1.weight` (`[out, in]`, row-major, as PyTorch's `nn.Linear`) and `dense1.bias`, in
-/// `F32` or `F64`, with the network's name, element type and layers in the metadata. It loads
+/// layer `dense1.weight` (`[out, in]`, row-major, as PyTorch's `nn.Linear`) and `dense1.bias`,
+/// per normalization layer `batchnorm1.weight`, `.bias` (and `.running_mean`, `.running_var`),
+/// as PyTorch's `LayerNorm` and `BatchNorm1d` name them, in `F32` or `F64`, with the network's
+/// name, element type and layers (and their kinds) in the metadata. It loads
 /// into a `torch.nn.Sequential` of the same layers after renaming the keys, or into a module with
 /// these attribute names directly.
 ///
@@ -157,8 +164,9 @@ pub fn save_safetensors<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
 }
 
 /// Loads a network of type `N` from the safetensors file at `path`: a file nn saved, or one
-/// saved from a `torch.nn.Sequential` (its 2-D `<n>.weight` tensors taken in the numeric order
-/// of their keys, each with its `<n>.bias`). Every tensor's shape and type, and the layer count,
+/// saved from a `torch.nn.Sequential`, its modules taken in the numeric order of their keys: a
+/// 2-D `<n>.weight` with its `<n>.bias` is a dense layer, a 1-D one with running statistics a
+/// `BatchNorm1d` (its `num_batches_tracked` ignored), without them a `LayerNorm`. Every tensor's shape and type, and the layer count,
 /// are checked against `N`; a missing or extra tensor is an error.
 pub fn load_safetensors<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
     path: impl AsRef<Path>,
@@ -180,8 +188,8 @@ pub fn from_safetensors<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
     safetensors::read(bytes, TensorNames::Auto)
 }
 
-/// Decodes a network of type `N` from a safetensors file whose layers are named otherwise:
-/// `names` gives, per dense layer in order, its weight and bias tensors, as in
+/// Decodes a network of type `N` of dense layers only from a safetensors file whose layers are
+/// named otherwise: `names` gives, per dense layer in order, its weight and bias tensors, as in
 /// `TensorNames::Explicit(&[("encoder.weight", "encoder.bias"), ("head.weight", "head.bias")])`.
 pub fn from_safetensors_with<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
     bytes: &[u8],

@@ -1,12 +1,15 @@
 //! Export to ONNX: the inference graph of a network, per dense layer a `MatMul` and an `Add`
 //! (`Y = X·W + b`, with the initializer `<layer>.weight` of shape `[in, out]`, the transpose of
-//! PyTorch's `nn.Linear` weight, and `<layer>.bias` of shape `[out]`) followed by its activation's
-//! operator; dropout, which inference skips, is left out. (`Gemm` would do in one node, but some
-//! runtimes, tract among them, do not run it in `double`.)
+//! PyTorch's `nn.Linear` weight, and `<layer>.bias` of shape `[out]`) followed by the nodes of its
+//! activation: its operator, or, for the activations operator set 13 lacks, their formula in
+//! several nodes named after the layer (`dense1.gelu.erf`). Dropout, which inference skips, is
+//! left out. (`Gemm` would do in one node, but some runtimes, tract among them, do not run it in
+//! `double`.)
 //!
 //! The graph takes `input`, `[batch, IN]`, and gives `output`, `[batch, OUT]`, in the network's
 //! element type (`float` or `double`), `batch` being a symbolic size. Operator set 13.
 
+mod activation;
 mod proto;
 
 use prost::Message;
@@ -16,9 +19,8 @@ use super::binary::push_le;
 use super::tensors::{check_finite, tensor_name, visit};
 use crate::{Float, LayerActivation, Network, TensorKind};
 use proto::{
-    AttributeProto, DATA_DOUBLE, DATA_FLOAT, Dimension, FLOAT, GraphProto, INT, ModelProto,
-    NodeProto, OperatorSetIdProto, TensorProto, TensorShapeProto, TensorType, TypeProto,
-    ValueInfoProto,
+    AttributeProto, DATA_DOUBLE, DATA_FLOAT, Dimension, GraphProto, ModelProto, NodeProto,
+    OperatorSetIdProto, TensorProto, TensorShapeProto, TensorType, TypeProto, ValueInfoProto,
 };
 
 /// The name of the graph's input.
@@ -32,7 +34,8 @@ const IR_VERSION: i64 = 7;
 /// The version of the default operator set used.
 const OPSET: i64 = 13;
 
-/// Encodes `network` as an ONNX model. Fails on a NaN or infinite value.
+/// Encodes `network` as an ONNX model. Fails on a NaN or infinite value, and on a user's
+/// activation, which ONNX cannot express.
 pub(crate) fn write<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
     network: &N,
 ) -> Result<Vec<u8>, ModelError> {
@@ -41,7 +44,11 @@ pub(crate) fn write<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
         "f32" => DATA_FLOAT,
         _ => DATA_DOUBLE,
     };
-    let mut initializer = Vec::new();
+    let mut graph = Graph {
+        node: Vec::new(),
+        initializer: Vec::new(),
+        data_type,
+    };
     visit(network, |layer, kind, values| {
         let mut raw_data = Vec::with_capacity(size_of_val(values));
         // Column-major `[out, in]` in nn is row-major `[in, out]`, as `MatMul` takes it.
@@ -50,7 +57,7 @@ pub(crate) fn write<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
             TensorKind::Weight => vec![layer.inputs as i64, layer.outputs as i64],
             _ => vec![layer.outputs as i64],
         };
-        initializer.push(TensorProto {
+        graph.initializer.push(TensorProto {
             dims,
             data_type,
             name: format!("{}.{}", layer.name, tensor_name(kind)),
@@ -58,51 +65,21 @@ pub(crate) fn write<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
         });
     });
 
-    let mut node = Vec::new();
     let mut previous = INPUT.to_owned();
     let last = N::LAYERS.len() - 1;
-    for (index, (layer, activation)) in N::LAYERS.iter().zip(N::ACTIVATIONS).enumerate() {
+    for (index, (layer, &activation)) in N::LAYERS.iter().zip(N::ACTIVATIONS).enumerate() {
         let name = layer.name;
         let activated = if index == last {
             OUTPUT.to_owned()
         } else {
             name.to_owned()
         };
-        let (op, attribute) =
-            activation_op(*activation).ok_or_else(|| ModelError::UnsupportedActivation {
-                layer: name.to_owned(),
-                activation: format!("{activation:?}"),
-                format: "ONNX",
-            })?;
-        let sum = match op {
-            None => activated.clone(),
-            Some(_) => format!("{name}.z"),
+        let sum = match activation {
+            LayerActivation::Identity => activated.clone(),
+            _ => format!("{name}.z"),
         };
-        let product = format!("{name}.product");
-        node.push(NodeProto {
-            input: vec![previous.clone(), format!("{name}.weight")],
-            output: vec![product.clone()],
-            name: format!("{name}.matmul"),
-            op_type: "MatMul".into(),
-            attribute: Vec::new(),
-        });
-        node.push(NodeProto {
-            input: vec![product, format!("{name}.bias")],
-            output: vec![sum.clone()],
-            name: format!("{name}.add"),
-            op_type: "Add".into(),
-            attribute: Vec::new(),
-        });
-        let product = sum;
-        if let Some(op) = op {
-            node.push(NodeProto {
-                input: vec![product],
-                output: vec![activated.clone()],
-                name: format!("{name}.{}", op.to_lowercase()),
-                op_type: op.into(),
-                attribute,
-            });
-        }
+        dense(&mut graph, name, &previous, &sum);
+        activation::emit(&mut graph, name, activation, &sum, &activated)?;
         previous = activated;
     }
 
@@ -133,9 +110,9 @@ pub(crate) fn write<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
         producer_version: env!("CARGO_PKG_VERSION").into(),
         doc_string: format!("The network `{}` declared with nn's `network!`.", N::NAME),
         graph: Some(GraphProto {
-            node,
+            node: graph.node,
             name: N::NAME.into(),
-            initializer,
+            initializer: graph.initializer,
             input: vec![value(INPUT, IN, format!("{IN} values per sample"))],
             output: vec![value(OUTPUT, OUT, format!("{OUT} values per sample"))],
         }),
@@ -147,36 +124,72 @@ pub(crate) fn write<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
     Ok(model.encode_to_vec())
 }
 
-/// The operator of an activation, with its attributes (no operator for the identity); `None`
-/// for an activation without one.
-#[allow(clippy::type_complexity)]
-fn activation_op(
-    activation: LayerActivation,
-) -> Option<(Option<&'static str>, Vec<AttributeProto>)> {
-    Some(match activation {
-        LayerActivation::Identity => (None, Vec::new()),
-        LayerActivation::Sigmoid => (Some("Sigmoid"), Vec::new()),
-        LayerActivation::Tanh => (Some("Tanh"), Vec::new()),
-        LayerActivation::Relu => (Some("Relu"), Vec::new()),
-        LayerActivation::LeakyRelu { slope } => (
-            Some("LeakyRelu"),
-            vec![AttributeProto {
-                name: "alpha".into(),
-                f: Some(slope as f32),
-                i: None,
-                r#type: FLOAT,
-            }],
-        ),
-        LayerActivation::Softmax => (Some("Softmax"), vec![int_attribute("axis", -1)]),
-        _ => return None,
-    })
+/// Appends the nodes of dense layer `layer` before its activation, from the value `input` to
+/// `sum`: `<layer>.product = input·<layer>.weight` and `sum = <layer>.product + <layer>.bias`.
+fn dense(graph: &mut Graph, layer: &str, input: &str, sum: &str) {
+    let product = format!("{layer}.product");
+    let (weight, bias) = (format!("{layer}.weight"), format!("{layer}.bias"));
+    graph.node(
+        format!("{layer}.matmul"),
+        "MatMul",
+        &[input, &weight],
+        &product,
+        Vec::new(),
+    );
+    graph.node(
+        format!("{layer}.add"),
+        "Add",
+        &[&product, &bias],
+        sum,
+        Vec::new(),
+    );
 }
 
-fn int_attribute(name: &str, value: i64) -> AttributeProto {
-    AttributeProto {
-        name: name.into(),
-        f: None,
-        i: Some(value),
-        r#type: INT,
+/// The nodes and initializers of the graph being written, in order.
+struct Graph {
+    node: Vec<NodeProto>,
+    initializer: Vec<TensorProto>,
+    /// The element type of every value: [`DATA_FLOAT`] or [`DATA_DOUBLE`].
+    data_type: i32,
+}
+
+impl Graph {
+    /// Whether the values are `double`.
+    fn is_double(&self) -> bool {
+        self.data_type == DATA_DOUBLE
+    }
+
+    /// Appends the node `name`, the operator `op` of `inputs` giving `output`.
+    fn node(
+        &mut self,
+        name: String,
+        op: &str,
+        inputs: &[&str],
+        output: &str,
+        attribute: Vec<AttributeProto>,
+    ) {
+        self.node.push(NodeProto {
+            input: inputs.iter().map(|&input| input.to_owned()).collect(),
+            output: vec![output.to_owned()],
+            name,
+            op_type: op.into(),
+            attribute,
+        });
+    }
+
+    /// Appends the scalar (rank 0) initializer `name` holding `value` rounded to the element type.
+    fn scalar(&mut self, name: &str, value: f64) {
+        let mut raw_data = Vec::new();
+        if self.is_double() {
+            push_le(&mut raw_data, &[value]);
+        } else {
+            push_le(&mut raw_data, &[value as f32]);
+        }
+        self.initializer.push(TensorProto {
+            dims: Vec::new(),
+            data_type: self.data_type,
+            name: name.into(),
+            raw_data,
+        });
     }
 }
