@@ -18,6 +18,10 @@ pub fn expand(plan: &Plan) -> TokenStream {
     let output_type = activation_type(output_activation);
     let output_value = activation_value(output_activation);
 
+    let epsilons = plan.parameter_steps().map(|step| match step.kind {
+        StepKind::Norm { epsilon, .. } => proc_macro2::Literal::f64_suffixed(epsilon),
+        _ => proc_macro2::Literal::f64_suffixed(0.0),
+    });
     let buffers = plan.steps.iter().map(|step| {
         let field = &step.field;
         match &step.kind {
@@ -132,6 +136,7 @@ pub fn expand(plan: &Plan) -> TokenStream {
             const NAME: &'static str = #name_text;
             const LAYERS: &'static [#rt::LayerShape] = #frozen::LAYERS;
             const ACTIVATIONS: &'static [#rt::LayerActivation] = #frozen::ACTIVATIONS;
+            const NORM_EPSILONS: &'static [f64] = &[#(#epsilons),*];
 
             #[inline]
             fn forward(&self, input: &#rt::nalgebra::SVector<#t, #inputs>) -> #rt::nalgebra::SVector<#t, #outputs> {

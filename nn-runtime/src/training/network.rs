@@ -40,6 +40,9 @@ pub trait Network<const IN: usize, const OUT: usize>:
     const LAYERS: &'static [LayerShape];
     /// The activation after each layer of [`LAYERS`](Self::LAYERS).
     const ACTIVATIONS: &'static [LayerActivation];
+    /// The `ε` of each layer of [`LAYERS`](Self::LAYERS) that normalizes (0 for a dense layer),
+    /// for exporters.
+    const NORM_EPSILONS: &'static [f64] = &[];
     /// Whether a training step normalizes by batch statistics (the network has a `BatchNorm`
     /// layer), so that its batches need at least 2 samples and cannot be split across threads.
     const BATCH_STATISTICS: bool = false;
