@@ -98,7 +98,7 @@ pub enum ModelError {
     ValueCount {
         /// The layer's name.
         layer: String,
-        /// `weight` or `bias`.
+        /// `weight`, `bias`, `running_mean` or `running_var`.
         tensor: &'static str,
         /// The number of values in the file.
         found: usize,
@@ -112,7 +112,7 @@ pub enum ModelError {
     NotFinite {
         /// The layer's name.
         layer: String,
-        /// `weight` or `bias`.
+        /// `weight`, `bias`, `running_mean` or `running_var`.
         tensor: &'static str,
         /// The value's 0-based index in the tensor (column-major for weights).
         index: usize,
@@ -150,7 +150,7 @@ pub enum ModelError {
     MissingTensor {
         /// The tensor's name.
         name: String,
-        /// `weight` or `bias`.
+        /// `weight`, `bias`, `running_mean` or `running_var`.
         what: &'static str,
         /// The layer it belongs to.
         layer: String,
@@ -195,6 +195,25 @@ pub enum ModelError {
     /// field, or a header that cannot be read.
     #[error("the model file is malformed: {0}")]
     Malformed(String),
+    /// A network does not give the `ε` of one of its normalization layers (a hand-written
+    /// `Network` implementation), which an exporter needs to write it.
+    #[error(
+        "network `{network}` gives no epsilon for its {kind} layer `{layer}` ({found} entries in `NORM_EPSILONS`, expected {expected}), which {format} export needs"
+    )]
+    MissingEpsilon {
+        /// The network's name.
+        network: &'static str,
+        /// The layer's name.
+        layer: &'static str,
+        /// The layer's kind (`batch_norm`).
+        kind: &'static str,
+        /// The number of epsilons the network gives.
+        found: usize,
+        /// One per layer with parameters.
+        expected: usize,
+        /// The format being written (`ONNX`).
+        format: &'static str,
+    },
     /// An exporter has no way to write a layer's activation (a user's activation type, which
     /// ONNX has no operator for).
     #[error(

@@ -1,7 +1,8 @@
 //! ONNX export, checked by a real ONNX runtime (tract): the exported graph gives nn's outputs
 //! for every activation, `f32` and `f64` (but `Sigmoid` and `Gelu` in `f64`, which need `Sigmoid`
-//! and `Erf` in `double`, which tract lacks), a 784-128-10 network, and batches of any size; a
-//! user's activation is not exported.
+//! and `Erf` in `double`, which tract lacks), for `LayerNorm` and `BatchNorm` layers with any
+//! `ε`, a 784-128-10 network, and batches of any size; a user's activation is not exported, nor
+//! a normalization layer whose `ε` the network does not give.
 
 use nn::model::{self, ModelError};
 use nn::prelude::*;
@@ -56,6 +57,23 @@ network! {
 
     /// A user's activation on its second layer.
     pub struct Cubic: Input<2> -> Dense<3, Relu> -> Dense<1, Cube>;
+
+    /// Batch normalization with an activation and without, layer normalization without and
+    /// with one, every `ε` the default, 1e-5.
+    pub struct Normed: Input<4> -> Dense<8> -> BatchNorm<Relu> -> Dense<6, Tanh> -> BatchNorm
+        -> Dense<5> -> LayerNorm -> Dense<5, Relu> -> LayerNorm<Elu<0.7>> -> Dense<3>;
+    /// The same in `f64`.
+    pub struct Normed64<f64>: Input<4> -> Dense<8> -> BatchNorm<Relu> -> Dense<6, Tanh>
+        -> BatchNorm -> Dense<5> -> LayerNorm -> Dense<5, Relu> -> LayerNorm<Elu<0.7>>
+        -> Dense<3>;
+
+    /// Both normalizations with an activation and another `ε`, the first normalizing the input
+    /// itself.
+    pub struct NormedEps: Input<4> -> LayerNorm<Tanh, eps = 1e-3> -> Dense<5>
+        -> BatchNorm<Silu, eps = 1e-2> -> Dense<3>;
+    /// The same in `f64`.
+    pub struct NormedEps64<f64>: Input<4> -> LayerNorm<Tanh, eps = 1e-3> -> Dense<5>
+        -> BatchNorm<Silu, eps = 1e-2> -> Dense<3>;
 }
 
 /// `z³`: a user's activation, which ONNX export cannot express.
@@ -488,4 +506,332 @@ fn a_users_activation_is_not_exported() {
     let path = directory.path().join("cubic.onnx");
     assert!(model::save_onnx(&net, &path).is_err());
     assert!(!path.exists());
+}
+
+/// `net` with random non-trivial parameters: dense biases in `[−0.3, 0.3]`; per normalization
+/// feature, `γ` of either sign with `0.5 ≤ |γ| ≤ 1.5`, `β` in `[−0.5, 0.5]`, a running mean in
+/// `[−1, 1]` and a running variance in `[0.05, 3]` (the small ones making `ε` count).
+fn with_statistics<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
+    mut net: N,
+    seed: u64,
+) -> N {
+    let mut rng = StdRng::seed_from_u64(seed);
+    net.for_each_tensor_mut(|kind, values| {
+        for value in values {
+            let random = match kind {
+                nn::TensorKind::Weight => continue,
+                nn::TensorKind::Bias => rng.random_range(-0.3..0.3),
+                nn::TensorKind::Scale => {
+                    let sign = if rng.random_bool(0.5) { 1.0 } else { -1.0 };
+                    sign * rng.random_range(0.5..1.5)
+                }
+                nn::TensorKind::Shift => rng.random_range(-0.5..0.5),
+                nn::TensorKind::RunningMean => rng.random_range(-1.0..1.0),
+                nn::TensorKind::RunningVariance => rng.random_range(0.05..3.0),
+            };
+            *value = nn::Float::of_f64(random);
+        }
+    });
+    net
+}
+
+/// Inputs of the normalized networks: random values in `[−3, 3]`, and rows whose features are
+/// equal or nearly so, where a `LayerNorm` of the input divides by `√ε` or little more.
+fn norm_inputs<T: nn::Float>(count: usize, seed: u64) -> Vec<[T; 4]> {
+    let mut inputs = random_inputs::<T, 4>(count, seed);
+    for row in [[1.0, 1.0, 1.0, 1.0], [0.5, 0.5, 0.5, 0.51], [0.0; 4]] {
+        inputs.push(row.map(T::of_f64));
+    }
+    inputs
+}
+
+/// Checks the export of `net` in tract against nn on [`norm_inputs`] (their random rows
+/// `count`) in batches of 1 and all at once.
+fn check_normed<N, T>(what: &str, net: &N, count: usize, floor: f64, tolerance: f64)
+where
+    N: Network<4, 3, Scalar = T>,
+    T: nn::Float + Datum,
+{
+    let inputs = norm_inputs::<T>(count, 21);
+    let (got, want) = both(net, &inputs);
+    check(what, &got, &want, floor, tolerance);
+    for x in &inputs[..2] {
+        let (got, want) = both(net, std::slice::from_ref(x));
+        check(
+            &format!("{what}, one sample"),
+            &got,
+            &want,
+            floor,
+            tolerance,
+        );
+    }
+}
+
+#[test]
+fn batch_and_layer_normalization_in_f32_give_nns_outputs() {
+    let net = with_statistics(Normed::new(&mut StdRng::seed_from_u64(20)), 22);
+    check_normed("Normed (f32)", &net, 9, F32_FLOOR, F32_TOLERANCE);
+}
+
+#[test]
+fn batch_and_layer_normalization_in_f64_give_nns_outputs() {
+    let net = with_statistics(Normed64::new(&mut StdRng::seed_from_u64(23)), 24);
+    check_normed("Normed64 (f64)", &net, 9, 1e-3, F64_TOLERANCE);
+}
+
+#[test]
+fn normalization_with_another_epsilon_in_f32_gives_nns_outputs() {
+    let net = with_statistics(NormedEps::new(&mut StdRng::seed_from_u64(25)), 26);
+    check_normed("NormedEps (f32)", &net, 9, F32_FLOOR, F32_TOLERANCE);
+}
+
+#[test]
+fn normalization_with_another_epsilon_in_f64_gives_nns_outputs() {
+    let net = with_statistics(NormedEps64::new(&mut StdRng::seed_from_u64(27)), 28);
+    check_normed("NormedEps64 (f64)", &net, 9, 1e-3, F64_TOLERANCE);
+}
+
+/// The `float` attribute `name` of the node `node` of `model`.
+fn float_attribute(model: &tract_onnx::pb::ModelProto, node: &str, name: &str) -> f32 {
+    let graph = model.graph.as_ref().unwrap();
+    let node = graph.node.iter().find(|n| n.name == node);
+    let node = node.unwrap_or_else(|| panic!("no node {node:?}"));
+    let attribute = node.attribute.iter().find(|a| a.name == name).unwrap();
+    attribute.f
+}
+
+/// The dimensions of the initializer `name` of `model`.
+fn dims(model: &tract_onnx::pb::ModelProto, name: &str) -> Vec<i64> {
+    let graph = model.graph.as_ref().unwrap();
+    let tensor = graph.initializer.iter().find(|t| t.name == name);
+    tensor
+        .unwrap_or_else(|| panic!("no initializer {name}"))
+        .dims
+        .clone()
+}
+
+#[test]
+fn normalization_layers_are_their_formula_or_batch_normalization_with_the_layers_epsilon() {
+    let (float, double) = (1, 11);
+    let layer_norm = [
+        "ReduceMean",
+        "Sub",
+        "Mul",
+        "ReduceMean",
+        "Add",
+        "Sqrt",
+        "Div",
+        "Mul",
+        "Mul",
+        "Add",
+    ];
+    let batch_norm = ["Sub", "Add", "Sqrt", "Div", "Mul", "Mul", "Add"];
+    // In f64, `Σ (x − μ)²` is a `MatMul` by a column of ones (tract computes `ReduceMean(v·v)`
+    // in `float`).
+    let layer_norm_64 = [
+        "ReduceMean",
+        "Sub",
+        "Mul",
+        "MatMul",
+        "Div",
+        "Add",
+        "Sqrt",
+        "Div",
+        "Mul",
+        "Mul",
+        "Add",
+    ];
+
+    // f32: the LayerNorm its formula, the BatchNorm the operator, ε its float attribute.
+    let f32_model = proto(&model::to_onnx(&NormedEps::new(&mut StdRng::seed_from_u64(1))).unwrap());
+    assert_eq!(f32_model.opset_import[0].version, 13);
+    assert_eq!(ops(&f32_model, "layernorm1.norm"), layer_norm);
+    assert_eq!(
+        scalar(&f32_model, "layernorm1.norm.epsilon"),
+        (float, f64::from(1e-3f32))
+    );
+    assert_eq!(ops(&f32_model, "batchnorm1.norm"), ["BatchNormalization"]);
+    assert_eq!(
+        float_attribute(&f32_model, "batchnorm1.norm", "epsilon"),
+        1e-2f32
+    );
+    let inputs = |model: &tract_onnx::pb::ModelProto, node: &str| {
+        let graph = model.graph.as_ref().unwrap();
+        graph
+            .node
+            .iter()
+            .find(|n| n.name == node)
+            .unwrap()
+            .input
+            .clone()
+    };
+    assert_eq!(
+        inputs(&f32_model, "batchnorm1.norm"),
+        [
+            "dense1",
+            "batchnorm1.weight",
+            "batchnorm1.bias",
+            "batchnorm1.running_mean",
+            "batchnorm1.running_var"
+        ]
+    );
+    // The LayerNorm normalizes the graph's input.
+    assert_eq!(inputs(&f32_model, "layernorm1.norm.mean"), ["input"]);
+    for name in ["layernorm1.weight", "layernorm1.bias"] {
+        assert_eq!(dims(&f32_model, name), [4], "{name}");
+    }
+    for tensor in ["weight", "bias", "running_mean", "running_var"] {
+        assert_eq!(dims(&f32_model, &format!("batchnorm1.{tensor}")), [5]);
+    }
+
+    // f64: both formulas, ε a double.
+    let f64_model =
+        proto(&model::to_onnx(&NormedEps64::new(&mut StdRng::seed_from_u64(1))).unwrap());
+    assert_eq!(f64_model.opset_import[0].version, 13);
+    assert_eq!(ops(&f64_model, "layernorm1.norm"), layer_norm_64);
+    assert_eq!(dims(&f64_model, "layernorm1.norm.ones"), [4, 1]);
+    assert_eq!(scalar(&f64_model, "layernorm1.norm.count"), (double, 4.0));
+    assert_eq!(ops(&f64_model, "batchnorm1.norm"), batch_norm);
+    assert_eq!(
+        scalar(&f64_model, "layernorm1.norm.epsilon"),
+        (double, 1e-3)
+    );
+    assert_eq!(
+        scalar(&f64_model, "batchnorm1.norm.epsilon"),
+        (double, 1e-2)
+    );
+    assert_eq!(
+        inputs(&f64_model, "batchnorm1.norm.centered"),
+        ["dense1", "batchnorm1.running_mean"]
+    );
+    assert_eq!(
+        inputs(&f64_model, "batchnorm1.norm.variance_plus_epsilon"),
+        ["batchnorm1.running_var", "batchnorm1.norm.epsilon"]
+    );
+
+    // The default ε, in both.
+    let normed = proto(&model::to_onnx(&Normed::new(&mut StdRng::seed_from_u64(1))).unwrap());
+    assert_eq!(
+        float_attribute(&normed, "batchnorm2.norm", "epsilon"),
+        1e-5f32
+    );
+    assert_eq!(
+        scalar(&normed, "layernorm2.norm.epsilon"),
+        (float, f64::from(1e-5f32))
+    );
+    let normed64 = proto(&model::to_onnx(&Normed64::new(&mut StdRng::seed_from_u64(1))).unwrap());
+    assert_eq!(scalar(&normed64, "batchnorm2.norm.epsilon"), (double, 1e-5));
+}
+
+/// `Normed` through a hand-written implementation of [`Network`] that keeps the trait's default,
+/// empty `NORM_EPSILONS`: nothing tells the export its layers' `ε`.
+struct WithoutEpsilons(Normed);
+
+impl nn::Tensors<f32> for WithoutEpsilons {
+    const LEN: usize = <Normed as nn::Tensors<f32>>::LEN;
+
+    fn for_each_tensor(&self, f: impl FnMut(nn::TensorKind, &[f32])) {
+        self.0.for_each_tensor(f);
+    }
+
+    fn for_each_tensor_mut(&mut self, f: impl FnMut(nn::TensorKind, &mut [f32])) {
+        self.0.for_each_tensor_mut(f);
+    }
+}
+
+impl Network<4, 3> for WithoutEpsilons {
+    type Scalar = f32;
+    type OutputActivation = <Normed as Network<4, 3>>::OutputActivation;
+    type Gradients = <Normed as Network<4, 3>>::Gradients;
+    type Workspace = <Normed as Network<4, 3>>::Workspace;
+
+    const NAME: &'static str = "WithoutEpsilons";
+    const LAYERS: &'static [nn::LayerShape] = <Normed as Network<4, 3>>::LAYERS;
+    const ACTIVATIONS: &'static [nn::LayerActivation] = <Normed as Network<4, 3>>::ACTIVATIONS;
+
+    fn forward(&self, input: &SVector<f32, 4>) -> SVector<f32, 3> {
+        Network::forward(&self.0, input)
+    }
+
+    fn zeros() -> Self {
+        Self(<Normed as Network<4, 3>>::zeros())
+    }
+
+    fn workspace(capacity: usize) -> Self::Workspace {
+        <Normed as Network<4, 3>>::workspace(capacity)
+    }
+
+    fn gradients() -> Self::Gradients {
+        <Normed as Network<4, 3>>::gradients()
+    }
+
+    fn resample_dropout<R: nn::rand::Rng + ?Sized>(
+        &self,
+        workspace: &mut Self::Workspace,
+        samples: usize,
+        rng: &mut R,
+    ) {
+        self.0.resample_dropout(workspace, samples, rng);
+    }
+
+    fn forward_train<'w>(
+        &self,
+        input: &BatchMatrix<f32, 4>,
+        workspace: &'w mut Self::Workspace,
+    ) -> &'w BatchMatrix<f32, 3> {
+        self.0.forward_train(input, workspace)
+    }
+
+    fn forward_batch<'w>(
+        &self,
+        input: &BatchMatrix<f32, 4>,
+        workspace: &'w mut Self::Workspace,
+    ) -> &'w BatchMatrix<f32, 3> {
+        self.0.forward_batch(input, workspace)
+    }
+
+    fn output_gradient<L: nn::Loss<Self::OutputActivation>>(
+        &self,
+        loss: &L,
+        target: &BatchMatrix<f32, 3>,
+        workspace: &mut Self::Workspace,
+    ) -> f32 {
+        self.0.output_gradient(loss, target, workspace)
+    }
+
+    fn backward(
+        &self,
+        input: &BatchMatrix<f32, 4>,
+        workspace: &mut Self::Workspace,
+        gradients: &mut Self::Gradients,
+    ) {
+        self.0.backward(input, workspace, gradients);
+    }
+
+    fn update(
+        &mut self,
+        gradients: &mut Self::Gradients,
+        f: impl FnMut(nn::TensorKind, &mut [f32], &mut [f32]),
+    ) {
+        self.0.update(gradients, f);
+    }
+}
+
+#[test]
+fn a_normalization_layer_whose_epsilon_the_network_does_not_give_is_not_exported() {
+    assert_eq!(
+        <Normed as Network<4, 3>>::NORM_EPSILONS,
+        [0.0, 1e-5, 0.0, 1e-5, 0.0, 1e-5, 0.0, 1e-5, 0.0]
+    );
+    let net = WithoutEpsilons(Normed::new(&mut StdRng::seed_from_u64(29)));
+    let error = model::to_onnx(&net).unwrap_err();
+    assert!(
+        matches!(error, ModelError::MissingEpsilon { .. }),
+        "{error:?}"
+    );
+    assert_eq!(
+        error.to_string(),
+        "network `WithoutEpsilons` gives no epsilon for its batch_norm layer `batchnorm1` \
+         (0 entries in `NORM_EPSILONS`, expected 9), which ONNX export needs"
+    );
 }

@@ -108,7 +108,7 @@ fn frozen_type(plan: &Plan, step: &Step) -> TokenStream {
     let (t, outputs, inputs) = (&plan.scalar, &step.outputs.generic, &step.inputs.generic);
     match step.kind {
         StepKind::Norm { kind, .. } => {
-            let tensors = kind.tensors();
+            let tensors = proc_macro2::Literal::usize_unsuffixed(kind.tensors());
             quote!(#rt::FrozenNorm<#t, #outputs, #tensors>)
         }
         _ => quote!(#rt::FrozenDense<#t, #outputs, #inputs>),

@@ -72,14 +72,22 @@ impl Size {
         }
     }
 
-    /// `self · other`, folded when both are known.
+    /// `self · other`, folded when both are known or one is 1.
     pub fn times(&self, other: &Size) -> Size {
-        self.combine(other, u64::checked_mul, quote!(*), "·")
+        match (self.value, other.value) {
+            (Some(1), _) => other.clone(),
+            (_, Some(1)) => self.clone(),
+            _ => self.combine(other, u64::checked_mul, quote!(*), "·"),
+        }
     }
 
-    /// `self + other`, folded when both are known.
+    /// `self + other`, folded when both are known or one is 0.
     pub fn plus(&self, other: &Size) -> Size {
-        self.combine(other, u64::checked_add, quote!(+), " + ")
+        match (self.value, other.value) {
+            (Some(0), _) => other.clone(),
+            (_, Some(0)) => self.clone(),
+            _ => self.combine(other, u64::checked_add, quote!(+), " + "),
+        }
     }
 
     fn combine(

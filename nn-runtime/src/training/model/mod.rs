@@ -199,12 +199,12 @@ pub fn from_safetensors_with<N: Network<IN, OUT>, const IN: usize, const OUT: us
 }
 
 /// Saves the inference graph of `network` as an ONNX model at `path`, replacing any file there
-/// atomically: per dense layer a `MatMul`, an `Add` and its activation's operator, dropout left
-/// out, from the
-/// input `input` (`[batch, IN]`) to the output `output` (`[batch, OUT]`), `batch` symbolic; see
-/// [`onnx`].
+/// atomically: per dense layer a `MatMul`, an `Add` and its activation's operators, per
+/// normalization layer its inference formula, dropout left out, from the input `input`
+/// (`[batch, IN]`) to the output `output` (`[batch, OUT]`), `batch` symbolic; see [`onnx`].
 ///
-/// Fails, leaving any existing file untouched, on a NaN or infinite value or an I/O error.
+/// Fails, leaving any existing file untouched, on a NaN or infinite value, an activation ONNX
+/// cannot express (a user's type) or an I/O error.
 pub fn save_onnx<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
     network: &N,
     path: impl AsRef<Path>,

@@ -1,4 +1,4 @@
-//! The nodes of a dense layer's activation, in operator set 13, each built-in activation with
+//! The nodes of a layer's activation, in operator set 13, each built-in activation with
 //! PyTorch's definition:
 //!
 //! * `Sigmoid`, `Tanh`, `Relu`, `LeakyRelu` (attribute `alpha`, the slope) and `Softmax` (over
@@ -19,8 +19,7 @@
 
 use core::f64::consts::FRAC_1_SQRT_2;
 
-use super::Graph;
-use super::proto::{AttributeProto, FLOAT, INT};
+use super::{Graph, Steps, float_attribute, int_attribute};
 use crate::LayerActivation;
 use crate::training::model::ModelError;
 
@@ -157,59 +156,4 @@ fn hard_tanh(mut steps: Steps, x: &str, y: &str) {
     let min = steps.constant("min", -1.0);
     let max = steps.constant("max", 1.0);
     steps.last("Clip", &[x, &min, &max], y);
-}
-
-/// The nodes of one decomposed activation of one layer, each node, value and constant named
-/// `<prefix>.<step>`, the last node `<prefix>`, where the prefix is `<layer>.<activation>`.
-struct Steps<'a> {
-    graph: &'a mut Graph,
-    prefix: String,
-}
-
-impl<'a> Steps<'a> {
-    fn new(graph: &'a mut Graph, layer: &str, activation: &str) -> Self {
-        Self {
-            graph,
-            prefix: format!("{layer}.{activation}"),
-        }
-    }
-
-    /// A scalar initializer holding `value` in the network's element type; returns its name.
-    fn constant(&mut self, step: &str, value: f64) -> String {
-        let name = format!("{}.{step}", self.prefix);
-        self.graph.scalar(&name, value);
-        name
-    }
-
-    /// A node `op` of `inputs`; returns the name of its output.
-    fn node(&mut self, step: &str, op: &str, inputs: &[&str]) -> String {
-        let name = format!("{}.{step}", self.prefix);
-        self.graph.node(name.clone(), op, inputs, &name, Vec::new());
-        name
-    }
-
-    /// The last node, `op` of `inputs`, giving `y`.
-    fn last(self, op: &str, inputs: &[&str], y: &str) {
-        self.graph.node(self.prefix, op, inputs, y, Vec::new());
-    }
-}
-
-/// A `float` attribute (ONNX has no `double` one).
-fn float_attribute(name: &str, value: f64) -> AttributeProto {
-    AttributeProto {
-        name: name.into(),
-        f: Some(value as f32),
-        i: None,
-        r#type: FLOAT,
-    }
-}
-
-/// An `int` attribute.
-fn int_attribute(name: &str, value: i64) -> AttributeProto {
-    AttributeProto {
-        name: name.into(),
-        f: None,
-        i: Some(value),
-        r#type: INT,
-    }
 }

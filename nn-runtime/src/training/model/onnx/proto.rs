@@ -58,7 +58,7 @@ pub(super) struct NodeProto {
     pub attribute: Vec<AttributeProto>,
 }
 
-/// `AttributeProto`, for the integer and float attributes used here.
+/// `AttributeProto`, for the integer, float and integer-list attributes used here.
 #[derive(Clone, PartialEq, prost::Message)]
 pub(super) struct AttributeProto {
     #[prost(string, tag = "1")]
@@ -67,7 +67,11 @@ pub(super) struct AttributeProto {
     pub f: Option<f32>,
     #[prost(int64, optional, tag = "3")]
     pub i: Option<i64>,
-    /// `AttributeType`: [`FLOAT`] or [`INT`].
+    /// The values of an [`INTS`] attribute (not packed, as the `proto2` schema writes them;
+    /// nothing is written when empty).
+    #[prost(int64, repeated, packed = "false", tag = "8")]
+    pub ints: Vec<i64>,
+    /// `AttributeType`: [`FLOAT`], [`INT`] or [`INTS`].
     #[prost(int32, tag = "20")]
     pub r#type: i32,
 }
@@ -76,6 +80,8 @@ pub(super) struct AttributeProto {
 pub(super) const FLOAT: i32 = 1;
 /// `AttributeProto.AttributeType.INT`.
 pub(super) const INT: i32 = 2;
+/// `AttributeProto.AttributeType.INTS`.
+pub(super) const INTS: i32 = 7;
 
 /// `TensorProto`: a weight or bias, its values little-endian in `raw_data`.
 #[derive(Clone, PartialEq, prost::Message)]
