@@ -23,12 +23,36 @@ network! {
         Input<3> -> Dense<6, Gelu> -> Dense<6, GeluTanh> -> Dense<5, Silu>
         -> Dense<5, Elu<0.7>> -> Dense<4, Softplus> -> Dense<4, HardTanh> -> Dense<2, Silu>;
     struct MishNet<f64>: Input<3> -> Dense<5, Mish> -> Dense<2, Mish>;
+    struct SoftsignNet<f64>: Input<3> -> Dense<5, Softsign> -> LayerNorm<Softsign> -> Dense<2, Softsign>;
     struct LayerNormNet<f64>:
         Input<4> -> Dense<6> -> LayerNorm<Tanh> -> Dense<5, Relu> -> LayerNorm -> Dense<3, Softmax>;
     struct BatchNormNet<f64>:
         Input<4> -> Dense<6> -> BatchNorm<Relu> -> Dense<5, Tanh> -> BatchNorm<Gelu> -> Dense<2>;
     struct NormFirstNet<f64>:
         Input<4> -> BatchNorm -> Dense<5, Tanh> -> Dropout<0.3> -> LayerNorm<Silu, eps = 1e-3> -> Dense<2>;
+}
+
+/// `z / (1 + |z|)`, a user's activation over whole slices whose derivative `(1 − |a|)²` needs
+/// only its outputs.
+#[derive(Clone, Copy, Debug, Default)]
+struct Softsign;
+
+impl nn::Activation for Softsign {
+    const NAME: &'static str = "Softsign";
+
+    fn apply<T: nn::Float>(&self, values: &mut [T], _rows: usize) {
+        for v in values {
+            *v /= T::one() + v.abs();
+        }
+    }
+
+    fn backward<T: nn::Float>(&self, inputs: &[T], outputs: &[T], delta: &mut [T], _rows: usize) {
+        assert!(inputs.is_empty(), "Softsign keeps no pre-activations");
+        for (d, &a) in delta.iter_mut().zip(outputs) {
+            let s = T::one() - a.abs();
+            *d *= s * s;
+        }
+    }
 }
 
 /// `z·tanh(softplus(z))`, a user's activation (Misra, 2019).
@@ -272,6 +296,18 @@ fn a_users_activation_in_hidden_and_output_layers() {
     for seed in 0..3 {
         check(
             &mut fresh(seed, MishNet::new),
+            &MeanSquaredError,
+            Targets::Real,
+            seed,
+        );
+    }
+}
+
+#[test]
+fn a_users_activation_over_slices_from_its_outputs_only() {
+    for seed in 0..3 {
+        check(
+            &mut fresh(seed, SoftsignNet::new),
             &MeanSquaredError,
             Targets::Real,
             seed,

@@ -134,7 +134,7 @@ fn model_files_keep_scales_shifts_and_running_statistics() {
         nn::model::from_json_str::<Normalized, 6, 3>(&json).unwrap(),
         net
     );
-    // The same layers, but with other widths written: a file of `Normalized` is refused.
+    // The same layers under another network's name: a file of `Normalized` is refused.
     let other = nn::model::from_bytes::<Explicit, 6, 3>(&binary).unwrap_err();
     assert_eq!(
         other.to_string(),
@@ -229,4 +229,58 @@ fn explicit_widths_and_options_describe_the_same_layers() {
             .to_string()
             .contains("batchnorm1 (BatchNorm, Relu)")
     );
+}
+
+#[test]
+fn momentum_and_epsilon_options_reach_the_running_statistics_and_inference() {
+    let mut net = Explicit::new(&mut StdRng::seed_from_u64(6));
+    let train = data(5);
+    let mut input = nn::BatchMatrix::<f32, 6>::zeros(5);
+    for (column, x) in input.columns_mut().zip(train.inputs()) {
+        column.copy_from_slice(x);
+    }
+    let mut workspace = <Explicit as Network<6, 3>>::workspace(5);
+    net.forward_train(&input, &mut workspace);
+    // The batch statistics of `dense1`'s outputs, by hand, in f64.
+    let z = workspace.dense1.output.as_slice().to_vec();
+    let mean: Vec<f64> = (0..16)
+        .map(|f| (0..5).map(|c| f64::from(z[c * 16 + f])).sum::<f64>() / 5.0)
+        .collect();
+    let variance: Vec<f64> = (0..16)
+        .map(|f| {
+            (0..5)
+                .map(|c| (f64::from(z[c * 16 + f]) - mean[f]).powi(2))
+                .sum::<f64>()
+                / 4.0
+        })
+        .collect();
+    net.update_statistics(&workspace);
+    for f in 0..16 {
+        // momentum = 0.2 from 0 and 1, the variance unbiased (n − 1 = 4).
+        let expected_mean = 0.2 * mean[f];
+        let expected_variance = 0.8 + 0.2 * variance[f];
+        let found_mean = f64::from(net.batchnorm1.running_mean[f]);
+        let found_variance = f64::from(net.batchnorm1.running_variance[f]);
+        assert!((found_mean - expected_mean).abs() < 1e-5, "feature {f}");
+        assert!(
+            (found_variance - expected_variance).abs() < 1e-4,
+            "feature {f}"
+        );
+    }
+    // Inference divides by √(running variance + ε) with ε = 1e-3: with running statistics
+    // 0, the layer's output is relu(z/√0.001·γ + β).
+    net.batchnorm1.running_variance.fill(0.0);
+    net.batchnorm1.running_mean.fill(0.0);
+    net.forward_batch(&input, &mut workspace);
+    let outputs = workspace.batchnorm1.output.as_slice();
+    for (index, (&z, &a)) in z.iter().zip(outputs).enumerate() {
+        let f = index % 16;
+        let y = f64::from(z) / 0.001f64.sqrt() * f64::from(net.batchnorm1.scale[f])
+            + f64::from(net.batchnorm1.shift[f]);
+        let expected = y.max(0.0);
+        assert!(
+            (f64::from(a) - expected).abs() < 1e-4 * expected.abs().max(1.0),
+            "{index}"
+        );
+    }
 }

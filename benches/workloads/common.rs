@@ -168,20 +168,24 @@ where
 /// `4·in·out` backward per dense layer, less the first layer's input gradient (`2·in·out`),
 /// which nothing needs. Biases and activations are not counted.
 pub fn training_flops<N: Network<IN, OUT>, const IN: usize, const OUT: usize>() -> f64 {
-    let products: f64 = N::LAYERS
-        .iter()
+    let products: f64 = dense_layers::<N, IN, OUT>()
         .map(|l| (l.inputs * l.outputs) as f64)
         .sum();
-    let first = N::LAYERS
-        .first()
+    let first = dense_layers::<N, IN, OUT>()
+        .next()
         .map_or(0.0, |l| (l.inputs * l.outputs) as f64);
     6.0 * products - 2.0 * first
 }
 
+/// The dense layers of `N` (normalization layers, linear in the width, are not counted).
+fn dense_layers<N: Network<IN, OUT>, const IN: usize, const OUT: usize>()
+-> impl Iterator<Item = &'static nn::LayerShape> {
+    N::LAYERS.iter().filter(|l| l.kind == nn::LayerKind::Dense)
+}
+
 /// Inference floating-point operations per sample of network `N`: `2·in·out` per dense layer.
 pub fn forward_flops<N: Network<IN, OUT>, const IN: usize, const OUT: usize>() -> f64 {
-    N::LAYERS
-        .iter()
+    dense_layers::<N, IN, OUT>()
         .map(|l| 2.0 * (l.inputs * l.outputs) as f64)
         .sum()
 }

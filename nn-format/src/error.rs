@@ -52,18 +52,18 @@ pub enum ModelError {
         /// The network's scalar type (`f32` or `f64`).
         expected: &'static str,
     },
-    /// The file has another number of dense layers.
+    /// The file has another number of layers with parameters.
     #[error("the model file has {found} layers, expected {expected}")]
     LayerCount {
         /// The number in the file.
         found: usize,
-        /// The network's number of dense layers.
+        /// The network's number of layers with parameters.
         expected: usize,
     },
     /// A layer has another name.
     #[error("layer {index} is named `{found}` in the file, expected `{expected}`")]
     LayerName {
-        /// The layer's 0-based position among the dense layers.
+        /// The layer's 0-based position among the layers with parameters.
         index: usize,
         /// The name in the file.
         found: String,

@@ -17,7 +17,7 @@ pub struct Header {
     pub network: String,
     /// The element type: `f32` or `f64`.
     pub scalar: String,
-    /// The dense layers, in order.
+    /// The layers with parameters, in order.
     pub layers: Vec<LayerHeader>,
 }
 

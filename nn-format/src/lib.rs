@@ -19,9 +19,9 @@ pub use header::{FORMAT, Header, LayerHeader, LayerKind, VERSION};
 /// A model file read without knowing the network: its header and its values.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModelFile {
-    /// The network's name, element type and dense layers.
+    /// The network's name, element type and layers with parameters.
     pub header: Header,
-    /// Every value in file order: per layer the weight (column-major), then the bias.
+    /// Every value in file order: per layer its tensors (a dense weight column-major).
     pub values: Values,
 }
 

@@ -222,7 +222,12 @@ impl Parse for Argument {
 
 /// A number, a path with optional numbers, or a braced const expression.
 fn value(input: ParseStream) -> syn::Result<Argument> {
-    if input.peek(Ident) || input.peek(Token![::]) || input.peek(Token![crate]) {
+    let path_start = input.peek(Ident)
+        || input.peek(Token![::])
+        || input.peek(Token![crate])
+        || input.peek(Token![self])
+        || input.peek(Token![super]);
+    if path_start {
         let fork = input.fork();
         let path = input.call(syn::Path::parse_mod_style)?;
         let args = if input.peek(Token![<]) {

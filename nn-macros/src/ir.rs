@@ -25,6 +25,17 @@ pub struct Network {
     pub name: Ident,
     pub scalar: Scalar,
     pub layers: Vec<Layer>,
+    /// The widths written as constants or const expressions, each given a name of its own
+    /// (`__NET_DENSE1`) through which the generated code uses it.
+    pub named_widths: Vec<NamedWidth>,
+}
+
+/// A width the compiler evaluates, under the hidden constant the generated code reads.
+pub struct NamedWidth {
+    /// The hidden constant's name.
+    pub alias: Ident,
+    /// The width as written, as a value expression (a path, or a braced expression's contents).
+    pub value: TokenStream,
 }
 
 /// The element type.
@@ -102,14 +113,45 @@ pub fn lower(decl: NetworkDecl, diagnostics: &mut Diagnostics) -> Option<Network
         .iter()
         .map(|layer| lower_layer(layer, diagnostics))
         .collect();
-    let layers = layers.into_iter().collect::<Option<Vec<_>>>()?;
+    let mut layers = layers.into_iter().collect::<Option<Vec<_>>>()?;
+    let named_widths = alias_named_widths(&decl.name, &mut layers);
     Some(Network {
         attrs: decl.attrs,
         vis: decl.vis,
         name: decl.name,
         scalar: scalar?,
         layers,
+        named_widths,
     })
+}
+
+/// Replaces every width written as a constant or expression by a hidden constant of its own,
+/// defined once from the width as written: generated generic parameters and locals then never
+/// capture the user's names, and a name not in scope or of the wrong type is one error at it.
+fn alias_named_widths(network: &Ident, layers: &mut [Layer]) -> Vec<NamedWidth> {
+    let prefix = network.to_string().to_uppercase();
+    let mut dense = 0;
+    let mut widths = Vec::new();
+    for layer in layers {
+        let (size, field) = match &mut layer.kind {
+            LayerKind::Input { size } => (size, "INPUTS".to_string()),
+            LayerKind::Dense { units, .. } => {
+                dense += 1;
+                (units, format!("DENSE{dense}"))
+            }
+            _ => continue,
+        };
+        if size.value.is_some() {
+            continue;
+        }
+        let alias = quote::format_ident!("__{prefix}_{field}", span = network.span());
+        widths.push(NamedWidth {
+            alias: alias.clone(),
+            value: size.value_tokens(),
+        });
+        size.alias(&alias);
+    }
+    widths
 }
 
 fn lower_layer(decl: &LayerDecl, diagnostics: &mut Diagnostics) -> Option<Layer> {

@@ -61,9 +61,9 @@ pub fn expand(plan: &Plan) -> TokenStream {
         impl #frozen {
             /// The network's name as declared.
             pub const NAME: &'static str = #name_text;
-            /// The dense layers in order, as declared.
+            /// The layers with parameters (dense and normalization) in order, as declared.
             pub const LAYERS: &'static [#rt::LayerShape] = &[#(#layers),*];
-            /// The activation of each dense layer, in the order of `LAYERS`.
+            /// The activation after each layer of `LAYERS`.
             pub const ACTIVATIONS: &'static [#rt::LayerActivation] = &[#(#activations),*];
             /// What a model file must hold to be baked into this type.
             pub const LAYOUT: #rt::BakedLayout = #rt::BakedLayout {
@@ -92,8 +92,8 @@ pub fn expand(plan: &Plan) -> TokenStream {
             }
         }
 
-        // SAFETY: every field is a `FrozenDense`, whose all-zero bytes are a valid layer of
-        // zeros; `repr(C)` adds no other bytes than padding.
+        // SAFETY: every field is a `FrozenDense` or a `FrozenNorm`, whose all-zero bytes are a
+        // valid layer of zeros; `repr(C)` adds no other bytes than padding.
         unsafe impl #rt::bytemuck::Zeroable for #frozen {}
 
         #tensors

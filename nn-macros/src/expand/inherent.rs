@@ -124,7 +124,7 @@ pub(super) fn shared_items(plan: &Plan) -> TokenStream {
         pub const INPUTS: usize = #input_len;
         /// The number of outputs.
         pub const OUTPUTS: usize = #output_len;
-        /// The number of trainable parameters (weights and biases).
+        /// The number of trainable parameters (weights, biases, scales and shifts).
         pub const PARAMETERS: usize = #parameters;
 
         #[doc = #forward_doc]
@@ -194,42 +194,49 @@ fn inference_body(plan: &Plan) -> TokenStream {
 /// One `SummaryRow` per layer, the input first.
 fn summary_rows(plan: &Plan) -> Vec<TokenStream> {
     let rt = runtime();
-    let row = |name: &str, kind: &str, outputs: &Size, step: Option<&super::Step>| {
+    let row = |name: &str,
+               kind: &str,
+               activation: TokenStream,
+               outputs: &Size,
+               step: Option<&super::Step>| {
         let (trainable, fixed) = step.map_or((Size::known(0), Size::known(0)), |step| {
             (step.trainable(), step.non_trainable())
         });
         let (outputs, parameters, fixed) = (&outputs.expr, &trainable.expr, &fixed.expr);
-        quote!(#rt::SummaryRow { name: #name, kind: #kind, outputs: #outputs, parameters: #parameters, non_trainable: #fixed })
+        quote!(#rt::SummaryRow { name: #name, kind: #kind, activation: #activation, outputs: #outputs, parameters: #parameters, non_trainable: #fixed })
     };
-    let mut rows = vec![row("input", "Input", &plan.inputs, None)];
+    let mut rows = vec![row("input", "Input", quote!(""), &plan.inputs, None)];
     for step in &plan.steps {
-        let kind = match &step.kind {
+        let (kind, activation) = match &step.kind {
             StepKind::Dense { activation, .. } => {
-                format!("Dense, {}", activation_words(activation))
+                ("Dense".to_string(), activation_words(activation))
             }
             StepKind::Norm {
+                kind,
+                activation: ActivationKind::Identity,
+                ..
+            } => (kind.name().to_string(), quote!("")),
+            StepKind::Norm {
                 kind, activation, ..
-            } => match activation {
-                ActivationKind::Identity => kind.name().to_string(),
-                other => format!("{}, {}", kind.name(), activation_words(other)),
-            },
-            StepKind::Dropout { rate } => format!("Dropout {rate}"),
+            } => (kind.name().to_string(), activation_words(activation)),
+            StepKind::Dropout { rate } => (format!("Dropout {rate}"), quote!("")),
         };
-        rows.push(row(
-            &step.field.to_string(),
-            &kind,
-            &step.outputs,
-            Some(step),
-        ));
+        let name = step.field.to_string();
+        rows.push(row(&name, &kind, activation, &step.outputs, Some(step)));
     }
     rows
 }
 
-/// An activation as the summary prints it: `Relu`, `LeakyRelu 0.2`.
-fn activation_words(activation: &ActivationKind) -> String {
-    match activation {
+/// An activation as the summary prints it: `"Relu"`, `"LeakyRelu 0.2"`, a user type's `NAME`.
+fn activation_words(activation: &ActivationKind) -> TokenStream {
+    let text = match activation {
         ActivationKind::LeakyRelu { slope } => format!("LeakyRelu {slope}"),
         ActivationKind::Elu { alpha } => format!("Elu {alpha}"),
+        ActivationKind::Custom(path) => {
+            let rt = runtime();
+            return quote!(<#path as #rt::Activation>::NAME);
+        }
         other => other.name(),
-    }
+    };
+    quote!(#text)
 }

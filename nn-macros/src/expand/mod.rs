@@ -379,7 +379,15 @@ pub fn expand(network: &Network) -> TokenStream {
     let network_impl = network_impl::expand(&plan);
     let tensors = tensors::expand(&plan);
     let learner = learner::expand(&plan);
+    let widths = network.named_widths.iter().map(|width| {
+        let (alias, value) = (&width.alias, &width.value);
+        quote! {
+            #[doc(hidden)]
+            const #alias: usize = #value;
+        }
+    });
     quote! {
+        #(#widths)*
         #frozen
         #rt::learn_only! {
             #learner

@@ -111,6 +111,21 @@ impl Activation {
             );
             return None;
         };
+        // A built-in name in other letter case is a typo, not a type of the user's (types are
+        // written in CamelCase), whatever is imported.
+        if let Some(name) = path.get_ident().filter(|name| !is_builtin(name)) {
+            let written = name.to_string();
+            if let Some(builtin) = names::ACTIVATIONS
+                .iter()
+                .find(|builtin| builtin.eq_ignore_ascii_case(&written))
+            {
+                diagnostics.error(
+                    name,
+                    format!("unknown activation `{written}`, did you mean `{builtin}`?"),
+                );
+                return None;
+            }
+        }
         let builtin = path.get_ident().filter(|name| is_builtin(name));
         let kind = match builtin {
             Some(name) => builtin_kind(&name.to_string(), args, tokens, diagnostics)?,

@@ -19,6 +19,8 @@ pub struct Size {
     pub generic: TokenStream,
     /// The width as written, for docs and messages.
     pub text: String,
+    /// The width as written, as a value expression, for a width the compiler evaluates.
+    pub written: Option<TokenStream>,
 }
 
 impl Size {
@@ -30,6 +32,7 @@ impl Size {
             expr: literal.clone(),
             generic: literal,
             text: value.to_string(),
+            written: None,
         }
     }
 
@@ -52,6 +55,7 @@ impl Size {
                 Some(Self {
                     value: None,
                     text: compact(&expr),
+                    written: Some(expr.clone()),
                     expr,
                     generic,
                 })
@@ -63,6 +67,7 @@ impl Size {
                     expr: quote!((#inner)),
                     generic: group.to_token_stream(),
                     text: compact(&group.to_token_stream()),
+                    written: Some(inner),
                 })
             }
             other => {
@@ -70,6 +75,17 @@ impl Size {
                 None
             }
         }
+    }
+
+    /// The width as written, as a value: the path, or the contents of the braces.
+    pub fn value_tokens(&self) -> TokenStream {
+        self.written.clone().unwrap_or_else(|| self.expr.clone())
+    }
+
+    /// Makes generated code read this width through the constant `alias`.
+    pub fn alias(&mut self, alias: &proc_macro2::Ident) {
+        self.expr = alias.to_token_stream();
+        self.generic = alias.to_token_stream();
     }
 
     /// `self · other`, folded when both are known or one is 1.
@@ -109,6 +125,7 @@ impl Size {
             generic: quote!({ #expr }),
             expr,
             text: format!("({}{written}{})", self.text, other.text),
+            written: None,
         }
     }
 }

@@ -6,15 +6,15 @@ use const_panic::concat_panic;
 
 use crate::LayerShape;
 
-/// A network's name, element type and dense layers: what a model file holds, or what a frozen
-/// network expects.
+/// A network's name, element type and layers with parameters: what a model file holds, or what
+/// a frozen network expects.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BakedLayout {
     /// The network's declared name.
     pub network: &'static str,
     /// The element type: `f32` or `f64`.
     pub scalar: &'static str,
-    /// The dense layers, in order.
+    /// The layers with parameters, in order.
     pub layers: &'static [LayerShape],
 }
 

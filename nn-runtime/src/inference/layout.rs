@@ -135,7 +135,7 @@ pub trait Tensors<T: Float> {
     fn for_each_tensor_mut(&mut self, f: impl FnMut(TensorKind, &mut [T]));
 }
 
-/// The activation of a dense layer, as declared: what exporters write for it.
+/// The activation after a layer, as declared: what exporters write for it.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum LayerActivation {
     /// `f(z) = z`.

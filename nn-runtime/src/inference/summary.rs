@@ -7,8 +7,11 @@ use core::fmt;
 pub struct SummaryRow {
     /// The layer's field name (`dense1`).
     pub name: &'static str,
-    /// The layer's type as described (`Dense, Relu`).
+    /// The layer's type (`Dense`, `BatchNorm`).
     pub kind: &'static str,
+    /// The activation after it as the summary names it (`Relu`, `LeakyRelu 0.2`, a user type's
+    /// `Activation::NAME`), or empty for none.
+    pub activation: &'static str,
     /// The layer's output width.
     pub outputs: usize,
     /// The layer's trainable parameters.
@@ -97,13 +100,18 @@ impl fmt::Write for Cell {
     }
 }
 
-/// Writes `text` left-aligned in a column of `width` characters, or whole if it is longer.
+/// Writes `text` left-aligned in a column of `width` characters, or whole and followed by a
+/// space if it is as long or longer, so that columns never run together.
 fn column(f: &mut fmt::Formatter<'_>, text: fmt::Arguments<'_>, width: usize) -> fmt::Result {
     let mut cell = Cell::new();
     match fmt::write(&mut cell, text) {
-        Ok(()) => write!(f, "{:<width$}", cell.as_str()),
-        // Too long for the buffer, so far wider than the column: no padding needed.
-        Err(_) => f.write_fmt(text),
+        Ok(()) if cell.len < width => write!(f, "{:<width$}", cell.as_str()),
+        Ok(()) => write!(f, "{} ", cell.as_str()),
+        // Too long for the buffer, so far wider than the column.
+        Err(_) => {
+            f.write_fmt(text)?;
+            f.write_str(" ")
+        }
     }
 }
 
@@ -131,7 +139,15 @@ impl fmt::Display for Summary {
                 rule(f, '_', RULE)?;
             }
             f.write_str(" ")?;
-            column(f, format_args!("{} ({})", row.name, row.kind), 28)?;
+            if row.activation.is_empty() {
+                column(f, format_args!("{} ({})", row.name, row.kind), 28)?;
+            } else {
+                column(
+                    f,
+                    format_args!("{} ({}, {})", row.name, row.kind, row.activation),
+                    28,
+                )?;
+            }
             column(f, format_args!("(None, {})", row.outputs), 22)?;
             let count = Cell::grouped(row.parameters + row.non_trainable);
             writeln!(f, "{:>12}", count.as_str())?;
@@ -155,13 +171,15 @@ mod tests {
             SummaryRow {
                 name: "input",
                 kind: "Input",
+                activation: "",
                 outputs: 784,
                 parameters: 0,
                 non_trainable: 0,
             },
             SummaryRow {
                 name: "dense1",
-                kind: "Dense, Relu",
+                kind: "Dense",
+                activation: "Relu",
                 outputs: 128,
                 parameters: 100_480,
                 non_trainable: 0,
@@ -169,6 +187,7 @@ mod tests {
             SummaryRow {
                 name: "batchnorm1",
                 kind: "BatchNorm",
+                activation: "Relu",
                 outputs: 128,
                 parameters: 256,
                 non_trainable: 256,
@@ -185,6 +204,11 @@ mod tests {
         // As Keras counts them: the running statistics are in the layer's count and the total,
         // and are the non-trainable parameters.
         assert!(text.contains("512\n"), "{text}");
+        // A name as wide as its column is still followed by a space.
+        assert!(
+            text.contains("batchnorm1 (BatchNorm, Relu) (None, 128)"),
+            "{text}"
+        );
         assert!(text.contains("Total params: 100,992"), "{text}");
         assert!(text.contains("Trainable params: 100,736"), "{text}");
         assert!(text.contains("Non-trainable params: 256"), "{text}");

@@ -32,7 +32,7 @@ pub use softplus::Softplus;
 use crate::compute::simd;
 use crate::{Batch, BatchMut, Float};
 
-/// An activation function applied after a dense layer.
+/// An activation function applied after a dense or normalization layer.
 ///
 /// Implement it for a type of your own to name that type in a description (`Dense<32, Mish>`,
 /// the layer using its `Default` value) when the activation is best written over a whole slice

@@ -5,7 +5,7 @@ use nn_format::{Header, LayerHeader};
 use super::ModelError;
 use crate::{Float, LayerKind, LayerShape, Network};
 
-/// The network a file must hold to be loaded: the declared name, scalar type and dense layers.
+/// The network a file must hold to be loaded: the declared name, scalar type and layers.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Layout {
     pub network: &'static str,

@@ -1,5 +1,5 @@
-//! A network's tensors paired with the dense layers they belong to, in file order: each layer's
-//! weight (column-major) then bias.
+//! A network's tensors paired with the layers they belong to, in file order: each layer's
+//! tensors in the order of `LayerKind::tensors`.
 
 use super::ModelError;
 use crate::{Float, LayerShape, Network, TensorKind};

@@ -69,17 +69,26 @@ fn worker_seed(seed: u64, index: usize) -> u64 {
 impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT> {
     /// Allocates buffers for batches of up to `batch_size` samples over `samples` samples, on
     /// the calling thread.
+    ///
+    /// A network with batch normalization ([`Network::BATCH_STATISTICS`]) needs every batch to
+    /// hold at least 2 samples: a step on a batch of one panics. The [`Trainer`](super::Trainer)
+    /// refuses such a setup with an error before it starts.
     pub fn new(batch_size: usize, samples: usize, seed: u64) -> Self {
         Self::with_threads(batch_size, samples, seed, 1)
     }
 
     /// Like [`new`](Self::new), splitting each batch across `threads` threads (at least 1) of a
-    /// pool made here.
+    /// pool made here; one for a network with batch normalization, whose statistics need the
+    /// whole batch.
     ///
     /// # Panics
     /// If the operating system refuses to start the threads.
     pub fn with_threads(batch_size: usize, samples: usize, seed: u64, threads: usize) -> Self {
-        let threads = threads.max(1);
+        let threads = if N::BATCH_STATISTICS {
+            1
+        } else {
+            threads.max(1)
+        };
         let share = batch_size.div_ceil(threads);
         let workers = (0..threads)
             .map(|i| {
