@@ -1,7 +1,8 @@
 //! One-shot performance report for the standard workloads N1–N5 of `BENCHMARKS.md`: the median
 //! time of several repetitions after a warm-up, heap allocations per step, effective GFLOP/s,
-//! and our dense kernels against `matrixmultiply::sgemm` on the N3 shapes measured in the same
-//! run. Prints markdown tables ready to paste into an issue. Takes about 15 s.
+//! batched prediction against single-sample inference, and our dense kernels against
+//! `matrixmultiply::sgemm` on the N3 shapes measured in the same run. Prints markdown tables
+//! ready to paste into an issue. Takes about 15 s.
 //!
 //! `cargo run --release --example bench`
 //!
@@ -16,7 +17,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use common::{N3Products, Product};
-use nn::prelude::{SeedableRng, StdRng};
+use nn::prelude::{Predictor, SeedableRng, StdRng};
 
 /// A global allocator that counts allocations (and reallocations) on every thread.
 struct Counting;
@@ -121,6 +122,21 @@ struct Row {
     target: String,
 }
 
+/// Times `a` and `b` in alternating rounds, so that both see the same machine: for each, the
+/// timing of the round whose median is the middle one.
+fn alternating_timings(mut a: impl FnMut(), mut b: impl FnMut()) -> [Timing; 2] {
+    const ROUNDS: usize = 3;
+    let mut rounds = [Vec::new(), Vec::new()];
+    for _ in 0..ROUNDS {
+        rounds[0].push(time_calls(&mut a));
+        rounds[1].push(time_calls(&mut b));
+    }
+    rounds.map(|mut timings| {
+        timings.sort_by(|x, y| x.median.total_cmp(&y.median));
+        timings[timings.len() / 2]
+    })
+}
+
 /// The N5 rows of one network, loaded and frozen, timed in alternating rounds so that both see
 /// the same machine: `labels`, the unit with its scale from seconds and its decimals, the target
 /// as text and in seconds, the flops of one call, and the two calls. Returns the rows and the
@@ -133,31 +149,18 @@ fn n5_rows<A, B>(
     mut loaded: impl FnMut() -> A,
     mut frozen: impl FnMut() -> B,
 ) -> (Vec<Row>, f64) {
-    const ROUNDS: usize = 3;
-    let mut medians = [Vec::new(), Vec::new()];
-    let mut timings = Vec::new();
-    for _ in 0..ROUNDS {
-        let loaded_timing = time_calls(|| {
+    let timings = alternating_timings(
+        || {
             loaded();
-        });
-        let frozen_timing = time_calls(|| {
+        },
+        || {
             frozen();
-        });
-        medians[0].push(loaded_timing.median);
-        medians[1].push(frozen_timing.median);
-        timings.push([loaded_timing, frozen_timing]);
-    }
-    let middle = |times: &mut Vec<f64>| {
-        times.sort_by(f64::total_cmp);
-        times[times.len() / 2]
-    };
-    let ratio = middle(&mut medians[1]) / middle(&mut medians[0]);
+        },
+    );
+    let ratio = timings[1].median / timings[0].median;
     let rows = (0..2)
         .map(|which| {
-            // The round whose median is the middle one stands for the network.
-            let mut rounds: Vec<&Timing> = timings.iter().map(|pair| &pair[which]).collect();
-            rounds.sort_by(|a, b| a.median.total_cmp(&b.median));
-            let timing = *rounds[rounds.len() / 2];
+            let timing = timings[which];
             let allocations = allocations_per_call(1000, || {
                 if which == 0 {
                     loaded();
@@ -424,6 +427,36 @@ fn main() {
     rows.extend(n5_small.0);
     rows.extend(n5_large.0);
 
+    // Batched prediction over the N3 inputs, against single-sample `forward` over the same
+    // inputs, timed in alternating rounds.
+    let n3_inputs = common::linear_teacher_data::<784, 10>(common::N3_SAMPLES, common::SEED);
+    let n3_inputs = n3_inputs.inputs();
+    let mut predictor = Predictor::new();
+    let mut predictions = vec![[0.0f32; 10]; n3_inputs.len()];
+    let mut predict = || {
+        predictor
+            .predict(&mnist, black_box(n3_inputs), &mut predictions)
+            .expect("finite inputs");
+        black_box(&predictions);
+    };
+    let [batched, single] = alternating_timings(&mut predict, || {
+        for input in n3_inputs {
+            black_box(mnist.forward(black_box(input)));
+        }
+    });
+    let samples = n3_inputs.len() as f64;
+    let predict_rates = [samples / batched.median, samples / single.median];
+    rows.push(Row {
+        workload: "N3 net 784-128-10, batched predict (capacity 256)",
+        figure: grouped(predict_rates[0]),
+        best: grouped(samples / batched.best),
+        unit: "samples/s",
+        gflops: Some(predict_rates[0] * common::forward_flops::<common::Mnist784, 784, 10>() / 1e9),
+        // Per call, each over the 8 192 samples.
+        allocations: Some(allocations_per_call(5, predict)),
+        target: "—".to_owned(),
+    });
+
     let gemm = gemm_times();
 
     println!("CPU: {} ({})", cpu_model(), cpu_features());
@@ -465,6 +498,14 @@ fn main() {
         "Frozen against loaded, N5 (time per call, medians of alternating rounds): N2 net \
          {:.2}×, N3 net {:.2}× (below 1: the frozen network is faster).\n",
         frozen_ratios[0], frozen_ratios[1]
+    );
+    println!(
+        "Batched predict against single-sample forward in a loop, N3 net over the {} N3 inputs \
+         (medians of alternating rounds): {} against {} samples/s, {:.2}×.\n",
+        grouped(samples),
+        grouped(predict_rates[0]),
+        grouped(predict_rates[1]),
+        predict_rates[0] / predict_rates[1]
     );
 
     println!("| N3 product (batch 32) | ours GFLOP/s | matrixmultiply GFLOP/s | ours as % |");

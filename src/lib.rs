@@ -22,8 +22,9 @@
 //! # Features
 //!
 //! * `train` (default): the heap-backed network type with its `Network` impl, the other
-//!   optimizers and schedules, datasets, the trainer with its threads and progress bar, and model
-//!   files. Implies `std` and `learn`.
+//!   optimizers and schedules, datasets, the trainer with its threads and progress bar, metrics
+//!   ([`metrics`]: scikit-learn's classification and regression scores) and model files.
+//!   Implies `std` and `learn`.
 //! * `learn`: learning without `std` or a heap: the losses, [`Sgd`] and [`Adam`], and each
 //!   network's inline learner (`<Name>Learner`).
 //! * `std`: links the standard library.
@@ -46,14 +47,15 @@ pub use nn_runtime::{
 };
 #[cfg(feature = "learn")]
 pub use nn_runtime::{
-    Adam, BinaryCrossEntropy, HyperparameterError, InlineRule, LearnError, Loss, MeanSquaredError,
-    Sgd, SoftmaxCrossEntropy, loss, optim,
+    Adam, BinaryCrossEntropy, Huber, HyperparameterError, InlineRule, LearnError, Loss,
+    MeanSquaredError, Sgd, SmoothL1, SoftmaxCrossEntropy, loss, optim,
 };
 #[cfg(feature = "train")]
 pub use nn_runtime::{
     AdamW, BatchMatrix, BatchNorm, DataError, Dataset, Dense, EarlyStopping, Initializer,
-    LayerNorm, LrSchedule, Metric, Network, RmsProp, Side, TrainError, Trainer, data, evaluate,
-    model, train,
+    LayerNorm, LrSchedule, Metric, Network, PredictError, Predictor, ProbabilityOutput, RmsProp,
+    Side, TrainError, Trainer, data, evaluate, metrics, model, predict, predict_classes,
+    predict_probabilities, train,
 };
 
 /// The nalgebra this crate is built on, so users never match versions by hand.
@@ -70,18 +72,21 @@ pub mod prelude {
     #[cfg(feature = "train")]
     pub use nn_runtime::optim::Optimizer;
     #[cfg(feature = "train")]
-    pub use nn_runtime::train::{EpochRecord, History, StopReason};
+    pub use nn_runtime::train::{Checkpoint, Checkpoints, EpochRecord, History, StopReason};
     /// The activations, so that a misspelt one in a description gets the compiler's "a struct
     /// with a similar name exists" help, and the traits for writing one's own.
     pub use nn_runtime::{
         Activation, ElementwiseActivation, Float, Identity, LeakyRelu, Relu, Sigmoid, Softmax, Tanh,
     };
     #[cfg(feature = "learn")]
-    pub use nn_runtime::{Adam, BinaryCrossEntropy, MeanSquaredError, Sgd, SoftmaxCrossEntropy};
+    pub use nn_runtime::{
+        Adam, BinaryCrossEntropy, Huber, MeanSquaredError, Sgd, SmoothL1, SoftmaxCrossEntropy,
+    };
     #[cfg(feature = "train")]
     pub use nn_runtime::{
-        AdamW, BatchMatrix, Dataset, EarlyStopping, LrSchedule, Metric, Network, RmsProp,
-        TrainError, Trainer, evaluate,
+        AdamW, BatchMatrix, Dataset, EarlyStopping, LrSchedule, Metric, Network, PredictError,
+        Predictor, RmsProp, TrainError, Trainer, evaluate, predict, predict_classes,
+        predict_probabilities,
     };
     #[cfg(feature = "train")]
     pub use rand::SeedableRng;

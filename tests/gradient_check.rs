@@ -377,3 +377,47 @@ fn biases_and_weights_are_visited_in_layer_order() {
         ]
     );
 }
+
+#[test]
+fn huber_and_smooth_l1_through_identity_sigmoid_and_softmax_outputs() {
+    // Thresholds small and large against residuals of up to ≈3, so that both the quadratic and
+    // the linear part carry gradient; smooth L1 also at β = 0, the L1 loss.
+    for seed in 0..3 {
+        for threshold in [0.2, 1.0] {
+            let huber = Huber::new(threshold).unwrap();
+            let smooth = SmoothL1::new(threshold).unwrap();
+            check(
+                &mut fresh(seed, IdentityNet::new),
+                &huber,
+                Targets::Real,
+                seed,
+            );
+            check(
+                &mut fresh(seed, IdentityNet::new),
+                &smooth,
+                Targets::Real,
+                seed,
+            );
+            check(
+                &mut fresh(seed, SigmoidNet::new),
+                &huber,
+                Targets::Probability,
+                seed,
+            );
+            check(
+                &mut fresh(seed, TanhNet::new),
+                &smooth,
+                Targets::OneHot,
+                seed,
+            );
+            check(
+                &mut fresh(seed, ModernNet::new),
+                &huber,
+                Targets::Real,
+                seed,
+            );
+        }
+        let l1 = SmoothL1::new(0.0).unwrap();
+        check(&mut fresh(seed, DeepNet::new), &l1, Targets::Real, seed);
+    }
+}

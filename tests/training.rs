@@ -780,7 +780,12 @@ fn evaluate_matches_the_final_validation_loss() {
         evaluation.metrics.accuracy,
         last.validation_metrics.unwrap().accuracy
     );
-    // The same for regression, where every metric is reported.
+    // Only the metrics that fit the loss: no errors for a classifier, no accuracy below.
+    assert_eq!(
+        (evaluation.metrics.mse, evaluation.metrics.mae),
+        (None, None)
+    );
+    // The same for regression, where MSE and MAE are reported.
     let data = sums::<f32>(60, 1.0, 114);
     let validation = sums::<f32>(30, 1.0, 115);
     let mut net = Regressor::new(&mut rng(116));
@@ -806,6 +811,13 @@ fn evaluate_matches_the_final_validation_loss() {
         1e-9,
         "MAE",
     );
+    assert_relative(
+        evaluation.metrics.mse.unwrap(),
+        reported.mse.unwrap(),
+        1e-9,
+        "MSE",
+    );
+    assert_eq!(evaluation.metrics.accuracy, None);
 }
 
 // 12. The optimizers.

@@ -1,4 +1,4 @@
-//! Helpers shared by the examples: where outputs go, loss-curve plots and confusion matrices.
+//! Helpers shared by the examples: where outputs go and loss-curve plots.
 
 #![allow(dead_code)]
 
@@ -77,32 +77,4 @@ pub fn plot_losses(
         .draw()?;
     root.present()?;
     Ok(())
-}
-
-/// A `classes × classes` table: rows are true classes, columns predicted ones.
-pub fn confusion_matrix(
-    pairs: impl Iterator<Item = (usize, usize)>,
-    classes: usize,
-) -> Vec<Vec<usize>> {
-    let mut matrix = vec![vec![0; classes]; classes];
-    for (truth, predicted) in pairs {
-        matrix[truth][predicted] += 1;
-    }
-    matrix
-}
-
-/// Prints a confusion matrix with row and column labels.
-pub fn print_confusion_matrix(matrix: &[Vec<usize>]) {
-    print!("true\\pred");
-    for c in 0..matrix.len() {
-        print!("{c:>5}");
-    }
-    println!();
-    for (truth, row) in matrix.iter().enumerate() {
-        print!("{truth:>9}");
-        for count in row {
-            print!("{count:>5}");
-        }
-        println!();
-    }
 }

@@ -7,11 +7,17 @@
 //! 12      4     header length H, u32 little-endian
 //! 16      H     header, compact JSON: {"network":…,"scalar":…,"layers":[{"name":…,"shape":[o,i]},…]}
 //! 16+H    V     values, little-endian f32/f64: per layer the weight (column-major), then the bias
-//! 16+H+V  4     CRC-32 (IEEE) of every byte before it, u32 little-endian
+//! 16+H+V  P     preprocessing values, if the header has a `preprocessing` section, in the same type
+//! 16+H+V+P 4    CRC-32 (IEEE) of every byte before it, u32 little-endian
 //! ```
+//!
+//! A header's optional `"preprocessing":{"version":1,"inputs":…,"targets":…,"classes":[…]}`
+//! (see [`crate::preprocessing`]) gives the widths of the preprocessing values; a file without
+//! it is exactly a file of the network alone.
 
 use crate::ModelError;
 use crate::header::{FORMAT, Header, VERSION};
+use crate::preprocessing::check_version;
 
 /// The first bytes of every binary model file: the format tag.
 pub const MAGIC: &[u8; 8] = b"nn-model";
@@ -37,8 +43,20 @@ pub fn encode(header: &Header, value_len: usize, values: impl FnOnce(&mut Vec<u8
     out
 }
 
-/// Checks the framing and the checksum; returns the header and the value bytes.
-pub fn split(bytes: &[u8]) -> Result<(Header, &[u8]), ModelError> {
+/// A binary file taken apart by [`split`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Framed<'a> {
+    /// The header.
+    pub header: Header,
+    /// The bytes of the network's values.
+    pub values: &'a [u8],
+    /// The bytes of the preprocessing section's values (none without a section).
+    pub preprocessing: &'a [u8],
+}
+
+/// Checks the framing, the checksum and the version of any preprocessing section; returns the
+/// header and the value bytes of the network and of the preprocessing section.
+pub fn split(bytes: &[u8]) -> Result<Framed<'_>, ModelError> {
     match bytes.get(..MAGIC.len()) {
         Some(magic) if magic == MAGIC => {}
         _ if MAGIC.starts_with(bytes) => return Err(truncated("format tag", MAGIC.len(), bytes)),
@@ -68,14 +86,30 @@ pub fn split(bytes: &[u8]) -> Result<(Header, &[u8]), ModelError> {
             .err()
             .unwrap_or_else(|| ModelError::Malformed(format!("the header is invalid: {error}")))
     })?;
-    let value_len = header
+    if let Some(section) = &header.preprocessing {
+        check_version(section.version).map_err(|error| {
+            verify_checksum(bytes)
+                .err()
+                .unwrap_or_else(|| ModelError::from(error))
+        })?;
+    }
+    let preprocessing_count = match &header.preprocessing {
+        Some(section) => section.value_count(),
+        None => Some(0),
+    };
+    let scalar_size = header.scalar_size().ok();
+    let network_len = header
         .value_count()
-        .and_then(|count| count.checked_mul(header.scalar_size().ok()?))
+        .and_then(|count| count.checked_mul(scalar_size?));
+    let preprocessing_len = preprocessing_count.and_then(|count| count.checked_mul(scalar_size?));
+    let value_len = network_len
+        .zip(preprocessing_len)
+        .and_then(|(network, preprocessing)| network.checked_add(preprocessing))
         .and_then(|len| len.checked_add(CHECKSUM));
-    let Some(expected) = value_len else {
+    let (Some(expected), Some(network_len)) = (value_len, network_len) else {
         header.scalar_size()?;
         return Err(ModelError::Malformed(
-            "the header's layers are too large".into(),
+            "the header's layers or preprocessing are too large".into(),
         ));
     };
     if rest.len() < expected {
@@ -87,7 +121,12 @@ pub fn split(bytes: &[u8]) -> Result<(Header, &[u8]), ModelError> {
         });
     }
     verify_checksum(bytes)?;
-    Ok((header, &rest[..expected - CHECKSUM]))
+    let (values, preprocessing) = rest[..expected - CHECKSUM].split_at(network_len);
+    Ok(Framed {
+        header,
+        values,
+        preprocessing,
+    })
 }
 
 /// Compares the CRC-32 in the last 4 bytes with that of the bytes before them.
@@ -146,9 +185,37 @@ mod tests {
     #[test]
     fn a_well_framed_file_splits_into_header_and_values() {
         let bytes = framed(HEADER, &[0; 12]);
-        let (header, values) = split(&bytes).unwrap();
-        assert_eq!(header.network, "T");
-        assert_eq!(values.len(), 12);
+        let parts = split(&bytes).unwrap();
+        assert_eq!(parts.header.network, "T");
+        assert_eq!(parts.values.len(), 12);
+        assert!(parts.preprocessing.is_empty());
+    }
+
+    const WITH_PREPROCESSING: &[u8] = br#"{"network":"T","scalar":"f32","layers":[{"name":"dense1","shape":[1,2]}],"preprocessing":{"version":1,"inputs":2,"classes":["a","b"]}}"#;
+
+    #[test]
+    fn preprocessing_values_follow_the_network_values() {
+        let bytes = framed(WITH_PREPROCESSING, &[&[1; 12][..], &[3; 16]].concat());
+        let parts = split(&bytes).unwrap();
+        assert_eq!(parts.values, [1; 12]);
+        assert_eq!(parts.preprocessing, [3; 16]);
+        let section = parts.header.preprocessing.unwrap();
+        assert_eq!(section.inputs, Some(2));
+        assert_eq!(section.classes.unwrap(), ["a", "b"]);
+        // Without them the file is short; a section of another version is refused.
+        let error = split(&framed(WITH_PREPROCESSING, &[0; 12])).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "the file is truncated: expected 32 bytes of values and checksum, found 16"
+        );
+        let newer = String::from_utf8(WITH_PREPROCESSING.to_vec())
+            .unwrap()
+            .replace(r#""version":1"#, r#""version":2"#);
+        let error = split(&framed(newer.as_bytes(), &[0; 28])).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "the model file's preprocessing section has version 2, expected version 1"
+        );
     }
 
     #[test]

@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use thiserror::Error;
 
+use crate::preprocessing::PreprocessingError;
+
 /// A model that could not be saved or loaded. Each variant names what did not match and what was
 /// expected; nothing is accepted until every check has passed.
 #[derive(Debug, Error)]
@@ -227,4 +229,7 @@ pub enum ModelError {
         /// The format being written (`ONNX`).
         format: &'static str,
     },
+    /// The preprocessing saved with the network does not fit it, or has an unknown version.
+    #[error(transparent)]
+    Preprocessing(#[from] PreprocessingError),
 }

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::ModelError;
+use crate::preprocessing::PreprocessingHeader;
 
 /// The format tag of both formats: the JSON document's `format` and the binary file's magic bytes.
 pub const FORMAT: &str = "nn-model";
@@ -19,6 +20,10 @@ pub struct Header {
     pub scalar: String,
     /// The layers with parameters, in order.
     pub layers: Vec<LayerHeader>,
+    /// The preprocessing saved with the network, if any (absent in files without it, which read
+    /// and write as before); in a binary file its values follow the network's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preprocessing: Option<PreprocessingHeader>,
 }
 
 /// One layer with parameters: its name, kind and `[outputs, inputs]`.
@@ -100,7 +105,8 @@ impl LayerHeader {
 }
 
 impl Header {
-    /// The number of values the header's layers hold, or `None` when it overflows.
+    /// The number of values the header's layers hold (the preprocessing section's not
+    /// included), or `None` when it overflows.
     pub fn value_count(&self) -> Option<usize> {
         self.layers.iter().try_fold(0usize, |total, layer| {
             total.checked_add(layer.value_count()?)
@@ -144,6 +150,7 @@ mod tests {
                     shape: [1, 4],
                 },
             ],
+            preprocessing: None,
         }
     }
 

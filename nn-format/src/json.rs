@@ -1,12 +1,13 @@
-//! The JSON format: a readable document with the header fields and, per layer, its name, shape,
-//! weight (column-major) and bias. Written and read with serde_json, whose `float_roundtrip`
-//! parsing gives back every value bit for bit.
+//! The JSON format: a readable document with the header fields, any preprocessing section and,
+//! per layer, its name, shape, weight (column-major) and bias. Written and read with serde_json,
+//! whose `float_roundtrip` parsing gives back every value bit for bit.
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::ModelError;
 use crate::header::{FORMAT, Header, LayerHeader, LayerKind, VERSION};
+use crate::preprocessing::{Preprocessing, check_version};
 
 /// A model file in JSON, as written and read.
 #[derive(Serialize, Deserialize)]
@@ -20,6 +21,9 @@ pub struct Document<T> {
     pub network: String,
     /// The element type: `f32` or `f64`.
     pub scalar: String,
+    /// The preprocessing saved with the network, if any (absent in files without it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preprocessing: Option<Preprocessing<T>>,
     /// The layers with parameters, in order.
     pub layers: Vec<Layer<T>>,
 }
@@ -62,7 +66,8 @@ impl<T> Layer<T> {
 }
 
 impl<T> Document<T> {
-    /// A document of the current format and version.
+    /// A document of the current format and version, without preprocessing (whatever `header`
+    /// says of it: its values are set in [`preprocessing`](Self::preprocessing)).
     pub fn new(header: Header, values: impl IntoIterator<Item = Vec<Vec<T>>>) -> Self {
         let layers = header
             .layers
@@ -86,6 +91,7 @@ impl<T> Document<T> {
             version: VERSION,
             network: header.network,
             scalar: header.scalar,
+            preprocessing: None,
             layers,
         }
     }
@@ -104,6 +110,7 @@ impl<T> Document<T> {
                     shape: layer.shape,
                 })
                 .collect(),
+            preprocessing: self.preprocessing.as_ref().map(Preprocessing::header),
         }
     }
 }
@@ -159,7 +166,8 @@ impl<T: Copy> Document<T> {
     }
 }
 
-/// Parses a JSON document with values of type `T`, checking its syntax, format tag and version.
+/// Parses a JSON document with values of type `T`, checking its syntax, format tag and version,
+/// and the version of any preprocessing section.
 pub fn parse<T: DeserializeOwned>(text: &str) -> Result<Document<T>, ModelError> {
     let document: Document<T> = serde_json::from_str(text).map_err(|error| ModelError::Syntax {
         line: error.line(),
@@ -177,6 +185,9 @@ pub fn parse<T: DeserializeOwned>(text: &str) -> Result<Document<T>, ModelError>
             found: u64::from(document.version),
             expected: VERSION,
         });
+    }
+    if let Some(section) = &document.preprocessing {
+        check_version(section.version)?;
     }
     Ok(document)
 }

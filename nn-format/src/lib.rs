@@ -11,17 +11,21 @@ pub mod binary;
 mod error;
 mod header;
 pub mod json;
+pub mod preprocessing;
 pub mod safetensors;
 
 pub use error::ModelError;
 pub use header::{FORMAT, Header, LayerHeader, LayerKind, VERSION};
+pub use preprocessing::{Preprocessing, PreprocessingError, PreprocessingHeader};
 
 /// A model file read without knowing the network: its header and its values.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModelFile {
-    /// The network's name, element type and layers with parameters.
+    /// The network's name, element type and layers with parameters (and what any preprocessing
+    /// section holds, whose values are not kept here).
     pub header: Header,
-    /// Every value in file order: per layer its tensors (a dense weight column-major).
+    /// Every value of the network in file order: per layer its tensors (a dense weight
+    /// column-major).
     pub values: Values,
 }
 
@@ -70,7 +74,8 @@ impl Values {
 
 /// Reads a model file in any of the formats, told apart by their first bytes (the binary
 /// format's magic bytes, a safetensors header, or else JSON text), checking its framing,
-/// checksum, header and that every value is finite and present. A safetensors file is read with
+/// checksum, header and that every value is finite and present. A preprocessing section's version
+/// is checked, and its values left out. A safetensors file is read with
 /// [`TensorNames::Auto`](safetensors::TensorNames::Auto); one that names no network (saved by
 /// PyTorch) gives an empty network name.
 pub fn decode(bytes: &[u8]) -> Result<ModelFile, ModelError> {
@@ -99,7 +104,11 @@ fn is_safetensors(bytes: &[u8]) -> bool {
 }
 
 fn decode_binary(bytes: &[u8]) -> Result<ModelFile, ModelError> {
-    let (header, raw) = binary::split(bytes)?;
+    let binary::Framed {
+        header,
+        values: raw,
+        ..
+    } = binary::split(bytes)?;
     let mut values = Values::empty(header.scalar_size()?);
     values.extend_from_le(raw);
     let file = ModelFile { header, values };

@@ -201,6 +201,7 @@ pub fn decode(bytes: &[u8], names: TensorNames) -> Result<ModelFile, ModelError>
         network: metadata.get(NETWORK).cloned().unwrap_or_default(),
         scalar: scalar.to_owned(),
         layers,
+        preprocessing: None,
     };
     let file = ModelFile { header, values };
     crate::check_finite_values(&file)?;
@@ -478,6 +479,7 @@ mod tests {
                 layer("layernorm1", LayerKind::LayerNorm, [5, 5]),
                 layer("dense3", LayerKind::Dense, [2, 5]),
             ],
+            preprocessing: None,
         }
     }
 

@@ -9,6 +9,7 @@ fn header(scalar: &str) -> Header {
             name: "dense1".into(),
             shape: [2, 1],
         }],
+        preprocessing: None,
     }
 }
 
@@ -88,4 +89,40 @@ fn bad_files_are_errors_in_words() {
     );
     assert!(matches!(decode(b"{"), Err(ModelError::Syntax { .. })));
     assert!(matches!(decode(b""), Err(ModelError::Syntax { .. })));
+}
+
+#[test]
+fn a_preprocessing_section_is_left_out_of_the_decoded_values() {
+    let section = Preprocessing {
+        inputs: Some(preprocessing::Scaling {
+            mean: vec![10.0f32],
+            std: vec![2.0],
+        }),
+        classes: Some(vec!["low".into(), "high".into()]),
+        ..Preprocessing::new()
+    };
+    let mut with_section = header("f32");
+    with_section.preprocessing = Some(section.header());
+    let values = [0.5f32, -1.0, 2.0, 0.25];
+    let bytes = binary::encode(&with_section, 24, |out| {
+        values
+            .iter()
+            .chain(&section.values())
+            .for_each(|v| out.extend(v.to_le_bytes()))
+    });
+    let file = decode(&bytes).unwrap();
+    assert_eq!(file.values, Values::F32(values.to_vec()));
+    assert_eq!(file.header, with_section);
+
+    let mut document = json::Document::new(
+        header("f32"),
+        [vec![values[..2].to_vec(), values[2..].to_vec()]],
+    );
+    document.preprocessing = Some(section);
+    let text = serde_json::to_string(&document).unwrap();
+    assert!(
+        text.contains(r#""preprocessing":{"version":1,"inputs":{"mean":[10.0],"std":[2.0]},"classes":["low","high"]},"layers""#),
+        "{text}"
+    );
+    assert_eq!(decode(text.as_bytes()).unwrap(), file);
 }

@@ -52,7 +52,9 @@ pub use learning::error::{HyperparameterError, LearnError, check_learning_batch}
 #[cfg(feature = "learn")]
 pub use learning::inline::{InlineBatch, InlineBuffers};
 #[cfg(feature = "learn")]
-pub use learning::loss::{BinaryCrossEntropy, Loss, MeanSquaredError, SoftmaxCrossEntropy};
+pub use learning::loss::{
+    BinaryCrossEntropy, Huber, Loss, MeanSquaredError, SmoothL1, SoftmaxCrossEntropy,
+};
 #[cfg(feature = "learn")]
 pub use learning::optim::{Adam, Sgd};
 #[cfg(feature = "train")]
@@ -72,9 +74,12 @@ pub use training::{
     init::Initializer,
     network::Network,
     norm::{BatchNorm, LayerNorm},
+    predict::{
+        PredictError, Predictor, ProbabilityOutput, predict, predict_classes, predict_probabilities,
+    },
 };
 #[cfg(feature = "train")]
-pub use training::{data, model, train};
+pub use training::{data, metrics, model, train};
 #[cfg(feature = "train")]
 pub use training::{
     train::{EarlyStopping, History, Metric, Trainer, evaluate},

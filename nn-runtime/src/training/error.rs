@@ -195,6 +195,92 @@ pub enum DataError {
         /// The number of classes.
         classes: usize,
     },
+    /// A class label name that is empty or only spaces.
+    #[error("class label {index} is empty, expected a non-empty name")]
+    EmptyLabel {
+        /// The name's 0-based position.
+        index: usize,
+    },
+    /// A class label name given twice.
+    #[error("class label {index} `{name}` repeats class label {first}, expected unique labels")]
+    DuplicateLabel {
+        /// The name.
+        name: String,
+        /// The 0-based position of its first occurrence.
+        first: usize,
+        /// The 0-based position of the repeat.
+        index: usize,
+    },
+    /// Another number of class labels than the dataset's outputs call for: one per output, or 2
+    /// for a single output.
+    #[error(
+        "there are {} class labels ({}), expected {}",
+        labels.len(),
+        list(labels),
+        class_rule(*expected, *outputs)
+    )]
+    LabelCount {
+        /// The labels learned from the file, or given.
+        labels: Vec<String>,
+        /// The number the outputs call for.
+        expected: usize,
+        /// The dataset's output width.
+        outputs: usize,
+    },
+    /// A CSV class label that is not among the known labels.
+    #[error(
+        "line {line}, column {column}: `{label}` is not a known class label, expected one of {} (columns count from 0)",
+        list(known)
+    )]
+    CsvUnknownLabel {
+        /// The record's 1-based line in the file.
+        line: u64,
+        /// The 0-based column.
+        column: usize,
+        /// The label found.
+        label: String,
+        /// The known labels, in the order of their classes.
+        known: Vec<String>,
+    },
+    /// A CSV class label field that is empty.
+    #[error(
+        "line {line}, column {column}: the class label is empty, expected a name (columns count from 0)"
+    )]
+    CsvEmptyLabel {
+        /// The record's 1-based line in the file.
+        line: u64,
+        /// The 0-based column.
+        column: usize,
+    },
+    /// Class labels asked for (learned or known), but no label column chosen.
+    #[error(
+        "class labels are asked for, but the CSV options choose no label column, expected one chosen with `CsvOptions::label`"
+    )]
+    CsvNoLabelColumn,
+}
+
+/// Up to 10 names in backquotes, then how many more there are.
+fn list(names: &[String]) -> String {
+    const SHOWN: usize = 10;
+    let mut text = names
+        .iter()
+        .take(SHOWN)
+        .map(|name| format!("`{name}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > SHOWN {
+        text.push_str(&format!(" and {} more", names.len() - SHOWN));
+    }
+    text
+}
+
+/// What `expected` class labels are for `outputs` outputs, in words.
+fn class_rule(expected: usize, outputs: usize) -> String {
+    if outputs == 1 {
+        format!("{expected} for a single output (target 0 for the first, 1 for the second)")
+    } else {
+        format!("{expected}, one per output")
+    }
 }
 
 /// Why training failed. Nothing is lost: on divergence the last good weights are restored.
@@ -218,6 +304,21 @@ pub enum TrainError {
         /// The loss value seen.
         loss: f64,
     },
+    /// A checkpoint could not be written. Training stopped after `epoch`, whose weights the
+    /// network holds.
+    #[error("cannot write the checkpoint after epoch {epoch} to `{}`: {message}; the network holds the weights of epoch {epoch}", path.display())]
+    Checkpoint {
+        /// The epoch just finished.
+        epoch: usize,
+        /// Where the checkpoint was to go.
+        path: std::path::PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+    /// A checkpoint cannot resume this training (another optimizer, data size, thread count,
+    /// or more epochs done than asked for).
+    #[error("cannot resume from the checkpoint: {0}")]
+    Resume(String),
     /// The network normalizes over each batch (`BatchNorm`), and some batch would hold a
     /// single sample, whose variance says nothing (PyTorch refuses it too).
     #[error(

@@ -1,5 +1,5 @@
 //! Training and I/O, behind the `train` feature: heap-backed layers and batches, losses,
-//! optimizers, datasets, the trainer, threads, progress and model files.
+//! optimizers, datasets, the trainer, threads, progress, metrics and model files.
 
 pub(crate) mod batch;
 pub mod data;
@@ -9,9 +9,11 @@ mod dense_serde;
 pub(crate) mod dropout;
 pub(crate) mod error;
 pub(crate) mod init;
+pub mod metrics;
 pub mod model;
 pub(crate) mod network;
 pub(crate) mod norm;
 pub(crate) mod parallel;
+pub(crate) mod predict;
 pub mod train;
 pub(crate) mod workspace;

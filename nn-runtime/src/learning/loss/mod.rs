@@ -3,11 +3,15 @@
 //! more stable (sigmoid + binary cross-entropy, softmax + cross-entropy).
 
 mod binary_cross_entropy;
+mod huber;
 mod mean_squared_error;
+mod smooth_l1;
 mod softmax_cross_entropy;
 
 pub use binary_cross_entropy::BinaryCrossEntropy;
+pub use huber::Huber;
 pub use mean_squared_error::MeanSquaredError;
+pub use smooth_l1::SmoothL1;
 pub use softmax_cross_entropy::SoftmaxCrossEntropy;
 
 use crate::{Activation, Batch, BatchMut, Float};
@@ -15,11 +19,11 @@ use crate::{Activation, Batch, BatchMut, Float};
 /// A loss that can train a network whose output layer uses the activation `A`.
 ///
 /// Pairings are checked at compile time: binary cross-entropy needs a `Sigmoid` output, softmax
-/// cross-entropy a `Softmax` output; mean squared error works with any.
+/// cross-entropy a `Softmax` output; mean squared error, Huber and smooth L1 work with any.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a loss for a network whose output activation is `{A}`",
     label = "not a loss for this network",
-    note = "the losses are `MeanSquaredError`, `BinaryCrossEntropy` and `SoftmaxCrossEntropy`"
+    note = "the losses are `MeanSquaredError`, `Huber`, `SmoothL1`, `BinaryCrossEntropy` and `SoftmaxCrossEntropy`"
 )]
 pub trait Loss<A: Activation>: Sync {
     /// The loss's name, for reports.
@@ -58,7 +62,7 @@ pub trait Loss<A: Activation>: Sync {
 #[diagnostic::on_unimplemented(
     message = "the loss `{L}` cannot train a network whose output activation is `{Self}`",
     label = "this network's output layer does not fit `{L}`",
-    note = "`BinaryCrossEntropy` needs a `Sigmoid` output, `SoftmaxCrossEntropy` a `Softmax` output; `MeanSquaredError` fits any"
+    note = "`BinaryCrossEntropy` needs a `Sigmoid` output, `SoftmaxCrossEntropy` a `Softmax` output; `MeanSquaredError`, `Huber` and `SmoothL1` fit any"
 )]
 pub trait FusedOutput<L>: Activation {}
 
@@ -168,6 +172,51 @@ pub(crate) fn scaled_difference<T: Float, const N: usize>(
         || {
             for ((g, &a), &y) in g.iter_mut().zip(a).zip(y) {
                 *g = (scale * (a - y)).flush_subnormal();
+            }
+        },
+    );
+}
+
+/// The mean of `term(a − y)` over the paired values of `output` and `target`: the regression
+/// losses' value, summed in order.
+#[inline(always)]
+pub(crate) fn residual_mean<T: Float, const N: usize>(
+    output: &impl Batch<T, N>,
+    target: &impl Batch<T, N>,
+    term: impl Fn(T) -> T,
+) -> T {
+    check_batch(output, target);
+    let sum = output
+        .as_slice()
+        .iter()
+        .zip(target.as_slice())
+        .fold(T::zero(), |acc, (&a, &y)| acc + term(a - y));
+    sum / T::of_f64((N * output.columns()) as f64)
+}
+
+/// `gradient = derivative(a − y)` over the batch's columns: a regression loss's `∂L/∂a` (the
+/// derivative including the `1/(N·n)` of the mean), subnormal values flushed to zero as
+/// [`scaled_difference`] does. Compiled for AVX2 when long enough.
+#[inline(always)]
+pub(crate) fn residual_gradient<T: Float, const N: usize>(
+    gradient: &mut impl BatchMut<T, N>,
+    output: &impl Batch<T, N>,
+    target: &impl Batch<T, N>,
+    derivative: impl Fn(T) -> T,
+) {
+    check_batch(output, target);
+    gradient.set_columns(output.columns());
+    let (g, a, y) = (
+        gradient.as_mut_slice(),
+        output.as_slice(),
+        target.as_slice(),
+    );
+    crate::compute::simd::wide(
+        g.len(),
+        #[inline(always)]
+        || {
+            for ((g, &a), &y) in g.iter_mut().zip(a).zip(y) {
+                *g = derivative(a - y).flush_subnormal();
             }
         },
     );

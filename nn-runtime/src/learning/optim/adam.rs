@@ -2,7 +2,7 @@
 
 use super::state::flush_square_average;
 #[cfg(feature = "train")]
-use super::{Optimizer, StateBuffer};
+use super::{Optimizer, OptimizerState, StateBuffer};
 #[cfg(feature = "train")]
 use crate::TensorKind;
 use crate::learning::error::require;
@@ -342,6 +342,34 @@ impl Default for Adam {
 
 #[cfg(feature = "train")]
 impl Optimizer for Adam {
+    fn state(&self) -> Option<OptimizerState> {
+        Some(OptimizerState {
+            kind: "Adam".into(),
+            steps: self.steps,
+            learning_rate: self.lr,
+            buffers: vec![
+                self.exp_avg.clone(),
+                self.exp_avg_sq.clone(),
+                self.max_exp_avg_sq.clone(),
+            ],
+        })
+    }
+
+    fn restore_state(&mut self, state: &OptimizerState) -> Result<(), String> {
+        state.restore_into(
+            "Adam",
+            &mut [
+                &mut self.exp_avg,
+                &mut self.exp_avg_sq,
+                &mut self.max_exp_avg_sq,
+            ],
+        )?;
+        self.steps = state.steps;
+        self.lr = state.learning_rate;
+        self.corrections = None;
+        Ok(())
+    }
+
     fn validate(&self) -> Result<(), HyperparameterError> {
         self.check()
     }

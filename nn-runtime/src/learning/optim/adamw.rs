@@ -1,6 +1,6 @@
 //! AdamW, as PyTorch's `torch.optim.AdamW`.
 
-use super::{Adam, Optimizer};
+use super::{Adam, Optimizer, OptimizerState};
 use crate::learning::error::require;
 use crate::{Float, HyperparameterError, TensorKind};
 
@@ -69,6 +69,26 @@ impl Default for AdamW {
 }
 
 impl Optimizer for AdamW {
+    fn state(&self) -> Option<OptimizerState> {
+        let mut state = self.adam.state()?;
+        state.kind = "AdamW".into();
+        Some(state)
+    }
+
+    fn restore_state(&mut self, state: &OptimizerState) -> Result<(), String> {
+        if state.kind != "AdamW" {
+            return Err(format!(
+                "the checkpoint holds the state of `{}`, expected `AdamW`",
+                state.kind
+            ));
+        }
+        let adam = OptimizerState {
+            kind: "Adam".into(),
+            ..state.clone()
+        };
+        self.adam.restore_state(&adam)
+    }
+
     fn validate(&self) -> Result<(), HyperparameterError> {
         self.adam.validate_moments()?;
         require(

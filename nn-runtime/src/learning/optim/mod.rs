@@ -6,6 +6,8 @@ mod adam;
 #[cfg(feature = "train")]
 mod adamw;
 #[cfg(feature = "train")]
+mod custom_rate;
+#[cfg(feature = "train")]
 mod rmsprop;
 #[cfg(feature = "train")]
 mod schedule;
@@ -18,10 +20,10 @@ pub use adamw::AdamW;
 #[cfg(feature = "train")]
 pub use rmsprop::RmsProp;
 #[cfg(feature = "train")]
-pub use schedule::LrSchedule;
+pub use schedule::{LrSchedule, ScheduleState};
 pub use sgd::Sgd;
 #[cfg(feature = "train")]
-pub use state::StateBuffer;
+pub use state::{OptimizerState, StateBuffer};
 
 #[cfg(feature = "train")]
 use crate::{Float, HyperparameterError, TensorKind};
@@ -59,6 +61,21 @@ pub trait Optimizer: Send {
         gradients: &[T],
         offset: usize,
     );
+
+    /// The state a checkpoint saves, or `None` for an optimizer that cannot be checkpointed
+    /// (the default, for optimizers of one's own).
+    fn state(&self) -> Option<OptimizerState> {
+        None
+    }
+
+    /// Restores a state saved by [`state`](Self::state), after [`prepare`](Self::prepare) for
+    /// the same network. An error says what differs.
+    fn restore_state(&mut self, state: &OptimizerState) -> Result<(), String> {
+        Err(format!(
+            "this optimizer cannot restore the state of `{}`",
+            state.kind
+        ))
+    }
 }
 
 /// Runs `optimizer` on a single weight starting at 1 through the gradients `steps`, one step

@@ -1,7 +1,7 @@
 //! RMSProp, as PyTorch's `torch.optim.RMSprop`.
 
 use super::state::flush_square_average;
-use super::{Optimizer, StateBuffer};
+use super::{Optimizer, OptimizerState, StateBuffer};
 use crate::learning::error::require;
 use crate::learning::pieces as parallel;
 use crate::{Float, HyperparameterError, TensorKind};
@@ -90,6 +90,32 @@ impl Default for RmsProp {
 }
 
 impl Optimizer for RmsProp {
+    fn state(&self) -> Option<OptimizerState> {
+        Some(OptimizerState {
+            kind: "RmsProp".into(),
+            steps: 0,
+            learning_rate: self.lr,
+            buffers: vec![
+                self.square_avg.clone(),
+                self.grad_avg.clone(),
+                self.momentum_buffer.clone(),
+            ],
+        })
+    }
+
+    fn restore_state(&mut self, state: &OptimizerState) -> Result<(), String> {
+        state.restore_into(
+            "RmsProp",
+            &mut [
+                &mut self.square_avg,
+                &mut self.grad_avg,
+                &mut self.momentum_buffer,
+            ],
+        )?;
+        self.lr = state.learning_rate;
+        Ok(())
+    }
+
     fn validate(&self) -> Result<(), HyperparameterError> {
         require("lr", self.lr, "a finite number > 0", |v| {
             v > 0.0 && v.is_finite()

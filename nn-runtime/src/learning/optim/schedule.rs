@@ -32,6 +32,8 @@ const PLATEAU_EPS: f64 = 1e-8;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LrSchedule {
     kind: Kind,
+    /// Epochs of linear warmup before the schedule starts.
+    warmup: usize,
     /// A setter used on a kind of schedule that lacks its setting, reported by `validate`.
     misused: Option<(&'static str, f64)>,
 }
@@ -52,6 +54,19 @@ enum Kind {
         eta_min: f64,
     },
     ReduceOnPlateau(Plateau),
+    Custom(super::custom_rate::CustomRate),
+}
+
+/// What a learning-rate schedule has seen, as a checkpoint holds it: reduce-on-plateau's best
+/// loss (`None` before any), bad epochs and cooldown.
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ScheduleState {
+    /// The best loss seen.
+    pub best: Option<f64>,
+    /// Epochs without improvement.
+    pub bad_epochs: usize,
+    /// Epochs of cooldown left.
+    pub cooldown_counter: usize,
 }
 
 /// ReduceLROnPlateau's settings and state (mode "min", relative threshold).
@@ -104,6 +119,7 @@ impl LrSchedule {
     pub fn constant() -> Self {
         Self {
             misused: None,
+            warmup: 0,
             kind: Kind::Constant,
         }
     }
@@ -113,6 +129,7 @@ impl LrSchedule {
     pub fn step(step_size: usize) -> Self {
         Self {
             misused: None,
+            warmup: 0,
             kind: Kind::Step {
                 step_size,
                 gamma: 0.1,
@@ -124,6 +141,7 @@ impl LrSchedule {
     pub fn exponential(gamma: f64) -> Self {
         Self {
             misused: None,
+            warmup: 0,
             kind: Kind::Exponential { gamma },
         }
     }
@@ -133,6 +151,7 @@ impl LrSchedule {
     pub fn cosine_annealing(t_max: usize) -> Self {
         Self {
             misused: None,
+            warmup: 0,
             kind: Kind::CosineAnnealing {
                 t_max,
                 eta_min: 0.0,
@@ -148,6 +167,7 @@ impl LrSchedule {
     pub fn reduce_on_plateau() -> Self {
         Self {
             misused: None,
+            warmup: 0,
             kind: Kind::ReduceOnPlateau(Plateau {
                 factor: 0.1,
                 patience: 10,
@@ -240,7 +260,7 @@ impl LrSchedule {
             });
         }
         match &self.kind {
-            Kind::Constant => Ok(()),
+            Kind::Constant | Kind::Custom(_) => Ok(()),
             Kind::Step { step_size, gamma } => {
                 require("step_size", *step_size as f64, "an integer >= 1", |v| {
                     v >= 1.0
@@ -268,6 +288,56 @@ impl LrSchedule {
         }
     }
 
+    /// What [`reduce_on_plateau`](Self::reduce_on_plateau) has seen (the other schedules have no
+    /// state), for a checkpoint.
+    pub fn state(&self) -> ScheduleState {
+        match &self.kind {
+            Kind::ReduceOnPlateau(plateau) => ScheduleState {
+                best: plateau.best.is_finite().then_some(plateau.best),
+                bad_epochs: plateau.bad_epochs,
+                cooldown_counter: plateau.cooldown_counter,
+            },
+            _ => ScheduleState::default(),
+        }
+    }
+
+    /// Restores what [`state`](Self::state) saved.
+    pub fn restore_state(&mut self, state: &ScheduleState) {
+        if let Kind::ReduceOnPlateau(plateau) = &mut self.kind {
+            plateau.best = state.best.unwrap_or(f64::INFINITY);
+            plateau.bad_epochs = state.bad_epochs;
+            plateau.cooldown_counter = state.cooldown_counter;
+        }
+    }
+
+    /// A schedule of one's own: `rate(epoch, base_lr)` gives the learning rate of the epoch after
+    /// `epoch` finished epochs (1 after the first), from the optimizer's rate before training.
+    /// A rate that is not a finite number > 0 stops training with an error.
+    pub fn custom(rate: impl Fn(usize, f64) -> f64 + Send + Sync + 'static) -> Self {
+        Self {
+            kind: Kind::Custom(super::custom_rate::CustomRate(std::sync::Arc::new(rate))),
+            misused: None,
+            warmup: 0,
+        }
+    }
+
+    /// Raises the rate linearly over the first `epochs` epochs, `base_lr·e/epochs` in epoch `e`,
+    /// then runs this schedule as if training began there (PyTorch's `LinearLR` followed by the
+    /// schedule in a `SequentialLR`, per epoch).
+    pub fn with_warmup(mut self, epochs: usize) -> Self {
+        self.warmup = epochs;
+        self
+    }
+
+    /// The rate of the first epoch: `base_lr`, or its first warmup step.
+    pub fn initial_learning_rate(&self, base_lr: f64) -> f64 {
+        if self.warmup > 0 {
+            base_lr / self.warmup as f64
+        } else {
+            base_lr
+        }
+    }
+
     /// Forgets what [`reduce_on_plateau`](Self::reduce_on_plateau) has seen (best loss, bad
     /// epochs, cooldown), as before the first epoch; call it before training again. The other
     /// schedules have no state.
@@ -289,8 +359,16 @@ impl LrSchedule {
         current_lr: f64,
         monitored_loss: f64,
     ) -> f64 {
+        if epoch < self.warmup {
+            return base_lr * (epoch + 1) as f64 / self.warmup as f64;
+        }
+        if epoch == self.warmup && self.warmup > 0 {
+            return base_lr;
+        }
+        let epoch = epoch - self.warmup;
         match &mut self.kind {
             Kind::Constant => current_lr,
+            Kind::Custom(rate) => (rate.0)(epoch, base_lr),
             Kind::Step { step_size, gamma } => {
                 base_lr * gamma.powf((epoch / (*step_size).max(1)) as f64)
             }

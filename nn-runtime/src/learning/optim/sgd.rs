@@ -1,7 +1,7 @@
 //! Stochastic gradient descent with momentum, as PyTorch's `torch.optim.SGD`.
 
 #[cfg(feature = "train")]
-use super::{Optimizer, StateBuffer};
+use super::{Optimizer, OptimizerState, StateBuffer};
 #[cfg(feature = "train")]
 use crate::TensorKind;
 use crate::learning::error::require;
@@ -72,6 +72,22 @@ impl Sgd {
 
 #[cfg(feature = "train")]
 impl Optimizer for Sgd {
+    fn state(&self) -> Option<OptimizerState> {
+        Some(OptimizerState {
+            kind: "Sgd".into(),
+            steps: self.steps,
+            learning_rate: self.lr,
+            buffers: vec![self.velocity.clone()],
+        })
+    }
+
+    fn restore_state(&mut self, state: &OptimizerState) -> Result<(), String> {
+        state.restore_into("Sgd", &mut [&mut self.velocity])?;
+        self.steps = state.steps;
+        self.lr = state.learning_rate;
+        Ok(())
+    }
+
     fn validate(&self) -> Result<(), HyperparameterError> {
         self.check()
     }

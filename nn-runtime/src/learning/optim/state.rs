@@ -15,7 +15,7 @@ use crate::Float;
 /// A flat buffer of optimizer state (a moment, a velocity), one value per parameter, in the
 /// element type chosen by [`reset`](Self::reset).
 #[cfg(feature = "train")]
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct StateBuffer {
     pub(crate) f32: Vec<f32>,
     pub(crate) f64: Vec<f64>,
@@ -60,5 +60,59 @@ pub(super) fn flush_square_average<T: Float>(average: T) -> T {
         T::zero()
     } else {
         average
+    }
+}
+
+/// An optimizer's state as a checkpoint holds it: what resuming needs to continue with the same
+/// bits.
+#[cfg(feature = "train")]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct OptimizerState {
+    /// The optimizer's name (`Adam`), checked when restoring.
+    pub kind: String,
+    /// The steps taken.
+    pub steps: u64,
+    /// The learning rate of the next step.
+    pub learning_rate: f64,
+    /// Its state buffers (moments, velocities), in the optimizer's own order.
+    pub buffers: Vec<StateBuffer>,
+}
+
+#[cfg(feature = "train")]
+impl OptimizerState {
+    /// Copies the buffers into `targets` after checking that this state is `kind`'s and that
+    /// each buffer has the length the target was prepared with.
+    pub(crate) fn restore_into(
+        &self,
+        kind: &str,
+        targets: &mut [&mut StateBuffer],
+    ) -> Result<(), String> {
+        if self.kind != kind {
+            return Err(format!(
+                "the checkpoint holds the state of `{}`, expected `{kind}`",
+                self.kind
+            ));
+        }
+        if self.buffers.len() != targets.len() {
+            return Err(format!(
+                "the checkpoint holds {} state buffers of `{kind}`, expected {}",
+                self.buffers.len(),
+                targets.len()
+            ));
+        }
+        for (index, (found, target)) in self.buffers.iter().zip(targets.iter()).enumerate() {
+            let lengths = |b: &StateBuffer| (b.f32.len(), b.f64.len());
+            if lengths(found) != lengths(target) {
+                return Err(format!(
+                    "state buffer {index} of `{kind}` holds {:?} (f32, f64) values, expected {:?}",
+                    lengths(found),
+                    lengths(target)
+                ));
+            }
+        }
+        for (found, target) in self.buffers.iter().zip(targets.iter_mut()) {
+            (**target).clone_from(found);
+        }
+        Ok(())
     }
 }

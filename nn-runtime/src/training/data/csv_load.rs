@@ -10,8 +10,9 @@ use std::path::Path;
 
 use ::csv::{ByteRecord, Reader, ReaderBuilder};
 
-use super::Dataset;
+use super::csv_labels::LabelReader;
 use super::csv_options::{Column, CsvOptions, Targets};
+use super::{Dataset, Labels};
 use crate::{DataError, Float, Side};
 
 impl<T: Float, const IN: usize, const OUT: usize> Dataset<T, IN, OUT> {
@@ -20,11 +21,7 @@ impl<T: Float, const IN: usize, const OUT: usize> Dataset<T, IN, OUT> {
     /// A file that cannot be opened is a [`DataError::CsvRead`]; everything else is as for
     /// [`from_csv_reader`](Self::from_csv_reader).
     pub fn from_csv(path: impl AsRef<Path>, options: &CsvOptions) -> Result<Self, DataError> {
-        let path = path.as_ref();
-        let file = File::open(path).map_err(|error| DataError::CsvRead {
-            message: format!("{}: {error}", path.display()),
-        })?;
-        Self::from_csv_reader(file, options)
+        Self::from_csv_reader(open(path.as_ref())?, options)
     }
 
     /// Reads CSV data from `reader` (a file, `text.as_bytes()`, …), choosing columns as
@@ -36,46 +33,103 @@ impl<T: Float, const IN: usize, const OUT: usize> Dataset<T, IN, OUT> {
     /// ([`CsvFieldCount`](DataError::CsvFieldCount)), a column name the header lacks or a
     /// column index past the last field, chosen columns not matching `IN` or `OUT`, a field that
     /// is not a number or not finite (NaN, `inf`, too large for `T`), a label that is not an
-    /// integer in `0..OUT`, and I/O errors ([`CsvRead`](DataError::CsvRead)).
+    /// integer in `0..OUT` (or, with [`known_labels`](CsvOptions::known_labels), a label not
+    /// among them, [`CsvUnknownLabel`](DataError::CsvUnknownLabel), or an empty one), and I/O
+    /// errors ([`CsvRead`](DataError::CsvRead)).
     pub fn from_csv_reader(reader: impl Read, options: &CsvOptions) -> Result<Self, DataError> {
-        let mut records = Records::new(reader, options.delimiter);
-        let header = if options.header {
-            let Some((line, record)) = records.next()? else {
-                return Err(DataError::CsvEmpty);
-            };
-            Some((line, names(record)))
-        } else {
-            None
-        };
-        let Some((first_line, first)) = records.next()? else {
+        read(reader, options, false).map(|(data, _)| data)
+    }
+
+    /// Reads the CSV file at `path` as [`from_csv`](Self::from_csv) does, its label column
+    /// holding class names (`setosa`) rather than integers; returns the dataset and its
+    /// [`Labels`].
+    ///
+    /// The labels are the [`known_labels`](CsvOptions::known_labels) of `options` if it has
+    /// them; otherwise they are learned from the file: its distinct labels, sorted (see
+    /// [`Labels`]), which must number `OUT` (one-hot targets), or 2 for `OUT = 1` (targets 0 and
+    /// 1), else a [`DataError::LabelCount`] lists them. Read a later file with the same classes
+    /// through `options.clone().known_labels(labels)`. `options` must choose a label column
+    /// ([`CsvNoLabelColumn`](DataError::CsvNoLabelColumn)); an empty label is a
+    /// [`CsvEmptyLabel`](DataError::CsvEmptyLabel).
+    pub fn from_csv_with_labels(
+        path: impl AsRef<Path>,
+        options: &CsvOptions,
+    ) -> Result<(Self, Labels), DataError> {
+        Self::from_csv_reader_with_labels(open(path.as_ref())?, options)
+    }
+
+    /// Reads CSV data from `reader` as [`from_csv_with_labels`](Self::from_csv_with_labels)
+    /// does.
+    pub fn from_csv_reader_with_labels(
+        reader: impl Read,
+        options: &CsvOptions,
+    ) -> Result<(Self, Labels), DataError> {
+        if !matches!(options.targets, Targets::Label(_)) {
+            return Err(DataError::CsvNoLabelColumn);
+        }
+        match read(reader, options, true)? {
+            (data, Some(labels)) => Ok((data, labels)),
+            (_, None) => Err(DataError::CsvNoLabelColumn),
+        }
+    }
+}
+
+/// Opens the file at `path`, naming it in the error.
+fn open(path: &Path) -> Result<File, DataError> {
+    File::open(path).map_err(|error| DataError::CsvRead {
+        message: format!("{}: {error}", path.display()),
+    })
+}
+
+/// Reads CSV data as `options` say, with the label column's names learned when `learn` and no
+/// labels are known; returns the labels the label column was read with, if it holds names.
+fn read<T: Float, const IN: usize, const OUT: usize>(
+    reader: impl Read,
+    options: &CsvOptions,
+    learn: bool,
+) -> Result<(Dataset<T, IN, OUT>, Option<Labels>), DataError> {
+    if options.known_labels.is_some() && !matches!(options.targets, Targets::Label(_)) {
+        return Err(DataError::CsvNoLabelColumn);
+    }
+    let mut labels = LabelReader::new::<OUT>(options.known_labels.as_ref(), learn)?;
+    let mut records = Records::new(reader, options.delimiter);
+    let header = if options.header {
+        let Some((line, record)) = records.next()? else {
             return Err(DataError::CsvEmpty);
         };
-        let (layout_line, fields) = match &header {
-            Some((line, names)) => (*line, names.len()),
-            None => (first_line, first.len()),
-        };
-        let header = header
-            .as_ref()
-            .map(|(line, names)| (*line, names.as_slice()));
-        let layout = Layout::resolve::<IN, OUT>(options, header, layout_line, fields)?;
+        Some((line, names(record)))
+    } else {
+        None
+    };
+    let Some((first_line, first)) = records.next()? else {
+        return Err(DataError::CsvEmpty);
+    };
+    let (layout_line, fields) = match &header {
+        Some((line, names)) => (*line, names.len()),
+        None => (first_line, first.len()),
+    };
+    let header = header
+        .as_ref()
+        .map(|(line, names)| (*line, names.as_slice()));
+    let layout = Layout::resolve::<IN, OUT>(options, header, layout_line, fields)?;
 
-        let mut inputs = Vec::new();
-        let mut targets = Vec::new();
-        let mut row = Some((first_line, first));
-        while let Some((line, record)) = row {
-            if record.len() != fields {
-                return Err(DataError::CsvFieldCount {
-                    line,
-                    found: record.len(),
-                    expected: fields,
-                });
-            }
-            inputs.push(layout.inputs::<T, IN>(&record, line)?);
-            targets.push(layout.targets::<T, OUT>(&record, line)?);
-            row = records.next()?;
+    let mut inputs = Vec::new();
+    let mut targets = Vec::new();
+    let mut row = Some((first_line, first));
+    while let Some((line, record)) = row {
+        if record.len() != fields {
+            return Err(DataError::CsvFieldCount {
+                line,
+                found: record.len(),
+                expected: fields,
+            });
         }
-        Self::from_vecs(inputs, targets)
+        inputs.push(layout.inputs::<T, IN>(&record, line)?);
+        targets.push(layout.targets::<T, OUT>(&record, line, &mut labels)?);
+        row = records.next()?;
     }
+    let labels = labels.finish(&mut targets)?;
+    Ok((Dataset::from_vecs(inputs, targets)?, labels))
 }
 
 /// The records of a CSV source with their 1-based lines.
@@ -220,23 +274,11 @@ impl Layout {
         &self,
         record: &ByteRecord,
         line: u64,
+        labels: &mut LabelReader<'_>,
     ) -> Result<[T; OUT], DataError> {
         match &self.targets {
             TargetColumns::Values(columns) => values(record, line, columns),
-            TargetColumns::Label(column) => {
-                let label = label(record, line, *column)?;
-                if label >= OUT {
-                    return Err(DataError::CsvLabelOutOfRange {
-                        line,
-                        column: *column,
-                        label,
-                        classes: OUT,
-                    });
-                }
-                let mut target = [T::zero(); OUT];
-                target[label] = T::one();
-                Ok(target)
-            }
+            TargetColumns::Label(column) => labels.target(record, line, *column),
         }
     }
 }
@@ -293,7 +335,7 @@ fn check_count(side: Side, found: usize, expected: usize) -> Result<(), DataErro
 }
 
 /// The field at `column`, trimmed; a field that is not UTF-8 comes back lossily converted.
-fn field(record: &ByteRecord, column: usize) -> Result<&str, String> {
+pub(super) fn field(record: &ByteRecord, column: usize) -> Result<&str, String> {
     let bytes = record.get(column).unwrap_or_default();
     match core::str::from_utf8(bytes) {
         Ok(text) => Ok(text.trim()),
@@ -327,21 +369,4 @@ fn values<T: Float, const N: usize>(
         *slot = value;
     }
     Ok(row)
-}
-
-/// The class label at `column`: a non-negative integer, written `3` or `3.0`.
-fn label(record: &ByteRecord, line: u64, column: usize) -> Result<usize, DataError> {
-    let not_a_label = |field: String| DataError::CsvNotALabel {
-        line,
-        column,
-        field,
-    };
-    let text = field(record, column).map_err(not_a_label)?;
-    if let Ok(label) = text.parse::<usize>() {
-        return Ok(label);
-    }
-    match text.parse::<f64>() {
-        Ok(x) if x >= 0.0 && x.fract() == 0.0 && x < 2f64.powi(53) => Ok(x as usize),
-        _ => Err(not_a_label(text.to_owned())),
-    }
 }

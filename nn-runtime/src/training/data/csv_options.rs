@@ -2,6 +2,8 @@
 
 use core::fmt;
 
+use super::Labels;
+
 /// A CSV column, by 0-based index or by its name in the header row.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Column {
@@ -45,12 +47,13 @@ pub(super) enum Targets {
     Last,
     /// These columns, in order.
     Columns(Vec<Column>),
-    /// One column of class labels in `0..OUT`, one-hot encoded.
+    /// One column of class labels (integers in `0..OUT`, or names), one-hot encoded.
     Label(Column),
 }
 
 /// How to read a CSV file into a [`Dataset`](super::Dataset): the columns that hold the inputs
-/// and the targets, whether the first row is a header, and the delimiter.
+/// and the targets, whether the first row is a header, the delimiter, and the class names of a
+/// label column.
 ///
 /// By default the first row is a header, fields are separated by commas, the targets are the
 /// last `OUT` columns and the inputs every other column, in file order. Choosing targets (or a
@@ -66,12 +69,17 @@ pub(super) enum Targets {
 /// // No header, semicolons, columns 0..3 as inputs and column 5 as the target.
 /// let options = CsvOptions::new().header(false).delimiter(b';').inputs(0..3).targets([5]);
 /// ```
+///
+/// A label column of names (`setosa`) is read by
+/// [`Dataset::from_csv_with_labels`](super::Dataset::from_csv_with_labels), which learns them,
+/// and later files with the same names through [`known_labels`](Self::known_labels).
 #[derive(Clone, Debug, PartialEq)]
 pub struct CsvOptions {
     pub(super) inputs: Option<Vec<Column>>,
     pub(super) targets: Targets,
     pub(super) header: bool,
     pub(super) delimiter: u8,
+    pub(super) known_labels: Option<Labels>,
 }
 
 impl Default for CsvOptions {
@@ -81,6 +89,7 @@ impl Default for CsvOptions {
             targets: Targets::Last,
             header: true,
             delimiter: b',',
+            known_labels: None,
         }
     }
 }
@@ -106,7 +115,10 @@ impl CsvOptions {
     }
 
     /// Takes the targets from one column of class labels in `0..OUT` (integers such as `3` or
-    /// `3.0`), each stored one-hot, replacing any [`targets`](Self::targets).
+    /// `3.0`), each stored one-hot, replacing any [`targets`](Self::targets). With
+    /// [`known_labels`](Self::known_labels), or read by
+    /// [`Dataset::from_csv_with_labels`](super::Dataset::from_csv_with_labels), the labels are
+    /// names instead.
     pub fn label(mut self, column: impl Into<Column>) -> Self {
         self.targets = Targets::Label(column.into());
         self
@@ -121,6 +133,16 @@ impl CsvOptions {
     /// The field delimiter (default `b','`), e.g. `b';'` or `b'\t'`.
     pub fn delimiter(mut self, delimiter: u8) -> Self {
         self.delimiter = delimiter;
+        self
+    }
+
+    /// Reads the [`label`](Self::label) column as names among `labels` (learned from the training
+    /// file, or a model's): the label named `labels.name(i)` is class `i`, and any other is a
+    /// [`DataError::CsvUnknownLabel`](crate::DataError::CsvUnknownLabel) naming it and its line.
+    /// There must be as many labels as the dataset's outputs (2 for a single output), and a
+    /// label column must be chosen.
+    pub fn known_labels(mut self, labels: Labels) -> Self {
+        self.known_labels = Some(labels);
         self
     }
 }

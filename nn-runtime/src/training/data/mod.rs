@@ -7,13 +7,18 @@
 //! - [`Dataset::split`] makes a seeded train/validation split.
 //! - [`Standardizer`] and [`TargetStandardizer`] rescale columns to mean 0 and standard deviation 1
 //!   with statistics fitted on training data.
-//! - [`Dataset::from_csv`] and [`Dataset::from_csv_reader`] load CSV data chosen by [`CsvOptions`].
+//! - [`Dataset::from_csv`] and [`Dataset::from_csv_reader`] load CSV data chosen by [`CsvOptions`];
+//!   [`Dataset::from_csv_with_labels`] reads a label column of names and gives their [`Labels`].
 
 mod column_stats;
+mod csv_labels;
+#[cfg(test)]
+mod csv_labels_tests;
 mod csv_load;
 #[cfg(test)]
 mod csv_load_tests;
 mod csv_options;
+mod labels;
 mod one_hot;
 mod split;
 mod standardize;
@@ -21,6 +26,7 @@ mod target_standardize;
 
 pub use crate::train::argmax;
 pub use csv_options::{Column, CsvOptions};
+pub use labels::Labels;
 pub use one_hot::one_hot;
 pub use standardize::Standardizer;
 pub use target_standardize::TargetStandardizer;

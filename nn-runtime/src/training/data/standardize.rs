@@ -49,6 +49,14 @@ impl<T: Float, const IN: usize> Standardizer<T, IN> {
         self.stats.invert(input);
     }
 
+    /// A standardizer of these statistics, which the caller has checked: every value finite, every
+    /// standard deviation positive (a model file's, see `nn::model::Model`).
+    pub(crate) fn from_parts(mean: [T; IN], std: [T; IN]) -> Self {
+        Self {
+            stats: ColumnStats { mean, std },
+        }
+    }
+
     /// The fitted mean of each input column.
     pub fn mean(&self) -> &[T; IN] {
         &self.stats.mean

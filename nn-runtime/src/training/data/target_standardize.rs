@@ -50,6 +50,14 @@ impl<T: Float, const OUT: usize> TargetStandardizer<T, OUT> {
         self.stats.invert(prediction);
     }
 
+    /// A standardizer of these statistics, which the caller has checked: every value finite, every
+    /// standard deviation positive (a model file's, see `nn::model::Model`).
+    pub(crate) fn from_parts(mean: [T; OUT], std: [T; OUT]) -> Self {
+        Self {
+            stats: ColumnStats { mean, std },
+        }
+    }
+
     /// The fitted mean of each target column.
     pub fn mean(&self) -> &[T; OUT] {
         &self.stats.mean

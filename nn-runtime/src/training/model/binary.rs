@@ -1,32 +1,63 @@
 //! A typed network in the binary format (framed by `nn_format::binary`).
 
 use bytemuck::Pod;
-use nn_format::binary;
+use nn_format::{Preprocessing, binary};
 
 use super::header::{Layout, check};
 use super::tensors::{check_finite, non_finite, visit};
 use super::{ModelError, tensors};
 use crate::Network;
 
+/// A loaded network of element type `T` and the preprocessing section of its file, if any.
+pub(crate) type Loaded<N, T> = (N, Option<Preprocessing<T>>);
+
 /// Encodes `network`. Fails on a NaN or infinite value.
 pub(crate) fn write<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
     network: &N,
 ) -> Result<Vec<u8>, ModelError> {
+    write_with(network, None)
+}
+
+/// Encodes `network` with a preprocessing `section` (already checked): its widths in the header,
+/// its values after the network's. Fails on a NaN or infinite value of the network.
+pub(crate) fn write_with<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
+    network: &N,
+    section: Option<&Preprocessing<N::Scalar>>,
+) -> Result<Vec<u8>, ModelError> {
     check_finite(network)?;
-    let header = Layout::of::<N, IN, OUT>().header();
-    let values = N::LEN * size_of::<N::Scalar>();
+    let mut header = Layout::of::<N, IN, OUT>().header();
+    header.preprocessing = section.map(Preprocessing::header);
+    let extra = section.map(Preprocessing::values).unwrap_or_default();
+    let values = (N::LEN + extra.len()) * size_of::<N::Scalar>();
     Ok(binary::encode(&header, values, |out| {
         visit(network, |_, _, values| push_le(out, values));
+        push_le(out, &extra);
     }))
 }
 
-/// Decodes a new `N` from `bytes`, after checking the framing, the checksum and the header.
+/// Decodes a new `N` from `bytes`, after checking the framing, the checksum and the header. A
+/// preprocessing section is passed over.
 pub(crate) fn read<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
     bytes: &[u8],
 ) -> Result<N, ModelError> {
-    let (header, values) = binary::split(bytes)?;
-    check(&header, Layout::of::<N, IN, OUT>())?;
-    from_le_values(values)
+    read_with(bytes).map(|(network, _)| network)
+}
+
+/// Decodes a new `N` and any preprocessing section from `bytes`, after checking the framing, the
+/// checksum and the header (the section's contents are the caller's to check).
+pub(crate) fn read_with<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
+    bytes: &[u8],
+) -> Result<Loaded<N, N::Scalar>, ModelError> {
+    let framed = binary::split(bytes)?;
+    check(&framed.header, Layout::of::<N, IN, OUT>())?;
+    let network = from_le_values(framed.values)?;
+    let section = framed.header.preprocessing.map(|header| {
+        let count = framed.preprocessing.len() / size_of::<N::Scalar>();
+        let mut values = vec![N::Scalar::default(); count];
+        copy_le(framed.preprocessing, &mut values);
+        Preprocessing::from_header(header, &values)
+    });
+    Ok((network, section))
 }
 
 /// A new `N` from the little-endian bytes of its values in file order, which a header checked

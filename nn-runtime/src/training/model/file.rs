@@ -13,6 +13,16 @@ pub(crate) fn read(path: &Path) -> Result<Vec<u8>, ModelError> {
     fs::read(path).map_err(|source| io_error("read", path, source))
 }
 
+/// Reads the whole file at `path` as UTF-8 text (a JSON document).
+pub(crate) fn read_text(path: &Path) -> Result<String, ModelError> {
+    String::from_utf8(read(path)?).map_err(|error| {
+        ModelError::Malformed(format!(
+            "the file is not UTF-8 text: invalid byte at offset {}",
+            error.utf8_error().valid_up_to()
+        ))
+    })
+}
+
 /// Writes `bytes` to `path` atomically: to a new temporary file in the same directory, flushed and
 /// synced, then renamed over `path`. On failure the temporary file is removed and any existing
 /// file at `path` is left as it was.

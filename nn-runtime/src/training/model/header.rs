@@ -39,6 +39,7 @@ impl Layout {
                     shape: [layer.outputs, layer.inputs],
                 })
                 .collect(),
+            preprocessing: None,
         }
     }
 }

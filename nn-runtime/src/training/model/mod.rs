@@ -46,9 +46,17 @@
 //!
 //! The functions are generic over the network `N` and its widths; the widths are inferred from
 //! `N`, so `let net: Xor = load_json(path)?` or `load_json::<Xor, _, _>(path)` both work.
+//!
+//! A [`Model`] saves the network with its preprocessing — input standardization, target
+//! standardization, class labels — in an optional, versioned `preprocessing` section of the same
+//! formats, and loads them back checked against the network. A file without the section is
+//! exactly a network's file, and the functions here read the network of a file with one,
+//! passing the section over (a section of an unknown version is a
+//! [`PreprocessingError::Version`] for every reader).
 
 mod binary;
-mod file;
+mod bundle;
+pub(crate) mod file;
 mod header;
 mod json;
 pub mod onnx;
@@ -57,8 +65,9 @@ mod tensors;
 
 use std::path::Path;
 
-pub use nn_format::ModelError;
+pub use bundle::Model;
 pub use nn_format::safetensors::TensorNames;
+pub use nn_format::{ModelError, PreprocessingError};
 
 use crate::Network;
 
@@ -77,14 +86,7 @@ pub fn save_json<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
 pub fn load_json<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
     path: impl AsRef<Path>,
 ) -> Result<N, ModelError> {
-    let bytes = file::read(path.as_ref())?;
-    let text = std::str::from_utf8(&bytes).map_err(|error| {
-        ModelError::Malformed(format!(
-            "the file is not UTF-8 text: invalid byte at offset {}",
-            error.valid_up_to()
-        ))
-    })?;
-    from_json_str(text)
+    from_json_str(&file::read_text(path.as_ref())?)
 }
 
 /// Saves `network` in the binary format at `path`, replacing any file there atomically.
@@ -132,6 +134,9 @@ pub fn from_json_str<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
 /// 16+H    V     values, little-endian f32/f64: per layer the weight (column-major), then the bias
 /// 16+H+V  4     CRC-32 (IEEE) of every byte before it, u32 little-endian
 /// ```
+///
+/// A [`Model`] with preprocessing adds `"preprocessing":{"version":1,…}` to the header and its
+/// values between the network's and the checksum.
 ///
 /// Fails on a NaN or infinite value, which loading would reject.
 pub fn to_bytes<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(

@@ -8,14 +8,18 @@ use crate::{DataWidth, Loss, Network, TrainingData};
 pub struct Evaluation {
     /// The mean loss (no weight penalty).
     pub loss: f64,
-    /// Accuracy, MSE and MAE over the dataset.
+    /// The metrics that fit the loss, as the trainer reports them by default
+    /// ([`Metric::defaults`]): accuracy for a classification loss, MSE and MAE otherwise. The
+    /// others are `None`.
     pub metrics: MetricValues,
 }
 
 /// Evaluates `net` on `data` in inference mode (dropout off), in batches of 256.
 ///
-/// Reports every metric: accuracy, mean squared error and mean absolute error. A dataset whose
-/// widths differ from the network's does not compile.
+/// Reports the metrics that fit the loss ([`Loss::CLASSIFICATION`]): accuracy for a classifier,
+/// the mean squared and absolute errors for a regression. [`metrics`](crate::metrics) has the
+/// others (per-class scores, a confusion matrix, R², ROC AUC). A dataset whose widths differ
+/// from the network's does not compile.
 pub fn evaluate<N, D, L, const IN: usize, const OUT: usize, const DI: usize, const DO: usize>(
     net: &N,
     data: &D,
@@ -27,14 +31,12 @@ where
     L: Loss<N::OutputActivation>,
 {
     let data = <D as DataWidth<DI, DO, IN, OUT>>::fit(data.dataset());
+    let metrics = Metric::defaults(L::CLASSIFICATION);
     let mut session = Session::<N, IN, OUT>::new(256.min(data.len()), 0, 0);
+    session.set_metrics(metrics);
     let totals = session.evaluate(net, data, loss);
     Evaluation {
         loss: totals.loss,
-        metrics: totals.metrics(&[
-            Metric::Accuracy,
-            Metric::MeanSquaredError,
-            Metric::MeanAbsoluteError,
-        ]),
+        metrics: totals.metrics(metrics),
     }
 }

@@ -3,7 +3,7 @@
 use super::MetricValues;
 
 /// The figures of one finished epoch.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EpochRecord {
     /// The 1-based epoch number.
     pub epoch: usize,
@@ -34,6 +34,11 @@ pub enum StopReason {
     EpochLimit,
     /// The monitored loss stopped improving for `patience` epochs.
     EarlyStopping {
+        /// The epoch after which training stopped.
+        epoch: usize,
+    },
+    /// The callback given to [`fit_with`](super::Trainer::fit_with) asked to stop.
+    Callback {
         /// The epoch after which training stopped.
         epoch: usize,
     },

@@ -54,7 +54,7 @@ impl Measured {
 }
 
 /// The metrics of one pass over data; a metric not requested is `None`.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MetricValues {
     /// The fraction of samples classified right.
     pub accuracy: Option<f64>,

@@ -1,6 +1,8 @@
 //! Training: the [`Trainer`] builder and its batch/epoch loop, the allocation-free [`Session`]
 //! beneath it, metrics, weight penalties, early stopping and [`evaluate`].
 
+mod checkpoint;
+mod clipping;
 mod early_stopping;
 mod evaluate;
 mod history;
@@ -9,15 +11,19 @@ mod pool;
 mod progress;
 mod regularization;
 mod session;
+mod snapshot;
 mod trainer;
 mod validation;
 mod worker;
 
+pub use checkpoint::{Checkpoint, CheckpointError, Checkpoints};
+pub use clipping::GradientClipping;
 pub use early_stopping::EarlyStopping;
 pub use evaluate::{Evaluation, evaluate};
 pub use history::{EpochRecord, History, StopReason};
 pub use metrics::{Metric, MetricValues, argmax};
 pub use regularization::Penalty;
 pub use session::{NonFiniteLoss, PassTotals, Session};
+pub use snapshot::{RngState, SessionState};
 pub use trainer::Trainer;
 pub use validation::{NoValidationData, ValidationData, ValidationWidth};

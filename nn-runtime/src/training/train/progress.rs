@@ -1,4 +1,4 @@
-//! A progress bar over epochs, shown only when stderr is a terminal.
+//! Progress over epochs: a bar when stderr is a terminal, otherwise a line every few epochs.
 
 use std::io::IsTerminal;
 
@@ -6,26 +6,67 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::EpochRecord;
 
-/// An epoch progress bar, or nothing.
-pub(crate) struct Progress(Option<ProgressBar>);
+/// How progress shows.
+pub(crate) enum Progress {
+    /// A bar on a terminal.
+    Bar(ProgressBar),
+    /// A line on stderr every `every` epochs and after the last of `epochs`.
+    Lines { every: usize, epochs: usize },
+    /// Nothing.
+    Off,
+}
 
 impl Progress {
-    /// A bar over `epochs` epochs when `show` says so, or, by default, when stderr is a terminal.
-    pub(crate) fn new(show: Option<bool>, epochs: usize) -> Self {
-        if !show.unwrap_or_else(|| std::io::stderr().is_terminal()) {
-            return Self(None);
-        }
-        let bar = ProgressBar::new(epochs as u64);
-        let style =
-            ProgressStyle::with_template("{bar:30} epoch {pos}/{len} {msg} [{elapsed}<{eta}]")
+    /// Progress over `epochs` epochs of which `done` are already done (a resumed run): a bar on
+    /// a terminal, lines every `every` epochs otherwise, or nothing when `show` is `false`.
+    pub(crate) fn new(show: Option<bool>, every: usize, done: usize, epochs: usize) -> Self {
+        let terminal = std::io::stderr().is_terminal();
+        match show {
+            Some(false) => Self::Off,
+            Some(true) | None if terminal || show == Some(true) => {
+                let bar = ProgressBar::new(epochs as u64);
+                let style = ProgressStyle::with_template(
+                    "{bar:30} epoch {pos}/{len} {msg} [{elapsed}<{eta}]",
+                )
                 .unwrap_or_else(|_| ProgressStyle::default_bar());
-        bar.set_style(style);
-        Self(Some(bar))
+                bar.set_style(style);
+                bar.set_position(done as u64);
+                Self::Bar(bar)
+            }
+            _ => Self::Lines {
+                every: every.max(1),
+                epochs,
+            },
+        }
     }
 
     /// Shows a finished epoch's figures.
     pub(crate) fn epoch(&self, record: &EpochRecord) {
-        let Some(bar) = &self.0 else { return };
+        match self {
+            Self::Bar(bar) => {
+                bar.set_message(figures(record));
+                bar.inc(1);
+            }
+            Self::Lines { every, epochs } => {
+                if record.epoch.is_multiple_of(*every) || record.epoch == *epochs {
+                    eprintln!("epoch {}/{epochs} {}", record.epoch, figures(record));
+                }
+            }
+            Self::Off => {}
+        }
+    }
+
+    /// Leaves the bar at its final state.
+    pub(crate) fn finish(&self) {
+        if let Self::Bar(bar) = self {
+            bar.finish();
+        }
+    }
+}
+
+/// An epoch's figures on one line: `loss 0.1234 acc 0.950 val_loss 0.2000 val_acc 0.930`.
+fn figures(record: &EpochRecord) -> String {
+    {
         let mut message = format!("loss {:.4}", record.train_loss);
         if let Some(accuracy) = record.train_metrics.accuracy {
             message.push_str(&format!(" acc {accuracy:.3}"));
@@ -36,14 +77,36 @@ impl Progress {
         if let Some(accuracy) = record.validation_metrics.and_then(|m| m.accuracy) {
             message.push_str(&format!(" val_acc {accuracy:.3}"));
         }
-        bar.set_message(message);
-        bar.inc(1);
+        message
     }
+}
 
-    /// Leaves the bar at its final state.
-    pub(crate) fn finish(&self) {
-        if let Some(bar) = &self.0 {
-            bar.finish();
-        }
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::train::MetricValues;
+
+    #[test]
+    fn a_resumed_bar_counts_on_from_the_epochs_done_and_lines_name_the_figures() {
+        let Progress::Bar(bar) = Progress::new(Some(true), 1, 3, 10) else {
+            panic!("a bar was asked for");
+        };
+        assert_eq!((bar.position(), bar.length()), (3, Some(10)));
+        assert!(matches!(
+            Progress::new(Some(false), 1, 0, 10),
+            Progress::Off
+        ));
+        let record = EpochRecord {
+            epoch: 4,
+            train_loss: 0.25,
+            validation_loss: Some(0.5),
+            train_metrics: MetricValues {
+                accuracy: Some(0.9),
+                ..MetricValues::default()
+            },
+            validation_metrics: None,
+            learning_rate: 0.01,
+        };
+        assert_eq!(figures(&record), "loss 0.2500 acc 0.900 val_loss 0.5000");
     }
 }

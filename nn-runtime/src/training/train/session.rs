@@ -4,12 +4,14 @@
 use std::sync::Arc;
 
 use rand::SeedableRng;
-use rand::rngs::StdRng;
+use rand::rngs::ChaCha12Rng;
 use rand::seq::SliceRandom;
 
+use super::clipping::{self, GradientClipping};
 use super::metrics::{Measured, MetricTotals};
 use super::pool::TrainingPool;
 use super::regularization::Penalty;
+use super::snapshot::{RngState, SessionState};
 use super::worker::{Worker, load_batch};
 use crate::training::parallel;
 use crate::{Dataset, Float, Loss, Network, Optimizer, Tensors};
@@ -32,9 +34,11 @@ pub struct Session<N: Network<IN, OUT>, const IN: usize, const OUT: usize> {
     /// The weights of the best epoch, for early stopping.
     best: Vec<N::Scalar>,
     /// The shuffling stream.
-    rng: StdRng,
+    rng: ChaCha12Rng,
     /// The metric sums that steps, epochs and evaluations keep.
     measured: Measured,
+    /// How gradients are clipped before each update.
+    clipping: GradientClipping,
 }
 
 /// A batch whose loss was NaN or infinite.
@@ -107,8 +111,9 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
             order: (0..samples).collect(),
             last_good: vec![zero; N::LEN],
             best: vec![zero; N::LEN],
-            rng: StdRng::seed_from_u64(seed),
+            rng: ChaCha12Rng::seed_from_u64(seed),
             measured: Measured::ALL,
+            clipping: GradientClipping::Off,
         }
     }
 
@@ -117,6 +122,21 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
     /// trainer keeps the metrics it reports.
     pub fn set_metrics(&mut self, metrics: &[super::Metric]) {
         self.measured = Measured::of(metrics);
+    }
+
+    /// Clips the gradients of every later step as `clipping` says.
+    pub fn set_clipping(&mut self, clipping: GradientClipping) {
+        self.clipping = clipping;
+    }
+
+    /// The batch capacity.
+    pub fn batch_size(&self) -> usize {
+        self.batch_size
+    }
+
+    /// The number of samples an epoch runs over.
+    pub fn samples(&self) -> usize {
+        self.order.len()
     }
 
     /// The number of threads a step runs on.
@@ -180,12 +200,32 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
         let mut offset = 0;
         let mut penalty_value = 0.0;
         let gradients = &mut self.workers[0].gradients;
+        let clipping = self.clipping;
         let mut update = || {
+            // Clipping by norm needs every gradient, penalty included, before any update.
+            let mut factor = 1.0;
+            if let GradientClipping::Norm { max_norm } = clipping {
+                let mut squares = 0.0;
+                net.update(gradients, |kind, parameters, gradients| {
+                    penalty_value += penalty.apply(kind, parameters, gradients);
+                    squares += clipping::square_sum(gradients);
+                });
+                factor = GradientClipping::norm_factor(max_norm, squares);
+            }
             net.update(
                 gradients,
                 #[inline(always)]
                 |kind, parameters, gradients| {
-                    penalty_value += penalty.apply(kind, parameters, gradients);
+                    match clipping {
+                        GradientClipping::Off => {
+                            penalty_value += penalty.apply(kind, parameters, gradients);
+                        }
+                        GradientClipping::Value { value } => {
+                            penalty_value += penalty.apply(kind, parameters, gradients);
+                            clipping::clamp(gradients, value);
+                        }
+                        GradientClipping::Norm { .. } => clipping::scale(gradients, factor),
+                    }
                     optimizer.update(kind, parameters, gradients, offset);
                     offset += parameters.len();
                 },
@@ -350,6 +390,63 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
     /// Gives the network back the weights saved by [`save_best`](Self::save_best).
     pub fn restore_best(&self, net: &mut N) {
         restore_parameters(net, &self.best);
+    }
+
+    /// The order, random streams and best weights, for a checkpoint.
+    pub fn state(&self) -> SessionState {
+        SessionState {
+            order: self.order.clone(),
+            shuffle: RngState::of(&self.rng),
+            dropout: self
+                .workers
+                .iter()
+                .map(|worker| RngState::of(&worker.rng))
+                .collect(),
+            best: self.best.iter().map(|v| v.as_f64()).collect(),
+        }
+    }
+
+    /// Continues from a state [`state`](Self::state) saved from a session of the same network,
+    /// data size and thread count.
+    pub fn restore(&mut self, state: &SessionState) -> Result<(), String> {
+        let mut sorted = state.order.clone();
+        sorted.sort_unstable();
+        if sorted.iter().enumerate().any(|(i, &index)| i != index)
+            || sorted.len() != self.order.len()
+        {
+            return Err(format!(
+                "the checkpoint's sample order is not a permutation of the {} training samples",
+                self.order.len()
+            ));
+        }
+        if state.dropout.len() != self.workers.len() {
+            return Err(format!(
+                "the checkpoint was written with {} threads, expected {}",
+                state.dropout.len(),
+                self.workers.len()
+            ));
+        }
+        if state.best.len() != self.best.len() {
+            return Err(format!(
+                "the checkpoint's best weights hold {} values, expected {}",
+                state.best.len(),
+                self.best.len()
+            ));
+        }
+        let rngs = state
+            .dropout
+            .iter()
+            .map(RngState::restore)
+            .collect::<Result<Vec<_>, _>>()?;
+        self.rng = state.shuffle.restore()?;
+        for (worker, rng) in self.workers.iter_mut().zip(rngs) {
+            worker.rng = rng;
+        }
+        self.order.copy_from_slice(&state.order);
+        for (best, &value) in self.best.iter_mut().zip(&state.best) {
+            *best = N::Scalar::of_f64(value);
+        }
+        Ok(())
     }
 }
 

@@ -2,11 +2,15 @@
 //! penalties, early stopping and divergence recovery.
 
 use std::borrow::Cow;
+use std::ops::ControlFlow;
 
+use super::checkpoint::{Checkpoint, Checkpoints, TrainingState};
 use super::early_stopping::BestTracker;
 use super::progress::Progress;
 use super::validation::{NoValidationData, ValidationData, ValidationWidth};
-use super::{EarlyStopping, EpochRecord, History, Metric, Penalty, Session, StopReason};
+use super::{
+    EarlyStopping, EpochRecord, GradientClipping, History, Metric, Penalty, Session, StopReason,
+};
 use crate::learning::error::require;
 use crate::optim::LrSchedule;
 use crate::{
@@ -39,6 +43,14 @@ pub struct Trainer<'a, O, L, V = NoValidationData> {
     /// The optimizer's learning rate before any schedule changed it.
     base_learning_rate: Option<f64>,
     on_epoch: Option<EpochCallback<'a>>,
+    /// Epochs between log lines when stderr is not a terminal.
+    log_every: usize,
+    checkpoints: Option<Checkpoints>,
+    clipping: GradientClipping,
+    /// The checkpoint the next `fit` continues from.
+    resume: Option<Checkpoint>,
+    /// The state after the last `fit`, for [`checkpoint`](Trainer::checkpoint).
+    last: Option<TrainingState>,
 }
 
 /// How many threads a training step runs on.
@@ -75,6 +87,11 @@ impl<'a, O: Optimizer, L> Trainer<'a, O, L> {
             threads: Threads::Fixed(1),
             base_learning_rate: None,
             on_epoch: None,
+            log_every: 1,
+            checkpoints: None,
+            clipping: GradientClipping::Off,
+            resume: None,
+            last: None,
         }
     }
 }
@@ -113,6 +130,21 @@ impl<'a, O: Optimizer, L, V> Trainer<'a, O, L, V> {
     /// Adds an L2 penalty `λ·Σw²` on the weights (not the biases).
     pub fn l2(mut self, lambda: f64) -> Self {
         self.penalty.l2 = lambda;
+        self
+    }
+
+    /// Scales each step's gradients so that their overall L2 norm is at most `max_norm`
+    /// (PyTorch's `clip_grad_norm_`, after the weight penalty is added); see
+    /// [`GradientClipping::Norm`].
+    pub fn clip_grad_norm(mut self, max_norm: f64) -> Self {
+        self.clipping = GradientClipping::Norm { max_norm };
+        self
+    }
+
+    /// Clamps each gradient to `[−value, value]` (PyTorch's `clip_grad_value_`); see
+    /// [`GradientClipping::Value`].
+    pub fn clip_grad_value(mut self, value: f64) -> Self {
+        self.clipping = GradientClipping::Value { value };
         self
     }
 
@@ -158,6 +190,11 @@ impl<'a, O: Optimizer, L, V> Trainer<'a, O, L, V> {
             threads: self.threads,
             base_learning_rate: self.base_learning_rate,
             on_epoch: self.on_epoch,
+            log_every: self.log_every,
+            checkpoints: self.checkpoints,
+            clipping: self.clipping,
+            resume: self.resume,
+            last: self.last,
         }
     }
 
@@ -168,10 +205,48 @@ impl<'a, O: Optimizer, L, V> Trainer<'a, O, L, V> {
         self
     }
 
-    /// Shows or hides the progress bar (default: shown when stderr is a terminal).
+    /// Shows or hides the progress (default: a bar when stderr is a terminal, otherwise a line
+    /// per epoch on stderr).
     pub fn progress(mut self, show: bool) -> Self {
         self.progress = Some(show);
         self
+    }
+
+    /// When stderr is not a terminal, writes a progress line every `epochs` epochs (default 1;
+    /// the last epoch always gets one).
+    pub fn log_every(mut self, epochs: usize) -> Self {
+        self.log_every = epochs;
+        self
+    }
+
+    /// Writes checkpoints as `checkpoints` says. A checkpoint that cannot be written stops
+    /// training with [`TrainError::Checkpoint`]; the network keeps its weights.
+    pub fn checkpoints(mut self, checkpoints: Checkpoints) -> Self {
+        self.checkpoints = Some(checkpoints);
+        self
+    }
+
+    /// Makes the next [`fit`](Self::fit) continue from `checkpoint` rather than start over: it
+    /// gives the network the checkpoint's weights, restores the optimizer's and schedule's state,
+    /// the random streams, early stopping and the history, and runs the epochs after the
+    /// checkpoint's up to [`epochs`](Self::epochs). With the same settings and data, the result
+    /// is bit for bit that of a run never interrupted.
+    ///
+    /// Without it every `fit` starts over: fresh optimizer state, epoch 1.
+    pub fn resume_from(mut self, checkpoint: Checkpoint) -> Self {
+        self.resume = Some(checkpoint);
+        self
+    }
+
+    /// The state after the last [`fit`](Self::fit) with `net` (the network it trained), to save
+    /// or to continue from with [`resume_from`](Self::resume_from); `None` before any fit, or
+    /// with an optimizer that gives no state.
+    pub fn checkpoint<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
+        &self,
+        net: &N,
+    ) -> Option<Result<Checkpoint, super::CheckpointError>> {
+        let state = self.last.clone()?;
+        Some(Checkpoint::new(net, state))
     }
 
     /// Splits each batch across `threads` threads (default 1). Results are deterministic for a
@@ -205,14 +280,7 @@ impl<'a, O: Optimizer, L, V> Trainer<'a, O, L, V> {
         &self.optimizer
     }
 
-    /// Trains `net` on `data`.
-    ///
-    /// Checks the hyperparameters first. On a NaN or infinite loss training stops with
-    /// [`TrainError::Diverged`] and `net` holds the weights it had when that epoch began. With
-    /// early stopping and `restore_best_weights`, `net` ends with its best epoch's weights,
-    /// whether training stopped early or ran to the epoch limit.
-    ///
-    /// A dataset whose widths differ from the network's does not compile.
+    /// Trains `net` on `data`; see [`fit_with`](Self::fit_with).
     #[allow(clippy::type_complexity)]
     pub fn fit<
         N,
@@ -227,6 +295,42 @@ impl<'a, O: Optimizer, L, V> Trainer<'a, O, L, V> {
         &mut self,
         net: &mut N,
         data: &D,
+    ) -> Result<History, TrainError>
+    where
+        N: Network<IN, OUT>,
+        D: TrainingData<N::Scalar, DI, DO> + DataWidth<DI, DO, IN, OUT>,
+        L: Loss<N::OutputActivation>,
+        V: ValidationData<N::Scalar, VI, VO>,
+        N::Scalar: ValidationWidth<V, VI, VO, IN, OUT>,
+    {
+        self.fit_with(net, data, |_, _| ControlFlow::Continue(()))
+    }
+
+    /// Trains `net` on `data`, calling `callback` after each epoch with its record and the
+    /// network (after any checkpoint of that epoch is written): returning
+    /// `ControlFlow::Break(())` stops training with [`StopReason::Callback`].
+    ///
+    /// Checks the hyperparameters first. On a NaN or infinite loss training stops with
+    /// [`TrainError::Diverged`] and `net` holds the weights it had when that epoch began. With
+    /// early stopping and `restore_best_weights`, `net` ends with its best epoch's weights,
+    /// whether training stopped early or ran to the epoch limit.
+    ///
+    /// A dataset whose widths differ from the network's does not compile.
+    #[allow(clippy::type_complexity)]
+    pub fn fit_with<
+        N,
+        D,
+        const IN: usize,
+        const OUT: usize,
+        const DI: usize,
+        const DO: usize,
+        const VI: usize,
+        const VO: usize,
+    >(
+        &mut self,
+        net: &mut N,
+        data: &D,
+        mut callback: impl FnMut(&EpochRecord, &N) -> ControlFlow<()>,
     ) -> Result<History, TrainError>
     where
         N: Network<IN, OUT>,
@@ -252,7 +356,8 @@ impl<'a, O: Optimizer, L, V> Trainer<'a, O, L, V> {
         let base_learning_rate = *self
             .base_learning_rate
             .get_or_insert_with(|| self.optimizer.learning_rate());
-        self.optimizer.set_learning_rate(base_learning_rate);
+        self.optimizer
+            .set_learning_rate(self.schedule.initial_learning_rate(base_learning_rate));
         let capacity = self.batch_size.min(train.len());
         if N::BATCH_STATISTICS {
             check_batch_statistics::<N, IN, OUT>(capacity, train.len(), self.threads)?;
@@ -268,12 +373,62 @@ impl<'a, O: Optimizer, L, V> Trainer<'a, O, L, V> {
         let mut session =
             Session::<N, IN, OUT>::with_threads(capacity, train.len(), self.seed, threads);
         session.set_metrics(metrics);
-        let progress = Progress::new(self.progress, self.epochs);
+        session.set_clipping(self.clipping);
+        if self.checkpoints.is_some() && self.optimizer.state().is_none() {
+            return Err(TrainError::Resume(
+                "the optimizer cannot be checkpointed: it gives no state (`Optimizer::state`)"
+                    .into(),
+            ));
+        }
         let mut best = BestTracker::new();
         let mut epochs = Vec::with_capacity(self.epochs);
         let mut stop_reason = StopReason::EpochLimit;
+        let mut base_learning_rate = base_learning_rate;
+        let first_epoch = match self.resume.take() {
+            Some(checkpoint) => {
+                let state = &checkpoint.state;
+                if state.epoch > self.epochs {
+                    return Err(TrainError::Resume(format!(
+                        "the checkpoint is after epoch {}, but training is set to {} epochs",
+                        state.epoch, self.epochs
+                    )));
+                }
+                if (state.samples, state.batch_size, state.seed)
+                    != (train.len(), capacity, self.seed)
+                {
+                    return Err(TrainError::Resume(format!(
+                        "the checkpoint trained on {} samples in batches of {} with seed {}, this training on {} in batches of {} with seed {}",
+                        state.samples,
+                        state.batch_size,
+                        state.seed,
+                        train.len(),
+                        capacity,
+                        self.seed
+                    )));
+                }
+                let restored: N = checkpoint
+                    .network()
+                    .map_err(|error| TrainError::Resume(error.to_string()))?;
+                self.optimizer
+                    .restore_state(&state.optimizer)
+                    .map_err(TrainError::Resume)?;
+                session
+                    .restore(&state.session)
+                    .map_err(TrainError::Resume)?;
+                self.schedule.restore_state(&state.schedule);
+                base_learning_rate = state.base_learning_rate;
+                self.base_learning_rate = Some(base_learning_rate);
+                best.best_epoch = state.best_epoch;
+                best.best_loss = state.best_loss.unwrap_or(f64::INFINITY);
+                epochs.extend_from_slice(&state.history);
+                *net = restored;
+                state.epoch + 1
+            }
+            None => 1,
+        };
+        let progress = Progress::new(self.progress, self.log_every, first_epoch - 1, self.epochs);
 
-        for epoch in 1..=self.epochs {
+        for epoch in first_epoch..=self.epochs {
             let learning_rate = self.optimizer.learning_rate();
             let totals = session
                 .epoch(
@@ -315,9 +470,8 @@ impl<'a, O: Optimizer, L, V> Trainer<'a, O, L, V> {
                 learning_rate,
             };
             let min_delta = self.early_stopping.map_or(0.0, |e| e.min_delta);
-            if best.observe(epoch, record.monitored_loss(), min_delta)
-                && self.early_stopping.is_some()
-            {
+            let improved = best.observe(epoch, record.monitored_loss(), min_delta);
+            if improved && self.early_stopping.is_some() {
                 session.save_best(net);
             }
             let next_rate = self.schedule.next_learning_rate(
@@ -326,12 +480,43 @@ impl<'a, O: Optimizer, L, V> Trainer<'a, O, L, V> {
                 learning_rate,
                 record.monitored_loss(),
             );
+            if !(next_rate.is_finite() && next_rate > 0.0) {
+                progress.finish();
+                return Err(HyperparameterError {
+                    name: "learning rate from the schedule",
+                    value: next_rate,
+                    expected: "a finite number > 0",
+                }
+                .into());
+            }
             self.optimizer.set_learning_rate(next_rate);
             progress.epoch(&record);
             if let Some(callback) = self.on_epoch.as_mut() {
                 callback(&record);
             }
             epochs.push(record);
+            if let Some(policy) = &self.checkpoints
+                && policy.due(epoch, improved)
+            {
+                let path = policy.path(epoch);
+                let state = self.state(&session, &best, &epochs, epoch, base_learning_rate);
+                let written = state
+                    .ok_or(super::CheckpointError::UnsupportedOptimizer)
+                    .and_then(|state| Checkpoint::new(net, state))
+                    .and_then(|c| c.save(&path));
+                if let Err(error) = written {
+                    progress.finish();
+                    return Err(TrainError::Checkpoint {
+                        epoch,
+                        path,
+                        message: error.to_string(),
+                    });
+                }
+            }
+            if callback(&record, net).is_break() {
+                stop_reason = StopReason::Callback { epoch };
+                break;
+            }
             if let Some(early) = self.early_stopping
                 && best.epochs_since_best(epoch) >= early.patience.max(1)
             {
@@ -340,6 +525,8 @@ impl<'a, O: Optimizer, L, V> Trainer<'a, O, L, V> {
             }
         }
         progress.finish();
+        let finished = epochs.len();
+        self.last = self.state(&session, &best, &epochs, finished, base_learning_rate);
         let restored_best_weights = match self.early_stopping {
             Some(early) if early.restore_best_weights && best.best_epoch > 0 => {
                 session.restore_best(net);
@@ -352,6 +539,30 @@ impl<'a, O: Optimizer, L, V> Trainer<'a, O, L, V> {
             best_epoch: best.best_epoch,
             stop_reason,
             restored_best_weights,
+        })
+    }
+
+    /// The training state after `epoch`, for a checkpoint.
+    fn state<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
+        &self,
+        session: &Session<N, IN, OUT>,
+        best: &BestTracker,
+        epochs: &[EpochRecord],
+        epoch: usize,
+        base_learning_rate: f64,
+    ) -> Option<TrainingState> {
+        Some(TrainingState {
+            epoch,
+            seed: self.seed,
+            samples: session.samples(),
+            batch_size: session.batch_size(),
+            history: epochs.to_vec(),
+            best_epoch: best.best_epoch,
+            best_loss: best.best_loss.is_finite().then_some(best.best_loss),
+            base_learning_rate,
+            optimizer: self.optimizer.state()?,
+            schedule: self.schedule.state(),
+            session: session.state(),
         })
     }
 
@@ -375,11 +586,15 @@ impl<'a, O: Optimizer, L, V> Trainer<'a, O, L, V> {
             })?;
         }
         self.penalty.validate()?;
+        self.clipping.validate()?;
         if let Some(early) = &self.early_stopping {
             early.validate()?;
         }
         self.schedule.validate()?;
         self.optimizer.validate()?;
+        if let Some(checkpoints) = &self.checkpoints {
+            checkpoints.validate()?;
+        }
         Ok(())
     }
 }

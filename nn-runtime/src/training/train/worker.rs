@@ -1,7 +1,7 @@
 //! One thread's share of a training step: its own buffers, dropout stream and gradients.
 
 use rand::SeedableRng;
-use rand::rngs::StdRng;
+use rand::rngs::ChaCha12Rng;
 
 use super::metrics::{Measured, MetricTotals};
 use crate::compute::simd;
@@ -14,7 +14,7 @@ pub(crate) struct Worker<N: Network<IN, OUT>, const IN: usize, const OUT: usize>
     pub input: BatchMatrix<N::Scalar, IN>,
     pub target: BatchMatrix<N::Scalar, OUT>,
     /// The dropout stream of this worker.
-    pub rng: StdRng,
+    pub rng: ChaCha12Rng,
     /// The metrics of the samples this worker has seen since they were last collected.
     pub metrics: MetricTotals,
     /// The batch-mean loss of the last `compute`.
@@ -31,7 +31,7 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Worker<N, IN, OUT> 
             gradients: N::gradients(),
             input: BatchMatrix::zeros(capacity),
             target: BatchMatrix::zeros(capacity),
-            rng: StdRng::seed_from_u64(seed),
+            rng: ChaCha12Rng::seed_from_u64(seed),
             metrics: MetricTotals::default(),
             loss: 0.0,
             samples: 0,
