@@ -46,13 +46,26 @@ pub(crate) fn exp_f32(x: f32) -> f32 {
     const HIGH: f32 = 89.0;
     /// `ln` of the smallest normal `f32`: below it `eˣ` is subnormal, and flushed to 0.
     const LOWEST_NORMAL: f32 = -87.336_54;
+    let clamped = x.clamp(LOWEST_NORMAL, HIGH);
+    let (n, em1) = exp_reduction(clamped);
+    let (low, high) = power_of_two_halves(n);
+    // NaN flows through the arithmetic; only the flush needs a select, made a product so that
+    // even a fully unrolled loop stays free of branches and vectorizes.
+    let kept = if x >= LOWEST_NORMAL { 1.0 } else { 0.0 };
+    (em1 + 1.0) * low * high * kept
+}
+
+/// Cephes' reduction for [`exp_f32`] and [`expm1_f32`], of an `x` already clamped to where
+/// `2ⁿ` stays a normal number or overflows as it should: `x = n·ln 2 + r` with
+/// `|r| <= ln 2 / 2`. Returns `n` and `eʳ − 1 = r + r²·P(r)`, `P` of degree 5.
+#[inline(always)]
+pub(crate) fn exp_reduction(clamped: f32) -> (i32, f32) {
     /// `1.5·2²³`: adding it rounds a float of magnitude below 2²² to an integer, which then
     /// sits in the low bits of the sum.
     const ROUND: f32 = 12_582_912.0;
     /// `ln 2` split in a part exact in a few bits and the rest (Cody–Waite reduction).
     const LN2_HI: f32 = 0.693_359_4;
     const LN2_LO: f32 = -2.121_944_4e-4;
-    let clamped = x.clamp(LOWEST_NORMAL, HIGH);
     let shifted = clamped * core::f32::consts::LOG2_E + ROUND;
     let n = shifted - ROUND;
     let r = clamped - n * LN2_HI - n * LN2_LO;
@@ -62,15 +75,18 @@ pub(crate) fn exp_f32(x: f32) -> f32 {
     let p = p * r + 4.166_579_6e-2;
     let p = p * r + 1.666_666_5e-1;
     let p = p * r + 0.5;
-    let y = p * r * r + r + 1.0;
-    // n = bits(shifted) − bits(ROUND), in [-126, 128]; 2ⁿ = 2^half · 2^(n − half).
+    // n = bits(shifted) − bits(ROUND), exactly the integer `n` above.
     let n = shifted.to_bits() as i32 - ROUND.to_bits() as i32;
-    let half = n >> 1;
+    (n, p * r * r + r)
+}
+
+/// `2ⁿ` as the two normal factors `2^⌊n/2⌋` and `2^(n − ⌊n/2⌋)`, for `n` in `[-252, 254]`:
+/// multiplied in turn, results just below overflow (`n = 128`) come out right.
+#[inline(always)]
+pub(crate) fn power_of_two_halves(n: i32) -> (f32, f32) {
     let power = |e: i32| f32::from_bits(((e + 127) as u32) << 23);
-    // NaN flows through the arithmetic; only the flush needs a select, made a product so that
-    // even a fully unrolled loop stays free of branches and vectorizes.
-    let kept = if x >= LOWEST_NORMAL { 1.0 } else { 0.0 };
-    y * power(half) * power(n - half) * kept
+    let half = n >> 1;
+    (power(half), power(n - half))
 }
 
 /// `ln(x)` for `f32` by Cephes' `logf` scheme: `x = 2ᵉ·m` with `m` in `[√½, √2)`, and a

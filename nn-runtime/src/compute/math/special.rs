@@ -2,7 +2,7 @@
 //! written like the rest of [`math`](super) so that the compiler vectorizes them: what the GELU,
 //! ELU and softplus activations need beyond `exp`, `ln` and `tanh`.
 
-use super::ln_f32;
+use super::{exp_reduction, ln_f32, power_of_two_halves};
 
 /// `erf(x)` for `f32` as Eigen's `generic_fast_erf_float`: the rational function
 /// `x·P(x²)/Q(x²)` (degrees 9 and 12, within 3e-8 of `erf` in exact arithmetic), of `x` clamped
@@ -44,31 +44,13 @@ pub(crate) fn expm1_f32(x: f32) -> f32 {
     const LOW: f32 = -30.0;
     /// As in `exp_f32`: clamped here, `x` yields `n = 128` and the result overflows to +∞.
     const HIGH: f32 = 89.0;
-    /// `1.5·2²³`, which rounds to an integer (as in `exp_f32`).
-    const ROUND: f32 = 12_582_912.0;
-    /// `ln 2` split for the Cody–Waite reduction (as in `exp_f32`).
-    const LN2_HI: f32 = 0.693_359_4;
-    const LN2_LO: f32 = -2.121_944_4e-4;
-    let clamped = x.clamp(LOW, HIGH);
-    let shifted = clamped * core::f32::consts::LOG2_E + ROUND;
-    let n = shifted - ROUND;
-    let r = clamped - n * LN2_HI - n * LN2_LO;
-    let p = 1.987_569_2e-4_f32;
-    let p = p * r + 1.398_199_9e-3;
-    let p = p * r + 8.333_452e-3;
-    let p = p * r + 4.166_579_6e-2;
-    let p = p * r + 1.666_666_5e-1;
-    let p = p * r + 0.5;
-    let em1 = p * r * r + r;
-    // 2ⁿ in two factors, as in `exp_f32`, so that results just below overflow come out right.
-    let n_bits = shifted.to_bits() as i32 - ROUND.to_bits() as i32;
-    let half = n_bits >> 1;
-    let power = |e: i32| f32::from_bits(((e + 127) as u32) << 23);
-    let scale = power(half) * power(n_bits - half);
+    let (n, em1) = exp_reduction(x.clamp(LOW, HIGH));
+    let (low, high) = power_of_two_halves(n);
+    let scale = low * high;
     // For n <= 24 both terms are exact, so the sum rounds once; above, −1 hardly matters.
     let small = scale * em1 + (scale - 1.0);
-    let large = (em1 + 1.0) * power(half) * power(n_bits - half) - 1.0;
-    if n <= 24.0 { small } else { large }
+    let large = (em1 + 1.0) * low * high - 1.0;
+    if n <= 24 { small } else { large }
 }
 
 /// `ln(1 + x)` for `f32`, accurate for small `x` too, by Goldberg's correction (Goldberg, 1991,
