@@ -64,9 +64,17 @@ fn inference_allocates_nothing() {
     assert_eq!(count, 0);
 }
 
-/// Three epochs (batch 32 over 100 samples: three full batches and a short one of 4) with
-/// dropout and both weight penalties on; returns the allocations during the epochs and the losses.
-fn epochs_allocations<O: Optimizer>(mut optimizer: O) -> (usize, [f64; 3]) {
+/// Three epochs of `net` (batch 32 over 100 samples: three full batches and a short one of 4)
+/// with `penalty`, each followed by a validation pass; returns the allocations during the epochs
+/// and the losses.
+fn epochs_allocations<N: Network<64, 10, Scalar = f32>, O: Optimizer>(
+    net: &mut N,
+    mut optimizer: O,
+    penalty: Penalty,
+) -> (usize, [f64; 3])
+where
+    N::OutputActivation: nn::loss::FusedOutput<SoftmaxCrossEntropy>,
+{
     let inputs: Vec<[f32; 64]> = (0..100)
         .map(|i| core::array::from_fn(|p| ((i * p) % 7) as f32 / 7.0))
         .collect();
@@ -74,18 +82,16 @@ fn epochs_allocations<O: Optimizer>(mut optimizer: O) -> (usize, [f64; 3]) {
         .map(|i| core::array::from_fn(|c| f32::from(c == i % 10)))
         .collect();
     let data = Dataset::from_arrays(&inputs, &targets).unwrap();
-    let mut net = Digits::new(&mut StdRng::seed_from_u64(1));
     optimizer.validate().unwrap();
-    optimizer.prepare::<f32>(Digits::PARAMETERS);
-    let mut session = Session::<Digits, 64, 10>::new(32, data.len(), 7);
-    let penalty = Penalty { l1: 1e-4, l2: 1e-3 };
+    optimizer.prepare::<f32>(N::LEN);
+    let mut session = Session::<N, 64, 10>::new(32, data.len(), 7);
 
     allocations(|| {
         let mut losses = [0.0; 3];
         for loss in &mut losses {
             let totals = session
                 .epoch(
-                    &mut net,
+                    net,
                     &data,
                     &mut optimizer,
                     &SoftmaxCrossEntropy,
@@ -94,11 +100,17 @@ fn epochs_allocations<O: Optimizer>(mut optimizer: O) -> (usize, [f64; 3]) {
                 )
                 .unwrap();
             // Validation in inference mode reuses the same buffers.
-            session.evaluate(&net, &data, &SoftmaxCrossEntropy);
+            session.evaluate(net, &data, &SoftmaxCrossEntropy);
             *loss = totals.loss;
         }
         losses
     })
+}
+
+/// [`epochs_allocations`] of a fresh `Digits` with dropout and both weight penalties on.
+fn digits_allocations<O: Optimizer>(optimizer: O) -> (usize, [f64; 3]) {
+    let mut net = Digits::new(&mut StdRng::seed_from_u64(1));
+    epochs_allocations(&mut net, optimizer, Penalty { l1: 1e-4, l2: 1e-3 })
 }
 
 #[test]
@@ -106,7 +118,7 @@ fn training_epochs_allocate_nothing_after_setup_with_every_optimizer() {
     let runs = [
         (
             "sgd",
-            epochs_allocations(
+            digits_allocations(
                 Sgd::new(0.1)
                     .with_momentum(0.9)
                     .with_nesterov(true)
@@ -115,13 +127,13 @@ fn training_epochs_allocate_nothing_after_setup_with_every_optimizer() {
         ),
         (
             "rmsprop",
-            epochs_allocations(RmsProp::new(1e-3).with_momentum(0.9).with_centered(true)),
+            digits_allocations(RmsProp::new(1e-3).with_momentum(0.9).with_centered(true)),
         ),
         (
             "adam",
-            epochs_allocations(Adam::new(1e-3).with_amsgrad(true).with_weight_decay(1e-4)),
+            digits_allocations(Adam::new(1e-3).with_amsgrad(true).with_weight_decay(1e-4)),
         ),
-        ("adamw", epochs_allocations(AdamW::new(1e-3))),
+        ("adamw", digits_allocations(AdamW::new(1e-3))),
     ];
     for (name, (count, losses)) in runs {
         assert_eq!(count, 0, "{name} allocated {count} times");
@@ -132,36 +144,9 @@ fn training_epochs_allocate_nothing_after_setup_with_every_optimizer() {
 
 #[test]
 fn normalization_layers_and_activations_that_keep_their_inputs_allocate_nothing() {
-    let inputs: Vec<[f32; 64]> = (0..100)
-        .map(|i| core::array::from_fn(|p| ((i * p) % 7) as f32 / 7.0))
-        .collect();
-    let targets: Vec<[f32; 10]> = (0..100)
-        .map(|i| core::array::from_fn(|c| f32::from(c == i % 10)))
-        .collect();
-    let data = Dataset::from_arrays(&inputs, &targets).unwrap();
     let mut net = Normalized::new(&mut StdRng::seed_from_u64(1));
-    let mut optimizer = Adam::new(1e-2);
-    optimizer.prepare::<f32>(<Normalized as Tensors<f32>>::LEN);
-    let mut session = Session::<Normalized, 64, 10>::new(32, data.len(), 7);
     let penalty = Penalty { l1: 0.0, l2: 1e-3 };
-    let (count, losses) = allocations(|| {
-        let mut losses = [0.0; 3];
-        for loss in &mut losses {
-            let totals = session
-                .epoch(
-                    &mut net,
-                    &data,
-                    &mut optimizer,
-                    &SoftmaxCrossEntropy,
-                    &penalty,
-                    true,
-                )
-                .unwrap();
-            session.evaluate(&net, &data, &SoftmaxCrossEntropy);
-            *loss = totals.loss;
-        }
-        losses
-    });
+    let (count, losses) = epochs_allocations(&mut net, Adam::new(1e-2), penalty);
     assert_eq!(count, 0, "allocated {count} times");
     assert!(losses[2] < losses[0], "did not learn: {losses:?}");
     let (count, _) = allocations(|| net.forward(&[0.5f32; 64]));

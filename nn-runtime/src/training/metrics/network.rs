@@ -4,11 +4,8 @@
 use super::error::{MetricError, Values, check_finite};
 use super::{ClassificationReport, ConfusionMatrix, RegressionMetrics};
 use super::{accuracy, roc_auc, top_k_accuracy};
-use crate::train::argmax;
-use crate::{BatchMatrix, DataWidth, Dataset, Float, Network, TrainingData};
-
-/// The samples per forward pass, as [`evaluate`](crate::evaluate).
-const BATCH: usize = 256;
+use crate::training::train::class_of;
+use crate::{DataWidth, Dataset, Float, Network, TrainingData};
 
 /// The confusion matrix of a classifier on `data`: see [`classification_report`] for how
 /// outputs and targets are read as classes.
@@ -105,7 +102,7 @@ where
     let data = <D as DataWidth<DI, DO, IN, OUT>>::fit(data.dataset());
     let outputs = outputs(net, data);
     let scores: Vec<N::Scalar> = outputs.iter().map(|row| row[OUT - 1]).collect();
-    let labels: Vec<bool> = data.targets().iter().map(|t| class(t) == 1).collect();
+    let labels: Vec<bool> = data.targets().iter().map(|t| class_of(t) == 1).collect();
     roc_auc(&scores, &labels)
 }
 
@@ -131,28 +128,15 @@ where
     RegressionMetrics::from_rows(&outputs(net, data), data.targets())
 }
 
-/// The outputs of `net` for every sample of `data` in order, in inference mode.
+/// The outputs of `net` for every sample of `data` in order, in inference mode, through the
+/// batched [`predict`](crate::predict) (256 samples a pass, as [`evaluate`](crate::evaluate)).
 fn outputs<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
     net: &N,
     data: &Dataset<N::Scalar, IN, OUT>,
 ) -> Vec<[N::Scalar; OUT]> {
-    let capacity = BATCH.min(data.len());
-    let mut input = BatchMatrix::<N::Scalar, IN>::zeros(capacity);
-    let mut workspace = N::workspace(capacity);
-    let mut outputs = Vec::with_capacity(data.len());
-    for samples in data.inputs().chunks(BATCH) {
-        input.set_columns(samples.len());
-        for (column, sample) in input.columns_mut().zip(samples) {
-            column.copy_from_slice(sample);
-        }
-        let output = net.forward_batch(&input, &mut workspace);
-        outputs.extend(
-            output
-                .columns_iter()
-                .map(|column| core::array::from_fn(|row| column[row])),
-        );
-    }
-    outputs
+    crate::predict(net, data.inputs()).expect(
+        "a dataset's inputs are finite (its constructors check them), so prediction succeeds",
+    )
 }
 
 /// The predicted classes of `outputs` and the true classes of `targets`; a NaN or infinite
@@ -164,18 +148,9 @@ fn classes_of<T: Float, const OUT: usize>(
     let mut predicted = Vec::with_capacity(outputs.len());
     for (sample, row) in outputs.iter().enumerate() {
         check_finite(row, Values::Scores, sample)?;
-        predicted.push(class(row));
+        predicted.push(class_of(row));
     }
-    Ok((predicted, targets.iter().map(|t| class(t)).collect()))
-}
-
-/// The class a row of outputs or targets stands for: the largest value's index, or for a single
-/// value, whether it is above 0.5.
-fn class<T: Float>(row: &[T]) -> usize {
-    match row {
-        [value] => usize::from(*value > T::of_f64(0.5)),
-        _ => argmax(row),
-    }
+    Ok((predicted, targets.iter().map(|t| class_of(t)).collect()))
 }
 
 /// The number of classes of a classifier with `outputs` outputs: two for a single output.

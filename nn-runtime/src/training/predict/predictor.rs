@@ -1,7 +1,7 @@
 //! The preallocated predictor: batches of inputs through [`Network::forward_batch`].
 
 use super::{PredictError, ProbabilityOutput};
-use crate::train::argmax;
+use crate::training::train::class_of;
 use crate::{BatchMatrix, Dataset, Float, Network};
 
 /// Runs a network over many inputs, in batches through the kernels that training and evaluation
@@ -194,13 +194,4 @@ fn load<T: Float, const IN: usize>(
     input.set_columns(samples.len());
     input.as_mut_slice().copy_from_slice(values);
     Ok(())
-}
-
-/// The class of one sample's outputs: the argmax, or the 0.5 threshold of a single output.
-#[inline]
-fn class_of<T: Float>(output: &[T]) -> usize {
-    match output {
-        [probability] => usize::from(*probability > T::of_f64(0.5)),
-        _ => argmax(output),
-    }
 }

@@ -172,11 +172,17 @@ fn error_sums<T: Float>(outputs: &[T], targets: &[T]) -> (f64, f64) {
 /// Whether one sample's output picks the target's class.
 #[inline(always)]
 fn classified_right<T: Float>(output: &[T], target: &[T]) -> bool {
-    if let ([y], [t]) = (output, target) {
-        let half = T::of_f64(0.5);
-        return (*y > half) == (*t > half);
+    class_of(output) == class_of(target)
+}
+
+/// The class a row of outputs or targets stands for: the largest value's index (the first, on
+/// ties), or for a single value, 1 where it is above 0.5.
+#[inline]
+pub(crate) fn class_of<T: Float>(row: &[T]) -> usize {
+    match row {
+        [value] => usize::from(*value > T::of_f64(0.5)),
+        _ => argmax(row),
     }
-    argmax(output) == argmax(target)
 }
 
 /// The index of the largest value (the first, on ties).

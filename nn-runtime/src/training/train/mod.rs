@@ -21,6 +21,7 @@ pub use clipping::GradientClipping;
 pub use early_stopping::EarlyStopping;
 pub use evaluate::{Evaluation, evaluate};
 pub use history::{EpochRecord, History, StopReason};
+pub(crate) use metrics::class_of;
 pub use metrics::{Metric, MetricValues, argmax};
 pub use regularization::Penalty;
 pub use session::{NonFiniteLoss, PassTotals, Session};
