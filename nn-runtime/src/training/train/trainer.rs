@@ -363,7 +363,6 @@ impl<'a, O: Optimizer, L, V> Trainer<'a, O, L, V> {
             check_batch_statistics::<N, IN, OUT>(capacity, train.len(), self.threads)?;
         }
         let threads = match self.threads {
-            Threads::Auto if N::BATCH_STATISTICS => 1,
             Threads::Fixed(threads) => threads,
             Threads::Auto if capacity * N::LEN * 6 >= PARALLEL_WORK => {
                 std::thread::available_parallelism().map_or(1, usize::from)
@@ -376,8 +375,7 @@ impl<'a, O: Optimizer, L, V> Trainer<'a, O, L, V> {
         session.set_clipping(self.clipping);
         if self.checkpoints.is_some() && self.optimizer.state().is_none() {
             return Err(TrainError::Resume(
-                "the optimizer cannot be checkpointed: it gives no state (`Optimizer::state`)"
-                    .into(),
+                super::CheckpointError::UnsupportedOptimizer.to_string(),
             ));
         }
         let mut best = BestTracker::new();
