@@ -51,13 +51,8 @@ pub fn expand(plan: &Plan) -> TokenStream {
         let field = &step.field;
         match step.kind {
             StepKind::Norm { kind, .. } => {
-                let tensors = [
-                    quote!(scale),
-                    quote!(shift),
-                    quote!(running_mean),
-                    quote!(running_variance),
-                ];
-                let copies = tensors[..kind.tensors()].iter().enumerate().map(|(index, tensor)| {
+                let copies = kind.tensor_names().iter().enumerate().map(|(index, (_, name))| {
+                    let tensor = quote::format_ident!("{name}");
                     quote!(frozen.#field.copy_tensor(#index, self.#field.#tensor.as_slice());)
                 });
                 quote!(#(#copies)*)

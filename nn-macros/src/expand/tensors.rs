@@ -66,30 +66,22 @@ fn tensors(step: &Step, storage: Storage, mutable: bool) -> Vec<TokenStream> {
         (quote!(as_slice), quote!(as_flattened))
     };
     match (&step.kind, storage) {
-        (StepKind::Norm { kind, .. }, Storage::Inline) => {
-            let kinds = ["Scale", "Shift", "RunningMean", "RunningVariance"];
-            kinds[..kind.tensors()]
-                .iter()
-                .enumerate()
-                .map(|(index, kind)| {
-                    let kind = format_ident!("{kind}");
-                    quote!(f(#rt::TensorKind::#kind, #borrow self.#field.tensors[#index][..]);)
-                })
-                .collect()
-        }
+        (StepKind::Norm { kind, .. }, Storage::Inline) => kind
+            .tensor_names()
+            .iter()
+            .enumerate()
+            .map(|(index, (kind, _))| {
+                let kind = format_ident!("{kind}");
+                quote!(f(#rt::TensorKind::#kind, #borrow self.#field.tensors[#index][..]);)
+            })
+            .collect(),
         (StepKind::Norm { kind, .. }, _) => {
-            let count = if storage == Storage::Gradients {
-                2
-            } else {
-                kind.tensors()
+            // Gradients hold only the trained tensors, the scale and the shift.
+            let tensors = match storage {
+                Storage::Gradients => &kind.tensor_names()[..2],
+                _ => kind.tensor_names(),
             };
-            let tensors = [
-                ("Scale", "scale"),
-                ("Shift", "shift"),
-                ("RunningMean", "running_mean"),
-                ("RunningVariance", "running_variance"),
-            ];
-            tensors[..count]
+            tensors
                 .iter()
                 .map(|(kind, name)| {
                     let (kind, name) = (format_ident!("{kind}"), format_ident!("{name}"));

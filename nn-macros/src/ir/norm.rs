@@ -35,9 +35,21 @@ impl NormKind {
     /// The number of tensors it holds: scale and shift, and for batch norm the running mean
     /// and variance.
     pub fn tensors(self) -> usize {
+        self.tensor_names().len()
+    }
+
+    /// Its tensors in file order, each as the runtime's `TensorKind` variant and the field of the
+    /// training type that holds it.
+    pub fn tensor_names(self) -> &'static [(&'static str, &'static str)] {
+        const ALL: [(&str, &str); 4] = [
+            ("Scale", "scale"),
+            ("Shift", "shift"),
+            ("RunningMean", "running_mean"),
+            ("RunningVariance", "running_variance"),
+        ];
         match self {
-            NormKind::Layer => 2,
-            NormKind::Batch => 4,
+            NormKind::Layer => &ALL[..2],
+            NormKind::Batch => &ALL,
         }
     }
 }
