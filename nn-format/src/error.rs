@@ -22,6 +22,16 @@ pub enum ModelError {
         #[source]
         source: io::Error,
     },
+    /// The path to save to names something other than a regular file (a symbolic link, a
+    /// directory, a device, a FIFO or a socket), which saving would replace.
+    #[error("cannot replace `{}`: it is {kind}, expected a regular file", path.display())]
+    NotAFile {
+        /// The path.
+        path: PathBuf,
+        /// What it names, with its article: `a symbolic link`, `a directory`, `a character
+        /// device`, `a block device`, `a FIFO`, `a socket`.
+        kind: &'static str,
+    },
     /// The file is not a model of this format (wrong format tag or magic bytes).
     #[error("the file is not an nn model: its format tag is `{found}`, expected `{expected}`")]
     Format {

@@ -4,6 +4,7 @@
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use serde_json::error::Category;
 
 use crate::ModelError;
 use crate::header::{FORMAT, Header, LayerHeader, LayerKind, VERSION};
@@ -166,14 +167,20 @@ impl<T: Copy> Document<T> {
     }
 }
 
+/// The byte order mark some editors put at the start of a UTF-8 file.
+const BYTE_ORDER_MARK: char = '\u{feff}';
+
 /// Parses a JSON document with values of type `T`, checking its syntax, format tag and version,
-/// and the version of any preprocessing section.
+/// and the version of any preprocessing section. A leading UTF-8 byte order mark is passed over.
+///
+/// Text that is not JSON, or ends early, is a [`ModelError::Syntax`]; JSON whose fields do not
+/// make a model (a missing, unknown or repeated field, a value of the wrong type) is a
+/// [`ModelError::Malformed`] naming the field.
 pub fn parse<T: DeserializeOwned>(text: &str) -> Result<Document<T>, ModelError> {
-    let document: Document<T> = serde_json::from_str(text).map_err(|error| ModelError::Syntax {
-        line: error.line(),
-        column: error.column(),
-        message: error.to_string(),
-    })?;
+    // Columns are then counted from the first character after the mark, which editors hide.
+    let text = text.strip_prefix(BYTE_ORDER_MARK).unwrap_or(text);
+    let document: Document<T> =
+        serde_json::from_str(text).map_err(|error| document_error(&error))?;
     if document.format != FORMAT {
         return Err(ModelError::Format {
             found: document.format.escape_debug().to_string(),
@@ -190,6 +197,20 @@ pub fn parse<T: DeserializeOwned>(text: &str) -> Result<Document<T>, ModelError>
         check_version(section.version)?;
     }
     Ok(document)
+}
+
+/// The error for a document serde_json could not read: a [`ModelError::Syntax`] for text that is
+/// not JSON or ends early, a [`ModelError::Malformed`] for JSON that does not fit the document
+/// (serde_json's message names the field and where it is).
+fn document_error(error: &serde_json::Error) -> ModelError {
+    match error.classify() {
+        Category::Data => ModelError::Malformed(error.to_string()),
+        Category::Syntax | Category::Eof | Category::Io => ModelError::Syntax {
+            line: error.line(),
+            column: error.column(),
+            message: error.to_string(),
+        },
+    }
 }
 
 #[cfg(test)]
@@ -222,5 +243,67 @@ mod tests {
                 .to_string();
             assert!(error.contains(expected), "{error}");
         }
+    }
+
+    /// A valid document of one 1×1 dense layer, with `extra` spliced into its top-level object.
+    fn document_with(extra: &str) -> String {
+        format!(
+            r#"{{"format": "nn-model", "version": 1, "network": "T", "scalar": "f32"{extra}, "layers": [{{"name": "d", "shape": [1, 1], "weight": [0.5], "bias": [0.25]}}]}}"#
+        )
+    }
+
+    fn malformed(text: &str) -> String {
+        match parse::<f32>(text) {
+            Err(ModelError::Malformed(message)) => message,
+            Err(other) => panic!("expected a malformed-file error, got {other:?}"),
+            Ok(_) => panic!("accepted:\n{text}"),
+        }
+    }
+
+    #[test]
+    fn wrong_fields_in_valid_json_are_malformed_and_named() {
+        assert!(parse::<f32>(&document_with("")).is_ok());
+        let missing = document_with("").replace(r#""scalar": "f32", "#, "");
+        assert!(malformed(&missing).contains("missing field `scalar`"));
+        let unknown = malformed(&document_with(r#", "author": "x""#));
+        assert!(unknown.contains("unknown field `author`"), "{unknown}");
+        let duplicate = malformed(&document_with(r#", "network": "U""#));
+        assert!(
+            duplicate.contains("duplicate field `network`"),
+            "{duplicate}"
+        );
+        let in_layer =
+            document_with("").replace(r#""bias": [0.25]"#, r#""bias": [0.25], "bias": [1]"#);
+        assert!(malformed(&in_layer).contains("duplicate field `bias`"));
+    }
+
+    #[test]
+    fn broken_or_truncated_json_is_a_syntax_error() {
+        let text = document_with("");
+        for broken in [
+            &text[..text.len() - 1],
+            "",
+            "{,}",
+            &text.replacen(':', "", 1),
+        ] {
+            assert!(
+                matches!(parse::<f32>(broken), Err(ModelError::Syntax { .. })),
+                "{broken}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_leading_byte_order_mark_is_passed_over() {
+        let text = document_with("");
+        let marked = format!("\u{feff}{text}");
+        let document = parse::<f32>(&marked).unwrap();
+        assert_eq!(document.values().unwrap(), [0.5, 0.25]);
+        // Only at the start: a mark anywhere else is not JSON.
+        let inside = text.replacen('{', "{\u{feff}", 1);
+        assert!(matches!(
+            parse::<f32>(&inside),
+            Err(ModelError::Syntax { .. })
+        ));
     }
 }

@@ -50,6 +50,14 @@ pub enum DataError {
         /// The network's width on that side.
         expected: usize,
     },
+    /// Flat values given for a side of width 0, which no number of rows can hold.
+    #[error(
+        "flat {side} values cannot be split into rows of 0 values, expected a width of at least 1"
+    )]
+    ZeroWidth {
+        /// Input or target.
+        side: Side,
+    },
     /// A value is NaN or infinite.
     #[error("{side} row {row}, column {column} is {value}, expected a finite number")]
     NotFinite {

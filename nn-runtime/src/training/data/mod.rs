@@ -61,7 +61,15 @@ impl<T: Float, const IN: usize, const OUT: usize> Dataset<T, IN, OUT> {
     }
 
     /// Builds a dataset from flat row-major slices: `inputs.len()` must be a multiple of `IN`.
+    ///
+    /// Flat values cannot be split into rows of no values: an `IN` or `OUT` of 0 is a
+    /// [`DataError::ZeroWidth`].
     pub fn from_flat(inputs: &[T], targets: &[T]) -> Result<Self, DataError> {
+        for (side, width) in [(Side::Input, IN), (Side::Target, OUT)] {
+            if width == 0 {
+                return Err(DataError::ZeroWidth { side });
+            }
+        }
         let inputs: Vec<&[T]> = inputs.chunks(IN).collect();
         let targets: Vec<&[T]> = targets.chunks(OUT).collect();
         Self::from_rows(&inputs, &targets)
@@ -190,5 +198,17 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn flat_slices_of_a_zero_width_side_are_an_error() {
+        let err = Dataset::<f32, 0, 1>::from_flat(&[], &[0.0, 1.0]).unwrap_err();
+        assert_eq!(err, DataError::ZeroWidth { side: Side::Input });
+        let err = Dataset::<f32, 2, 0>::from_flat(&[1.0, 2.0], &[]).unwrap_err();
+        assert_eq!(err, DataError::ZeroWidth { side: Side::Target });
+        assert_eq!(
+            err.to_string(),
+            "flat target values cannot be split into rows of 0 values, expected a width of at least 1"
+        );
     }
 }

@@ -15,7 +15,9 @@
 //! ```
 //!
 //! Values round-trip exactly in both formats. Saving refuses NaN or infinite values, and replaces
-//! the target file atomically. Loading never panics, whatever the bytes.
+//! the target file atomically, keeping its permissions; a read-only target is refused, as is one
+//! that is not a regular file (a symbolic link, a directory, a device: [`ModelError::NotAFile`]).
+//! Loading never panics, whatever the bytes; a JSON file may start with a UTF-8 byte order mark.
 //!
 //! The JSON document:
 //!
