@@ -84,7 +84,7 @@ where
     let data = Dataset::from_arrays(&inputs, &targets).unwrap();
     optimizer.validate().unwrap();
     optimizer.prepare::<f32>(N::LEN);
-    let mut session = Session::<N, 64, 10>::new(32, data.len(), 7);
+    let mut session = Session::<N, 64, 10>::new(32, data.len(), 7).unwrap();
 
     allocations(|| {
         let mut losses = [0.0; 3];

@@ -44,7 +44,7 @@ fn two_thread_epochs_allocate_nothing_after_setup() {
     let mut net = Digits::new(&mut StdRng::seed_from_u64(1));
     let mut optimizer = Adam::new(1e-3);
     optimizer.prepare::<f32>(Digits::PARAMETERS);
-    let mut session = Session::<Digits, 64, 10>::with_threads(32, data.len(), 7, 2);
+    let mut session = Session::<Digits, 64, 10>::with_threads(32, data.len(), 7, 2).unwrap();
     let penalty = Penalty { l1: 1e-4, l2: 1e-3 };
     // Warm-up: the pool's threads start and their queues take their size.
     session

@@ -98,7 +98,8 @@ where
     ) -> Self {
         optimizer.validate().expect("valid hyperparameters");
         optimizer.prepare::<f32>(<N as Tensors<f32>>::LEN);
-        let mut session = Session::with_threads(batch, data.len(), seed, threads);
+        let mut session = Session::with_threads(batch, data.len(), seed, threads)
+            .expect("a batch of at least 1 sample and threads that start");
         // The metrics `Trainer::fit` reports by default for this loss, as a user's training keeps.
         session.set_metrics(Metric::defaults(L::CLASSIFICATION));
         let mut order: Vec<usize> = (0..data.len()).collect();

@@ -353,4 +353,28 @@ pub enum TrainError {
         /// The number of threads set.
         threads: usize,
     },
+    /// The training threads could not be started: more than a pool holds, or the operating
+    /// system refused (a limit on processes, threads or memory). No thread is left running.
+    #[error(
+        "cannot start {threads} training threads: {message}; expected the operating system to allow them, ask for fewer threads"
+    )]
+    ThreadSpawn {
+        /// The number of threads asked for.
+        threads: usize,
+        /// The kind of the operating system's error.
+        kind: std::io::ErrorKind,
+        /// The operating system's error, in words.
+        message: String,
+    },
+    /// An epoch of a [`Session`](crate::train::Session) was given a dataset of another size
+    /// than the session was built for.
+    #[error(
+        "the dataset has {dataset} samples, but the session was built for {session}; expected a dataset of {session} samples"
+    )]
+    SampleCount {
+        /// The number of samples the session was built for.
+        session: usize,
+        /// The number of samples in the dataset given.
+        dataset: usize,
+    },
 }

@@ -47,8 +47,14 @@ impl AdamW {
         self
     }
 
-    /// Sets the decoupled weight decay: each step multiplies the parameters by
-    /// `1 − lr·weight_decay` (default 1e-2).
+    /// Sets the decoupled weight decay: each step multiplies every parameter (weights, biases
+    /// and normalization scales and shifts alike) by `1 − lr·weight_decay` before the Adam step,
+    /// as PyTorch's `AdamW(weight_decay=…)` does with the same value (default 1e-2). Nothing is
+    /// added to the gradient or the loss.
+    ///
+    /// Unlike the trainer's [`l2(λ)`](crate::Trainer::l2), which adds `2λ·w` to the gradients of
+    /// dense weights only and so passes through Adam's adaptive scaling, this decay does not
+    /// depend on the gradients' size.
     pub fn with_weight_decay(mut self, weight_decay: f64) -> Self {
         self.weight_decay = weight_decay;
         self

@@ -62,7 +62,15 @@ impl RmsProp {
         self
     }
 
-    /// Sets the L2 weight decay added to the gradient (default 0).
+    /// Sets the L2 weight decay added to the gradient (default 0): each step adds
+    /// `weight_decay·θ` to the gradient of every parameter, weights, biases and normalization
+    /// scales and shifts alike, as PyTorch's `weight_decay` does (same value, same effect), and
+    /// nothing to the reported loss.
+    ///
+    /// The trainer's [`l2(λ)`](crate::Trainer::l2) differs: it penalizes `λ·Σw²` on dense
+    /// weights only, adding `2λ·w` to their gradients and the penalty to the loss; on the
+    /// weights, `with_weight_decay(2λ)` equals `.l2(λ)`, and PyTorch's `weight_decay=λ` equals
+    /// `.l2(λ / 2)` (which leaves the biases undecayed).
     pub fn with_weight_decay(mut self, weight_decay: f64) -> Self {
         self.weight_decay = weight_decay;
         self

@@ -7,7 +7,8 @@ use crate::{BatchMatrix, Float};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Metric {
     /// The fraction of samples classified right: the largest output matches the largest target
-    /// (one-hot labels), or for a single output, both sides of 0.5 agree.
+    /// (one-hot labels), or for a single output, both sides of 0.5 agree. A sample whose output
+    /// holds a NaN counts as wrong.
     Accuracy,
     /// The mean over all outputs of `(output − target)²`.
     MeanSquaredError,
@@ -169,10 +170,11 @@ fn error_sums<T: Float>(outputs: &[T], targets: &[T]) -> (f64, f64) {
     )
 }
 
-/// Whether one sample's output picks the target's class.
+/// Whether one sample's output picks the target's class. An output holding a NaN picks no
+/// class, so it is never right (rather than "class 0", which would be right by chance).
 #[inline(always)]
 fn classified_right<T: Float>(output: &[T], target: &[T]) -> bool {
-    class_of(output) == class_of(target)
+    class_of(output) == class_of(target) && !output.iter().any(|v| v.as_f64().is_nan())
 }
 
 /// The class a row of outputs or targets stands for: the largest value's index (the first, on
@@ -222,6 +224,32 @@ mod tests {
 
         let output = BatchMatrix::from_columns(&[SVector::from([0.8f32]), SVector::from([0.4])]);
         let target = BatchMatrix::from_columns(&[SVector::from([1.0f32]), SVector::from([1.0])]);
+        let mut totals = MetricTotals::default();
+        totals.add(&output, &target, Measured::ALL);
+        assert_eq!(totals.values(&[Metric::Accuracy]).accuracy, Some(0.5));
+    }
+
+    #[test]
+    fn nan_outputs_are_never_classified_right() {
+        // NaN compares false everywhere: as a class it would read as 0, right for these targets.
+        let output = BatchMatrix::from_columns(&[
+            SVector::from([f32::NAN, f32::NAN, f32::NAN]),
+            SVector::from([f32::NAN, 0.1, 0.2]),
+            SVector::from([0.9f32, 0.05, 0.05]),
+        ]);
+        let target = BatchMatrix::from_columns(&[
+            SVector::from([1.0f32, 0.0, 0.0]),
+            SVector::from([1.0, 0.0, 0.0]),
+            SVector::from([1.0, 0.0, 0.0]),
+        ]);
+        let mut totals = MetricTotals::default();
+        totals.add(&output, &target, Measured::ALL);
+        let values = totals.values(&[Metric::Accuracy, Metric::MeanSquaredError]);
+        assert_eq!(values.accuracy, Some(1.0 / 3.0));
+        assert!(values.mse.unwrap().is_nan(), "{values:?}");
+
+        let output = BatchMatrix::from_columns(&[SVector::from([f64::NAN]), SVector::from([0.2])]);
+        let target = BatchMatrix::from_columns(&[SVector::from([0.0f64]), SVector::from([0.0])]);
         let mut totals = MetricTotals::default();
         totals.add(&output, &target, Measured::ALL);
         assert_eq!(totals.values(&[Metric::Accuracy]).accuracy, Some(0.5));

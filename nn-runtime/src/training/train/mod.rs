@@ -24,7 +24,7 @@ pub use history::{EpochRecord, History, StopReason};
 pub(crate) use metrics::class_of;
 pub use metrics::{Metric, MetricValues, argmax};
 pub use regularization::Penalty;
-pub use session::{NonFiniteLoss, PassTotals, Session};
+pub use session::{PassTotals, Session};
 pub use snapshot::{RngState, SessionState};
 pub use trainer::Trainer;
 pub use validation::{NoValidationData, ValidationData, ValidationWidth};

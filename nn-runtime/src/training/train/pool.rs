@@ -8,13 +8,48 @@
 //! inside the pool, so that the task's `rayon::join`s stay on the pool's own queues.
 
 use std::any::Any;
+use std::io;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+
+use crate::TrainError;
 
 /// A rayon pool of `threads` threads, one of which runs the tasks handed to [`run`](Self::run).
+///
+/// Dropping it ends the driver, then the pool, then waits for every thread to end: the fields
+/// drop in this order, after [`Drop::drop`] has asked the driver to quit.
 pub(crate) struct TrainingPool {
     pool: rayon::ThreadPool,
     relay: Arc<Relay>,
+    /// Held for its drop, which waits for the threads.
+    _threads: Joined,
+}
+
+/// The pool's threads, joined when dropped (after the rayon pool, whose drop tells them to end).
+struct Joined(Vec<JoinHandle<()>>);
+
+impl Drop for Joined {
+    fn drop(&mut self) {
+        let current = std::thread::current().id();
+        // A thread of the pool cannot wait for itself (nor for the pool it keeps alive).
+        if self.0.iter().any(|handle| handle.thread().id() == current) {
+            return;
+        }
+        for handle in self.0.drain(..) {
+            // The driver catches every task's panic, so a thread ends normally; if one did
+            // panic, there is nothing left to clean up.
+            let _ = handle.join();
+        }
+    }
+}
+
+/// Starts one thread of the pool: the default runs `thread` on `builder`'s new thread.
+fn spawn_thread(
+    builder: std::thread::Builder,
+    thread: rayon::ThreadBuilder,
+) -> io::Result<JoinHandle<()>> {
+    builder.spawn(move || thread.run())
 }
 
 /// The hand-off between the callers of [`TrainingPool::run`] and the driver job in the pool.
@@ -49,14 +84,62 @@ unsafe impl Send for Task {}
 impl TrainingPool {
     /// Starts `threads` threads (at least 2 are useful) named `nn-train-<i>`.
     ///
-    /// # Panics
-    /// If the operating system refuses to start the threads.
-    pub(crate) fn new(threads: usize) -> Self {
-        let pool = rayon::ThreadPoolBuilder::new()
+    /// More threads than a pool can hold, or threads the operating system refuses to start
+    /// (a limit on processes or memory), are a [`TrainError::ThreadSpawn`]; the threads started
+    /// by then end before it returns.
+    pub(crate) fn new(threads: usize) -> Result<Self, TrainError> {
+        Self::start(threads, spawn_thread)
+    }
+
+    /// [`new`](Self::new), starting each thread with `spawn` (given the thread's builder, with
+    /// its name set, and rayon's side of the thread to run on it).
+    fn start(
+        threads: usize,
+        mut spawn: impl FnMut(std::thread::Builder, rayon::ThreadBuilder) -> io::Result<JoinHandle<()>>,
+    ) -> Result<Self, TrainError> {
+        let most = rayon::max_num_threads();
+        if threads > most {
+            return Err(TrainError::ThreadSpawn {
+                threads,
+                kind: io::ErrorKind::InvalidInput,
+                message: format!("a pool holds at most {most} threads"),
+            });
+        }
+        let mut handles = Joined(Vec::with_capacity(threads));
+        let mut refused = None;
+        let built = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
-            .thread_name(|i| format!("nn-train-{i}"))
-            .build()
-            .expect("the training threads could not be started");
+            .spawn_handler(|thread| {
+                let mut builder =
+                    std::thread::Builder::new().name(format!("nn-train-{}", thread.index()));
+                if let Some(size) = thread.stack_size() {
+                    builder = builder.stack_size(size);
+                }
+                match spawn(builder, thread) {
+                    Ok(handle) => {
+                        handles.0.push(handle);
+                        Ok(())
+                    }
+                    Err(error) => {
+                        refused = Some((error.kind(), error.to_string()));
+                        Err(error)
+                    }
+                }
+            })
+            .build();
+        let pool = match built {
+            Ok(pool) => pool,
+            // Rayon has told the threads started so far to end; `handles` waits for them.
+            Err(error) => {
+                let (kind, message) =
+                    refused.unwrap_or_else(|| (io::ErrorKind::Other, error.to_string()));
+                return Err(TrainError::ThreadSpawn {
+                    threads,
+                    kind,
+                    message,
+                });
+            }
+        };
         // Let every thread run once now, so that what a thread sets up on its first job (its
         // thread-locals, its registration for work stealing) is allocated in setup, not during a
         // step.
@@ -70,7 +153,11 @@ impl TrainingPool {
         });
         let driver = Arc::clone(&relay);
         pool.spawn(move || driver.drive());
-        Self { pool, relay }
+        Ok(Self {
+            pool,
+            relay,
+            _threads: handles,
+        })
     }
 
     /// Runs `f` on one of the pool's threads (right here if this is one) and returns its
@@ -161,7 +248,7 @@ mod tests {
 
     #[test]
     fn tasks_run_inside_the_pool_and_return_their_results() {
-        let pool = TrainingPool::new(2);
+        let pool = TrainingPool::new(2).unwrap();
         assert_eq!(pool.run(rayon::current_num_threads), 2);
         for i in 0..100 {
             let (index, sum) = pool.run(|| {
@@ -177,10 +264,101 @@ mod tests {
 
     #[test]
     fn a_panicking_task_panics_in_the_caller_and_the_pool_goes_on() {
-        let pool = TrainingPool::new(2);
+        let pool = TrainingPool::new(2).unwrap();
         let outcome = catch_unwind(AssertUnwindSafe(|| pool.run(|| panic!("in the task"))));
         let payload = outcome.unwrap_err();
         assert_eq!(payload.downcast_ref::<&str>(), Some(&"in the task"));
         assert_eq!(pool.run(|| 5), 5);
+    }
+
+    /// A spawner that starts each thread as [`spawn_thread`] does, the thread holding a clone of
+    /// `alive` until it ends.
+    fn counted(
+        alive: &Arc<()>,
+    ) -> impl FnMut(std::thread::Builder, rayon::ThreadBuilder) -> io::Result<JoinHandle<()>> + '_
+    {
+        move |builder, thread| {
+            let alive = Arc::clone(alive);
+            builder.spawn(move || {
+                let _alive = alive;
+                thread.run();
+            })
+        }
+    }
+
+    #[test]
+    fn dropping_the_pool_waits_for_its_threads_to_end() {
+        let alive = Arc::new(());
+        let pool = TrainingPool::start(3, counted(&alive)).unwrap();
+        assert_eq!(pool.run(|| 4), 4);
+        assert_eq!(
+            Arc::strong_count(&alive),
+            4,
+            "three threads hold the counter"
+        );
+        drop(pool);
+        assert_eq!(Arc::strong_count(&alive), 1, "every thread has ended");
+    }
+
+    #[test]
+    fn a_refused_thread_is_an_error_naming_the_count_and_the_others_end() {
+        let alive = Arc::new(());
+        let mut started = counted(&alive);
+        let result = TrainingPool::start(3, |builder, thread| {
+            if thread.index() == 2 {
+                Err(io::Error::new(
+                    io::ErrorKind::WouldBlock,
+                    "Resource temporarily unavailable",
+                ))
+            } else {
+                started(builder, thread)
+            }
+        });
+        let Err(error) = result else {
+            panic!("the third thread was refused");
+        };
+        assert_eq!(
+            error,
+            TrainError::ThreadSpawn {
+                threads: 3,
+                kind: io::ErrorKind::WouldBlock,
+                message: "Resource temporarily unavailable".into(),
+            }
+        );
+        assert!(error.to_string().contains("3 training threads"), "{error}");
+        assert_eq!(
+            Arc::strong_count(&alive),
+            1,
+            "the two started threads ended"
+        );
+    }
+
+    #[test]
+    fn a_thread_the_operating_system_cannot_give_a_stack_is_an_error() {
+        // A stack of 2⁶⁰ bytes is beyond any address space: `pthread_create` fails.
+        let result = TrainingPool::start(2, |builder, thread| {
+            spawn_thread(builder.stack_size(1 << 60), thread)
+        });
+        let Err(TrainError::ThreadSpawn { threads, .. }) = result else {
+            panic!("the operating system refused the stack");
+        };
+        assert_eq!(threads, 2);
+    }
+
+    #[test]
+    fn more_threads_than_a_pool_holds_are_refused_before_any_starts() {
+        let most = rayon::max_num_threads();
+        let result = TrainingPool::start(most + 1, |_, _| panic!("no thread is started"));
+        let Err(error) = result else {
+            panic!("too many threads");
+        };
+        assert!(matches!(
+            error,
+            TrainError::ThreadSpawn { threads, kind: io::ErrorKind::InvalidInput, .. } if threads == most + 1
+        ));
+        assert!(
+            error.to_string().contains(&format!("at most {most}")),
+            "{error}"
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! The preallocated state of a training run and the allocation-free training step, on one thread
 //! or split across several.
 
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::sync::Arc;
 
 use rand::SeedableRng;
@@ -8,13 +9,14 @@ use rand::rngs::ChaCha12Rng;
 use rand::seq::SliceRandom;
 
 use super::clipping::{self, GradientClipping};
+use super::evaluate;
 use super::metrics::{Measured, MetricTotals};
 use super::pool::TrainingPool;
 use super::regularization::Penalty;
 use super::snapshot::{RngState, SessionState};
 use super::worker::{Worker, load_batch};
 use crate::training::parallel;
-use crate::{Dataset, Float, Loss, Network, Optimizer, Tensors};
+use crate::{Dataset, Float, HyperparameterError, Loss, Network, Optimizer, Tensors, TrainError};
 
 /// Everything a training step touches, allocated once for a network, a batch capacity, a dataset
 /// size and a thread count. [`Session::step`], [`Session::epoch`] and [`Session::evaluate`] then
@@ -23,7 +25,11 @@ use crate::{Dataset, Float, Loss, Network, Optimizer, Tensors};
 /// With several threads each batch is cut into one contiguous share per thread; every thread
 /// runs forward and backward on its share with its own buffers and dropout stream, and the
 /// gradients are summed in a fixed order, weighted by share size. The result is deterministic
-/// for a given seed and thread count.
+/// for a given seed and thread count. Dropping the session waits for its threads to end.
+///
+/// A panic in the user's [`Loss`] or [`Optimizer`] during [`epoch`](Session::epoch) leaves the
+/// network with the weights of the epoch's start; during a lone [`step`](Session::step), with
+/// the tensors updated so far (see there).
 pub struct Session<N: Network<IN, OUT>, const IN: usize, const OUT: usize> {
     batch_size: usize,
     workers: Vec<Worker<N, IN, OUT>>,
@@ -35,6 +41,11 @@ pub struct Session<N: Network<IN, OUT>, const IN: usize, const OUT: usize> {
     best: Vec<N::Scalar>,
     /// The shuffling stream.
     rng: ChaCha12Rng,
+    /// The order the running epoch cuts its batches from: a copy of `order`, kept here between
+    /// epochs so that copying allocates nothing.
+    running: Vec<usize>,
+    /// The epochs run so far, which number divergence errors.
+    epochs: usize,
     /// The metric sums that steps, epochs and evaluations keep.
     measured: Measured,
     /// How gradients are clipped before each update.
@@ -43,7 +54,7 @@ pub struct Session<N: Network<IN, OUT>, const IN: usize, const OUT: usize> {
 
 /// A batch whose loss was NaN or infinite.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct NonFiniteLoss {
+struct NonFiniteLoss {
     /// The 1-based iteration within the epoch.
     pub iteration: usize,
     /// The loss seen.
@@ -74,25 +85,58 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
     /// Allocates buffers for batches of up to `batch_size` samples over `samples` samples, on
     /// the calling thread.
     ///
+    /// A `batch_size` of 0 is a [`TrainError::Hyperparameter`] naming `batch_size`, as the
+    /// [`Trainer`](super::Trainer) reports it.
+    ///
     /// A network with batch normalization ([`Network::BATCH_STATISTICS`]) needs every batch to
     /// hold at least 2 samples: a step on a batch of one panics. The [`Trainer`](super::Trainer)
     /// refuses such a setup with an error before it starts.
-    pub fn new(batch_size: usize, samples: usize, seed: u64) -> Self {
+    pub fn new(batch_size: usize, samples: usize, seed: u64) -> Result<Self, TrainError> {
         Self::with_threads(batch_size, samples, seed, 1)
     }
 
     /// Like [`new`](Self::new), splitting each batch across `threads` threads (at least 1) of a
     /// pool made here; one for a network with batch normalization, whose statistics need the
-    /// whole batch.
+    /// whole batch. Dropping the session waits for its threads to end.
     ///
-    /// # Panics
-    /// If the operating system refuses to start the threads.
-    pub fn with_threads(batch_size: usize, samples: usize, seed: u64, threads: usize) -> Self {
+    /// Threads the operating system refuses to start are a [`TrainError::ThreadSpawn`] naming
+    /// the count asked for.
+    pub fn with_threads(
+        batch_size: usize,
+        samples: usize,
+        seed: u64,
+        threads: usize,
+    ) -> Result<Self, TrainError> {
+        if batch_size == 0 {
+            return Err(HyperparameterError {
+                name: "batch_size",
+                value: 0.0,
+                expected: "an integer >= 1",
+            }
+            .into());
+        }
         let threads = if N::BATCH_STATISTICS {
             1
         } else {
             threads.max(1)
         };
+        // The threads first: if they cannot start, nothing else is allocated.
+        let pool = match threads {
+            1 => None,
+            _ => Some(Arc::new(TrainingPool::new(threads)?)),
+        };
+        Ok(Self::with_pool(batch_size, samples, seed, threads, pool))
+    }
+
+    /// The session of [`with_threads`](Self::with_threads) once `batch_size` (at least 1) is
+    /// checked and `pool` (with `threads` threads, `None` for 1) has started.
+    pub(super) fn with_pool(
+        batch_size: usize,
+        samples: usize,
+        seed: u64,
+        threads: usize,
+        pool: Option<Arc<TrainingPool>>,
+    ) -> Self {
         let share = batch_size.div_ceil(threads);
         let workers = (0..threads)
             .map(|i| {
@@ -102,13 +146,14 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
                 )
             })
             .collect();
-        let pool = (threads > 1).then(|| Arc::new(TrainingPool::new(threads)));
         let zero = <N::Scalar as Default>::default();
         Self {
             batch_size,
             workers,
             pool,
             order: (0..samples).collect(),
+            running: Vec::with_capacity(samples),
+            epochs: 0,
             last_good: vec![zero; N::LEN],
             best: vec![zero; N::LEN],
             rng: ChaCha12Rng::seed_from_u64(seed),
@@ -147,6 +192,11 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
     /// One training step on the samples `indices` of `data`: forward, loss, backward, weight
     /// penalty, update. Adds the batch to `totals`' metrics and returns the batch-mean loss,
     /// penalty included.
+    ///
+    /// The update runs tensor by tensor: if the optimizer panics, the network holds the tensors
+    /// updated before the panic with their new values and the others with their old ones (a
+    /// panic in the loss comes before any update, and leaves the network as it was).
+    /// [`epoch`](Self::epoch) gives back the weights of the epoch's start in either case.
     #[allow(clippy::too_many_arguments)]
     pub fn step<O: Optimizer, L: Loss<N::OutputActivation>>(
         &mut self,
@@ -271,7 +321,14 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
     /// One epoch over `data` in batches of the session's capacity (the last may be short),
     /// shuffled first when `shuffle` is set.
     ///
-    /// On a NaN or infinite loss the network gets back the weights it had when the epoch began.
+    /// `data` must hold the number of samples the session was built for; another number is a
+    /// [`TrainError::SampleCount`] naming both, and nothing is trained. On a NaN or infinite loss
+    /// the network gets back the weights it had when the epoch began, and the error is a
+    /// [`TrainError::Diverged`] numbering the epoch among this session's (1 for its first).
+    ///
+    /// If the loss or the optimizer panics, the network gets back the weights (and running
+    /// statistics) it had when the epoch began before the panic goes on, and the session can run
+    /// further epochs; the optimizer keeps whatever state its updates had reached.
     pub fn epoch<O: Optimizer, L: Loss<N::OutputActivation>>(
         &mut self,
         net: &mut N,
@@ -280,8 +337,39 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
         loss: &L,
         penalty: &Penalty,
         shuffle: bool,
-    ) -> Result<PassTotals, NonFiniteLoss> {
-        self.on_pool(|session| session.epoch_here(net, data, optimizer, loss, penalty, shuffle))
+    ) -> Result<PassTotals, TrainError> {
+        if data.len() != self.order.len() {
+            return Err(TrainError::SampleCount {
+                session: self.order.len(),
+                dataset: data.len(),
+            });
+        }
+        self.epochs += 1;
+        let epoch = self.epochs;
+        self.on_pool(|session| {
+            let run = || session.epoch_here(net, data, optimizer, loss, penalty, shuffle);
+            match catch_unwind(AssertUnwindSafe(run)) {
+                Ok(outcome) => outcome,
+                Err(panic) => {
+                    session.recover_from_panic(net);
+                    resume_unwind(panic)
+                }
+            }
+        })
+        .map_err(|error| TrainError::Diverged {
+            epoch,
+            iteration: error.iteration,
+            loss: error.loss,
+        })
+    }
+
+    /// After a panic in an epoch: gives the network the weights it had when the epoch began and
+    /// drops the metric sums of the unfinished step.
+    fn recover_from_panic(&mut self, net: &mut N) {
+        restore_parameters(net, &self.last_good);
+        for worker in &mut self.workers {
+            worker.metrics = MetricTotals::default();
+        }
     }
 
     fn epoch_here<O: Optimizer, L: Loss<N::OutputActivation>>(
@@ -298,7 +386,9 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
             self.order.shuffle(&mut self.rng);
         }
         let batch_size = self.batch_size;
-        let order = core::mem::take(&mut self.order);
+        // A copy to cut batches from, so that `self.order` outlives a panic in a step.
+        let mut order = core::mem::take(&mut self.running);
+        order.clone_from(&self.order);
         let mut totals = PassTotals::default();
         let mut outcome = Ok(());
         for (i, indices) in order.chunks(batch_size).enumerate() {
@@ -312,7 +402,7 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
             }
             totals.loss += value * indices.len() as f64;
         }
-        self.order = order;
+        self.running = order;
         // The epoch's last update is checked too, since no later step reveals a NaN or an
         // overflow it caused: the weights must be finite and give a finite loss on the last batch.
         if outcome.is_ok()
@@ -337,7 +427,9 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
     }
 
     /// The mean loss and metrics of `net` on `data` in inference mode (dropout off, no penalty),
-    /// on the calling thread.
+    /// on the calling thread. Each batch's loss is taken in `f64`, so that finite sample losses
+    /// give a finite mean even where their sum overflows the network's type; it is NaN or
+    /// infinite only when some sample's loss is.
     pub fn evaluate<L: Loss<N::OutputActivation>>(
         &mut self,
         net: &N,
@@ -355,10 +447,12 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
             load_batch(data, start..end, &mut worker.input, &mut worker.target);
             let output = net.forward_batch(&worker.input, &mut worker.workspace);
             totals.metrics.add(output, &worker.target, measured);
-            totals.loss += loss.loss(output, &worker.target).as_f64() * count as f64;
+            // Scaled by the batch's share rather than summed and divided at the end, so that
+            // even `f64` losses near the largest `f64` give a finite mean.
+            let share = count as f64 / data.len() as f64;
+            totals.loss += evaluate::batch_mean_loss(loss, output, &worker.target) * share;
             start = end;
         }
-        totals.loss /= data.len() as f64;
         totals
     }
 

@@ -121,13 +121,27 @@ impl<'a, O: Optimizer, L, V> Trainer<'a, O, L, V> {
         self
     }
 
-    /// Adds an L1 penalty `λ·Σ|w|` on the weights (not the biases).
+    /// Adds an L1 penalty `λ·Σ|w|` on the weights to the loss, and so `λ·sign(w)` to each
+    /// weight's gradient (Keras's `l1(λ)`). Only dense layers' weight matrices are penalized:
+    /// not biases, nor a normalization layer's scale and shift.
     pub fn l1(mut self, lambda: f64) -> Self {
         self.penalty.l1 = lambda;
         self
     }
 
-    /// Adds an L2 penalty `λ·Σw²` on the weights (not the biases).
+    /// Adds an L2 penalty `λ·Σw²` on the weights to the loss (and to the reported training
+    /// loss), and so `2λ·w` to each weight's gradient, as Keras's `l2(λ)` does. Only dense
+    /// layers' weight matrices are penalized: not biases, nor a normalization layer's scale and
+    /// shift.
+    ///
+    /// This is not an optimizer's `with_weight_decay(λ)` ([`Sgd`](crate::Sgd),
+    /// [`Adam`](crate::Adam), [`RmsProp`](crate::RmsProp)), which adds `λ·θ` (no factor 2) to the
+    /// gradient of *every* parameter the optimizer updates, biases, scales and shifts included,
+    /// and adds nothing to the loss. PyTorch's `weight_decay=λ` is the optimizer's
+    /// `with_weight_decay(λ)` exactly; `.l2(λ / 2)` matches it on the weights only, leaving the
+    /// biases undecayed, and only without gradient clipping (the penalty's gradient is added
+    /// before clipping, an optimizer's decay after). [`AdamW`](crate::AdamW)'s decay is
+    /// decoupled from the gradient altogether.
     pub fn l2(mut self, lambda: f64) -> Self {
         self.penalty.l2 = lambda;
         self
@@ -156,6 +170,11 @@ impl<'a, O: Optimizer, L, V> Trainer<'a, O, L, V> {
 
     /// Changes the learning rate after each epoch; see [`LrSchedule`]. Reduce-on-plateau
     /// watches the validation loss, or the training loss without validation data.
+    ///
+    /// A rate of 0 from the schedule is allowed (cosine annealing reaches it at `t_max` with
+    /// `eta_min` 0); a negative, NaN or infinite one stops training with a
+    /// [`HyperparameterError`] named `learning rate from the schedule`. Every
+    /// [`fit`](Self::fit) starts again from the optimizer's own rate.
     pub fn schedule(mut self, schedule: LrSchedule) -> Self {
         self.schedule = schedule;
         self
@@ -342,6 +361,11 @@ impl<'a, O: Optimizer, L, V> Trainer<'a, O, L, V> {
         let data = <D as DataWidth<DI, DO, IN, OUT>>::fit(data.dataset());
         let validation_data =
             <N::Scalar as ValidationWidth<V, VI, VO, IN, OUT>>::fit(self.validation_data.dataset());
+        // A schedule may have left the optimizer at another rate (cosine annealing at 0): the
+        // rate checked, like the one trained with, is the one the optimizer was built with.
+        if let Some(base_learning_rate) = self.base_learning_rate {
+            self.optimizer.set_learning_rate(base_learning_rate);
+        }
         self.validate()?;
         let (train, validation) =
             split(validation_data, self.validation_fraction, self.seed, data)?;
@@ -370,7 +394,7 @@ impl<'a, O: Optimizer, L, V> Trainer<'a, O, L, V> {
             Threads::Auto => 1,
         };
         let mut session =
-            Session::<N, IN, OUT>::with_threads(capacity, train.len(), self.seed, threads);
+            Session::<N, IN, OUT>::with_threads(capacity, train.len(), self.seed, threads)?;
         session.set_metrics(metrics);
         session.set_clipping(self.clipping);
         if self.checkpoints.is_some() && self.optimizer.state().is_none() {
@@ -379,7 +403,8 @@ impl<'a, O: Optimizer, L, V> Trainer<'a, O, L, V> {
             ));
         }
         let mut best = BestTracker::new();
-        let mut epochs = Vec::with_capacity(self.epochs);
+        // Grown as epochs finish: the epoch limit may be far above the epochs that run.
+        let mut epochs = Vec::new();
         let mut stop_reason = StopReason::EpochLimit;
         let mut base_learning_rate = base_learning_rate;
         let first_epoch = match self.resume.take() {
@@ -439,10 +464,17 @@ impl<'a, O: Optimizer, L, V> Trainer<'a, O, L, V> {
                 )
                 .map_err(|error| {
                     progress.finish();
-                    TrainError::Diverged {
-                        epoch,
-                        iteration: error.iteration,
-                        loss: error.loss,
+                    match error {
+                        // The session counts its own epochs; a resumed run counts on from the
+                        // checkpoint's.
+                        TrainError::Diverged {
+                            iteration, loss, ..
+                        } => TrainError::Diverged {
+                            epoch,
+                            iteration,
+                            loss,
+                        },
+                        other => other,
                     }
                 })?;
             let validated = validation
@@ -478,12 +510,14 @@ impl<'a, O: Optimizer, L, V> Trainer<'a, O, L, V> {
                 learning_rate,
                 record.monitored_loss(),
             );
-            if !(next_rate.is_finite() && next_rate > 0.0) {
+            // 0 is a rate a schedule may reach (cosine annealing to `eta_min` 0 at `t_max`, as
+            // in PyTorch): its epoch leaves the weights as they are.
+            if !(next_rate.is_finite() && next_rate >= 0.0) {
                 progress.finish();
                 return Err(HyperparameterError {
                     name: "learning rate from the schedule",
                     value: next_rate,
-                    expected: "a finite number > 0",
+                    expected: "a finite number >= 0",
                 }
                 .into());
             }
