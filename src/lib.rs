@@ -72,7 +72,9 @@ pub mod prelude {
     #[cfg(feature = "train")]
     pub use nn_runtime::optim::Optimizer;
     #[cfg(feature = "train")]
-    pub use nn_runtime::train::{Checkpoint, Checkpoints, EpochRecord, History, StopReason};
+    pub use nn_runtime::train::{
+        Checkpoint, Checkpoints, ClassWeights, EpochRecord, History, StopReason,
+    };
     /// The activations, so that a misspelt one in a description gets the compiler's "a struct
     /// with a similar name exists" help, and the traits for writing one's own.
     pub use nn_runtime::{

@@ -66,11 +66,12 @@ fn inference_allocates_nothing() {
 
 /// Three epochs of `net` (batch 32 over 100 samples: three full batches and a short one of 4)
 /// with `penalty`, each followed by a validation pass; returns the allocations during the epochs
-/// and the losses.
+/// and the losses. With `weighted`, the samples weigh 0.5, 1.5 and 2.5 in turn.
 fn epochs_allocations<N: Network<64, 10, Scalar = f32>, O: Optimizer>(
     net: &mut N,
     mut optimizer: O,
     penalty: Penalty,
+    weighted: bool,
 ) -> (usize, [f64; 3])
 where
     N::OutputActivation: nn::loss::FusedOutput<SoftmaxCrossEntropy>,
@@ -81,7 +82,11 @@ where
     let targets: Vec<[f32; 10]> = (0..100)
         .map(|i| core::array::from_fn(|c| f32::from(c == i % 10)))
         .collect();
-    let data = Dataset::from_arrays(&inputs, &targets).unwrap();
+    let mut data = Dataset::from_arrays(&inputs, &targets).unwrap();
+    if weighted {
+        let weights: Vec<f32> = (0..100).map(|i| (i % 3) as f32 + 0.5).collect();
+        data = data.with_sample_weights(&weights).unwrap();
+    }
     optimizer.validate().unwrap();
     optimizer.prepare::<f32>(N::LEN);
     let mut session = Session::<N, 64, 10>::new(32, data.len(), 7).unwrap();
@@ -110,7 +115,7 @@ where
 /// [`epochs_allocations`] of a fresh `Digits` with dropout and both weight penalties on.
 fn digits_allocations<O: Optimizer>(optimizer: O) -> (usize, [f64; 3]) {
     let mut net = Digits::new(&mut StdRng::seed_from_u64(1));
-    epochs_allocations(&mut net, optimizer, Penalty { l1: 1e-4, l2: 1e-3 })
+    epochs_allocations(&mut net, optimizer, Penalty { l1: 1e-4, l2: 1e-3 }, false)
 }
 
 #[test]
@@ -146,9 +151,17 @@ fn training_epochs_allocate_nothing_after_setup_with_every_optimizer() {
 fn normalization_layers_and_activations_that_keep_their_inputs_allocate_nothing() {
     let mut net = Normalized::new(&mut StdRng::seed_from_u64(1));
     let penalty = Penalty { l1: 0.0, l2: 1e-3 };
-    let (count, losses) = epochs_allocations(&mut net, Adam::new(1e-2), penalty);
+    let (count, losses) = epochs_allocations(&mut net, Adam::new(1e-2), penalty, false);
     assert_eq!(count, 0, "allocated {count} times");
     assert!(losses[2] < losses[0], "did not learn: {losses:?}");
     let (count, _) = allocations(|| net.forward(&[0.5f32; 64]));
     assert_eq!(count, 0);
+}
+
+#[test]
+fn weighted_training_allocates_nothing() {
+    let mut net = Digits::new(&mut StdRng::seed_from_u64(1));
+    let (count, losses) = epochs_allocations(&mut net, Adam::new(1e-3), Penalty::default(), true);
+    assert_eq!(count, 0, "allocated {count} times");
+    assert!(losses[2] < losses[0], "did not learn: {losses:?}");
 }

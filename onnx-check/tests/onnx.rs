@@ -799,6 +799,17 @@ impl Network<4, 3> for WithoutEpsilons {
         self.0.output_gradient(loss, target, workspace)
     }
 
+    fn weighted_output_gradient<L: nn::Loss<Self::OutputActivation>>(
+        &self,
+        loss: &L,
+        target: &BatchMatrix<f32, 3>,
+        weights: &[f32],
+        workspace: &mut Self::Workspace,
+    ) -> f32 {
+        self.0
+            .weighted_output_gradient(loss, target, weights, workspace)
+    }
+
     fn backward(
         &self,
         input: &BatchMatrix<f32, 4>,

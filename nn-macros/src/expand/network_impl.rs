@@ -194,6 +194,17 @@ pub fn expand(plan: &Plan) -> TokenStream {
                 loss.loss_and_gradient(&#output_value, &buffers.inputs, &buffers.output, target, &mut buffers.delta)
             }
 
+            fn weighted_output_gradient<L: #rt::Loss<#output_type>>(
+                &self,
+                loss: &L,
+                target: &#rt::BatchMatrix<#t, #outputs>,
+                weights: &[#t],
+                workspace: &mut #workspace,
+            ) -> #t {
+                let buffers = &mut workspace.#last_field;
+                #rt::loss::weighted_loss_and_gradient(loss, &#output_value, &buffers.inputs, &buffers.output, target, weights, &mut buffers.delta)
+            }
+
             fn backward(
                 &self,
                 input: &#rt::BatchMatrix<#t, #inputs>,

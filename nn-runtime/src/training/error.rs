@@ -100,6 +100,44 @@ pub enum DataError {
         /// The validation samples it would leave.
         validation: usize,
     },
+    /// A standardizer's statistic that cannot scale data.
+    #[error("the {statistic} of column {column} is {value}, expected a finite number{}", if *statistic == "mean" { "" } else { " above 0" })]
+    InvalidStatistic {
+        /// `mean` or `standard deviation`.
+        statistic: &'static str,
+        /// The column's index.
+        column: usize,
+        /// The value given.
+        value: f64,
+    },
+    /// Sample or class weights of another count than the samples or classes.
+    #[error("{found} {what} weights were given, expected {expected}, one per {what}")]
+    WeightCount {
+        /// `sample` or `class`.
+        what: &'static str,
+        /// The number of weights given.
+        found: usize,
+        /// The number of samples or classes.
+        expected: usize,
+    },
+    /// A sample or class weight that is negative, NaN or infinite.
+    #[error("the {what} weight of {which} {index} is {value}, expected a finite number ≥ 0")]
+    InvalidWeight {
+        /// `sample` or `class`.
+        what: &'static str,
+        /// `row` or `class`.
+        which: &'static str,
+        /// The row or class.
+        index: usize,
+        /// The weight given.
+        value: f64,
+    },
+    /// Weights that are all zero, so that no sample would count.
+    #[error("every {what} weight is 0, expected at least one above 0")]
+    ZeroWeights {
+        /// `sample` or `class`.
+        what: &'static str,
+    },
     /// CSV data that cannot be read at all (a missing file, an I/O error).
     #[error("cannot read the CSV data: {message}")]
     CsvRead {
@@ -322,6 +360,14 @@ pub enum TrainError {
         path: std::path::PathBuf,
         /// What went wrong.
         message: String,
+    },
+    /// Class weights were set for a loss that does not train a classifier.
+    #[error(
+        "class weights need a classification loss (`SoftmaxCrossEntropy` or `BinaryCrossEntropy`), found {loss}; weigh samples with `Dataset::with_sample_weights` instead"
+    )]
+    ClassWeightsNeedClasses {
+        /// The loss's name.
+        loss: &'static str,
     },
     /// A checkpoint cannot resume this training (another optimizer, data size, thread count,
     /// or more epochs done than asked for).

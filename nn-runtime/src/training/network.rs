@@ -91,6 +91,17 @@ pub trait Network<const IN: usize, const OUT: usize>:
         workspace: &mut Self::Workspace,
     ) -> Self::Scalar;
 
+    /// Like [`output_gradient`](Self::output_gradient) with one weight per sample: computes the
+    /// weighted mean loss `Σ wᵢ·lᵢ / Σ wᵢ` and its gradient
+    /// ([`weighted_loss_and_gradient`](crate::loss::weighted_loss_and_gradient)).
+    fn weighted_output_gradient<L: Loss<Self::OutputActivation>>(
+        &self,
+        loss: &L,
+        target: &BatchMatrix<Self::Scalar, OUT>,
+        weights: &[Self::Scalar],
+        workspace: &mut Self::Workspace,
+    ) -> Self::Scalar;
+
     /// Backpropagates the stored output gradient, overwriting `gradients` with `∂L/∂θ` for the
     /// batch `input` of the last [`forward_train`](Self::forward_train).
     fn backward(

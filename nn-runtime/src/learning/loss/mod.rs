@@ -7,12 +7,14 @@ mod huber;
 mod mean_squared_error;
 mod smooth_l1;
 mod softmax_cross_entropy;
+mod weighted;
 
 pub use binary_cross_entropy::BinaryCrossEntropy;
 pub use huber::Huber;
 pub use mean_squared_error::MeanSquaredError;
 pub use smooth_l1::SmoothL1;
 pub use softmax_cross_entropy::SoftmaxCrossEntropy;
+pub use weighted::weighted_loss_and_gradient;
 
 use crate::{Activation, Batch, BatchMut, Float};
 

@@ -15,6 +15,26 @@ pub(super) struct ColumnStats<T, const N: usize> {
 }
 
 impl<T: Float, const N: usize> ColumnStats<T, N> {
+    /// Given statistics, checked: every mean finite, every standard deviation finite and
+    /// positive, or a [`DataError::InvalidStatistic`] naming the first column that is not.
+    pub(super) fn checked(mean: [T; N], std: [T; N]) -> Result<Self, DataError> {
+        let invalid = |statistic, column: usize, value: T| DataError::InvalidStatistic {
+            statistic,
+            column,
+            value: value.as_f64(),
+        };
+        if let Some(column) = mean.iter().position(|m| !m.is_finite_value()) {
+            return Err(invalid("mean", column, mean[column]));
+        }
+        if let Some(column) = std
+            .iter()
+            .position(|s| !(s.is_finite_value() && *s > T::zero()))
+        {
+            return Err(invalid("standard deviation", column, std[column]));
+        }
+        Ok(Self { mean, std })
+    }
+
     /// Fits the statistics of `rows`, which must be non-empty and finite (a dataset's rows).
     ///
     /// Each column is computed in `f64` by [`mean_and_std`], which cannot overflow, so columns

@@ -20,6 +20,7 @@ mod csv_load_tests;
 mod csv_options;
 mod labels;
 mod one_hot;
+mod sample_weights;
 mod split;
 mod standardize;
 mod target_standardize;
@@ -28,6 +29,7 @@ pub use crate::train::argmax;
 pub use csv_options::{Column, CsvOptions};
 pub use labels::Labels;
 pub use one_hot::one_hot;
+pub(crate) use sample_weights::check_weights;
 pub use standardize::Standardizer;
 pub use target_standardize::TargetStandardizer;
 
@@ -41,6 +43,8 @@ use crate::{DataError, Float, Side};
 pub struct Dataset<T, const IN: usize, const OUT: usize> {
     inputs: Vec<[T; IN]>,
     targets: Vec<[T; OUT]>,
+    /// One weight per sample, if given ([`Dataset::with_sample_weights`]).
+    weights: Option<Vec<T>>,
 }
 
 impl<T: Float, const IN: usize, const OUT: usize> Dataset<T, IN, OUT> {
@@ -87,7 +91,11 @@ impl<T: Float, const IN: usize, const OUT: usize> Dataset<T, IN, OUT> {
         }
         check_finite(&inputs, Side::Input)?;
         check_finite(&targets, Side::Target)?;
-        Ok(Self { inputs, targets })
+        Ok(Self {
+            inputs,
+            targets,
+            weights: None,
+        })
     }
 
     /// The number of samples (never zero).

@@ -44,6 +44,10 @@ impl<T: Float, const IN: usize, const OUT: usize> Dataset<T, IN, OUT> {
         Self {
             inputs: rows.iter().map(|&i| self.inputs[i]).collect(),
             targets: rows.iter().map(|&i| self.targets[i]).collect(),
+            weights: self
+                .weights
+                .as_ref()
+                .map(|weights| rows.iter().map(|&i| weights[i]).collect()),
         }
     }
 }

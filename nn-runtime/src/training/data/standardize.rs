@@ -28,6 +28,17 @@ impl<T: Float, const IN: usize> Standardizer<T, IN> {
         }
     }
 
+    /// A standardizer of given statistics, mapping `x` to `(x − mean) / std` per column: a
+    /// scaling chosen by hand (`new([0.0; 64], [16.0; 64])` maps pixels of 0 to 16 to [0, 1]) or
+    /// the normalization a network was trained with elsewhere (torchvision's
+    /// `Normalize(mean, std)`). A NaN or infinite mean, or a standard deviation that is not
+    /// finite and positive, is a [`DataError::InvalidStatistic`] naming its column.
+    pub fn new(mean: [T; IN], std: [T; IN]) -> Result<Self, DataError> {
+        Ok(Self {
+            stats: ColumnStats::checked(mean, std)?,
+        })
+    }
+
     /// Standardizes the inputs of `data` with the fitted statistics (not refitted).
     ///
     /// If a value would overflow to infinity (possible in `f32` for a value far outside the
@@ -73,6 +84,29 @@ mod tests {
     use super::*;
     use rand::rngs::StdRng;
     use rand::{RngExt, SeedableRng};
+
+    #[test]
+    fn given_statistics_scale_as_written_and_bad_ones_are_named() {
+        let pixels = Standardizer::<f32, 2>::new([0.0; 2], [16.0; 2]).unwrap();
+        let mut input = [16.0, 3.0];
+        pixels.transform_input(&mut input);
+        assert_eq!(input, [1.0, 3.0 / 16.0]);
+        let err = Standardizer::<f64, 3>::new([0.0, f64::NAN, 0.0], [1.0; 3]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the mean of column 1 is NaN, expected a finite number"
+        );
+        let err = Standardizer::<f64, 2>::new([0.0; 2], [1.0, 0.0]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the standard deviation of column 1 is 0, expected a finite number above 0"
+        );
+        let targets = super::super::TargetStandardizer::<f64, 1>::new([5.0], [-2.0]);
+        assert!(matches!(
+            targets,
+            Err(DataError::InvalidStatistic { column: 0, .. })
+        ));
+    }
 
     fn random_data(n: usize, seed: u64) -> Dataset<f64, 3, 1> {
         let mut rng = StdRng::seed_from_u64(seed);

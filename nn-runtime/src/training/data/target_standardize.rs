@@ -29,6 +29,14 @@ impl<T: Float, const OUT: usize> TargetStandardizer<T, OUT> {
         }
     }
 
+    /// A target standardizer of given statistics (`(y − mean) / std` per column), checked like
+    /// [`Standardizer::new`](super::Standardizer::new).
+    pub fn new(mean: [T; OUT], std: [T; OUT]) -> Result<Self, DataError> {
+        Ok(Self {
+            stats: ColumnStats::checked(mean, std)?,
+        })
+    }
+
     /// Standardizes the targets of `data` with the fitted statistics (not refitted).
     ///
     /// If a value would overflow to infinity, `data` is left unchanged and the error names its

@@ -2,6 +2,7 @@
 //! beneath it, metrics, weight penalties, early stopping and [`evaluate`].
 
 mod checkpoint;
+mod class_weights;
 mod clipping;
 mod early_stopping;
 mod evaluate;
@@ -17,6 +18,8 @@ mod validation;
 mod worker;
 
 pub use checkpoint::{Checkpoint, CheckpointError, Checkpoints};
+pub use class_weights::ClassWeights;
+pub(crate) use class_weights::training_weights;
 pub use clipping::GradientClipping;
 pub use early_stopping::EarlyStopping;
 pub use evaluate::{Evaluation, evaluate};

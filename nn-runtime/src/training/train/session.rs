@@ -50,6 +50,10 @@ pub struct Session<N: Network<IN, OUT>, const IN: usize, const OUT: usize> {
     measured: Measured,
     /// How gradients are clipped before each update.
     clipping: GradientClipping,
+    /// Each sample's weight in the loss, when set; otherwise the dataset's own, if any.
+    weights: Option<Vec<N::Scalar>>,
+    /// What the last step's batch weighs: its weight sum, or its sample count unweighted.
+    step_weight: f64,
 }
 
 /// A batch whose loss was NaN or infinite.
@@ -64,7 +68,8 @@ struct NonFiniteLoss {
 /// The loss and metric sums of one pass over data.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct PassTotals {
-    /// The sample-weighted mean loss (including any weight penalty in training).
+    /// The mean loss per sample: in training, weighted by the sample and class weights if any,
+    /// and including any weight penalty.
     pub loss: f64,
     pub(crate) metrics: MetricTotals,
 }
@@ -159,7 +164,17 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
             rng: ChaCha12Rng::seed_from_u64(seed),
             measured: Measured::ALL,
             clipping: GradientClipping::Off,
+            weights: None,
+            step_weight: 0.0,
         }
+    }
+
+    /// Weighs each sample's loss by `weights` (one per sample of the training data, finite and
+    /// non-negative; see [`Dataset::with_sample_weights`]) in every later step, instead of the
+    /// dataset's own sample weights; `None` goes back to the dataset's. The
+    /// [`Trainer`](super::Trainer) sets the product of the sample and class weights here.
+    pub fn set_sample_weights(&mut self, weights: Option<Vec<N::Scalar>>) {
+        self.weights = weights;
     }
 
     /// Keeps only the sums `metrics` need from now on (all three metrics by default); the
@@ -235,11 +250,23 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
         penalty: &Penalty,
         totals: &mut PassTotals,
     ) -> f64 {
+        let weights = self.weights.as_deref().or(data.sample_weights());
         let data_loss = if self.pool.is_some() {
-            self.compute_in_parallel(net, data, indices, loss)
+            let (loss, weight) = Self::compute_in_parallel(
+                &mut self.workers,
+                self.measured,
+                net,
+                data,
+                indices,
+                weights,
+                loss,
+            );
+            self.step_weight = weight;
+            loss
         } else {
             let worker = &mut self.workers[0];
-            worker.compute(net, data, indices, loss, self.measured);
+            worker.compute(net, data, indices, weights, loss, self.measured);
+            self.step_weight = worker.weight;
             worker.loss
         };
         for worker in &mut self.workers {
@@ -292,30 +319,34 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
     }
 
     /// Runs each worker on its contiguous share of `indices` in parallel, then leaves the
-    /// share-weighted sum of their gradients in the first worker's. Returns the batch-mean loss.
+    /// share-weighted sum of their gradients in the first worker's. Returns the batch-mean loss
+    /// and what the batch weighs (its weight sum, or its sample count unweighted).
     fn compute_in_parallel<L: Loss<N::OutputActivation>>(
-        &mut self,
+        workers: &mut [Worker<N, IN, OUT>],
+        measured: Measured,
         net: &N,
         data: &Dataset<N::Scalar, IN, OUT>,
         indices: &[usize],
+        weights: Option<&[N::Scalar]>,
         loss: &L,
-    ) -> f64 {
-        let threads = self.workers.len();
+    ) -> (f64, f64) {
+        let threads = workers.len();
         let share = indices.len().div_ceil(threads);
-        let measured = self.measured;
-        run_all(&mut self.workers, 0, &|i, worker| {
+        run_all(workers, 0, &|i, worker| {
             let start = (i * share).min(indices.len());
             let end = ((i + 1) * share).min(indices.len());
-            worker.compute(net, data, &indices[start..end], loss, measured);
+            worker.compute(net, data, &indices[start..end], weights, loss, measured);
         });
-        let total = indices.len() as f64;
-        let mean_loss = self
-            .workers
+        // Each share counts by its weight: its sample count, or its weight sum when weighted (a
+        // batch of zero weights has a zero gradient and loss, whatever the divisor).
+        let weight: f64 = workers.iter().map(|worker| worker.weight).sum();
+        let total = if weight > 0.0 { weight } else { 1.0 };
+        let mean_loss = workers
             .iter()
-            .map(|worker| worker.loss * worker.samples as f64 / total)
+            .map(|worker| worker.loss * worker.weight / total)
             .sum();
-        parallel::spread(|| sum_gradients(&mut self.workers, total));
-        mean_loss
+        parallel::spread(|| sum_gradients(workers, total));
+        (mean_loss, weight)
     }
 
     /// One epoch over `data` in batches of the session's capacity (the last may be short),
@@ -390,6 +421,8 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
         let mut order = core::mem::take(&mut self.running);
         order.clone_from(&self.order);
         let mut totals = PassTotals::default();
+        // The sum of the batches' weights (their sample counts, unweighted).
+        let mut epoch_weight = 0.0;
         let mut outcome = Ok(());
         for (i, indices) in order.chunks(batch_size).enumerate() {
             let value = self.step(net, data, indices, optimizer, loss, penalty, &mut totals);
@@ -400,7 +433,8 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
                 });
                 break;
             }
-            totals.loss += value * indices.len() as f64;
+            totals.loss += value * self.step_weight;
+            epoch_weight += self.step_weight;
         }
         self.running = order;
         // The epoch's last update is checked too, since no later step reveals a NaN or an
@@ -416,7 +450,7 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
         }
         match outcome {
             Ok(()) => {
-                totals.loss /= data.len() as f64;
+                totals.loss /= epoch_weight;
                 Ok(totals)
             }
             Err(error) => {
@@ -545,13 +579,13 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
 }
 
 /// Leaves in the first worker's gradients the sum of every worker's, each weighted by its share
-/// of the `total` samples: `g₀·w₀ + g₁·w₁ + …`, added in worker order, one pass per worker.
+/// of the `total` weight (samples, unweighted): `g₀·w₀ + g₁·w₁ + …`, added in worker order, one pass per worker.
 fn sum_gradients<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
     workers: &mut [Worker<N, IN, OUT>],
     total: f64,
 ) {
     let (first, rest) = workers.split_first_mut().expect("a session has a worker");
-    let weight = |worker: &Worker<N, IN, OUT>| N::Scalar::of_f64(worker.samples as f64 / total);
+    let weight = |worker: &Worker<N, IN, OUT>| N::Scalar::of_f64(worker.weight / total);
     let first_weight = weight(first);
     let mut tensor = 0;
     first.gradients.for_each_tensor_mut(|_, sum| {

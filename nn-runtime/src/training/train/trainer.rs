@@ -9,7 +9,8 @@ use super::early_stopping::BestTracker;
 use super::progress::Progress;
 use super::validation::{NoValidationData, ValidationData, ValidationWidth};
 use super::{
-    EarlyStopping, EpochRecord, GradientClipping, History, Metric, Penalty, Session, StopReason,
+    ClassWeights, EarlyStopping, EpochRecord, GradientClipping, History, Metric, Penalty, Session,
+    StopReason, training_weights,
 };
 use crate::learning::error::require;
 use crate::optim::LrSchedule;
@@ -47,6 +48,7 @@ pub struct Trainer<'a, O, L, V = NoValidationData> {
     log_every: usize,
     checkpoints: Option<Checkpoints>,
     clipping: GradientClipping,
+    class_weights: Option<ClassWeights>,
     /// The checkpoint the next `fit` continues from.
     resume: Option<Checkpoint>,
     /// The state after the last `fit`, for [`checkpoint`](Trainer::checkpoint).
@@ -90,6 +92,7 @@ impl<'a, O: Optimizer, L> Trainer<'a, O, L> {
             log_every: 1,
             checkpoints: None,
             clipping: GradientClipping::Off,
+            class_weights: None,
             resume: None,
             last: None,
         }
@@ -162,6 +165,17 @@ impl<'a, O: Optimizer, L, V> Trainer<'a, O, L, V> {
         self
     }
 
+    /// Weighs each training sample's loss by its class's weight (and by its sample weight, if the
+    /// dataset has them; see [`ClassWeights`]), for imbalanced classification. Validation loss and
+    /// metrics stay unweighted, so early stopping watches the plain loss.
+    ///
+    /// A loss that does not train a classifier is a [`TrainError::ClassWeightsNeedClasses`];
+    /// weights of another count than the classes, negative or all zero, a [`TrainError::Data`].
+    pub fn class_weights(mut self, weights: ClassWeights) -> Self {
+        self.class_weights = Some(weights);
+        self
+    }
+
     /// Stops when the monitored loss stops improving; see [`EarlyStopping`].
     pub fn early_stopping(mut self, early_stopping: EarlyStopping) -> Self {
         self.early_stopping = Some(early_stopping);
@@ -212,6 +226,7 @@ impl<'a, O: Optimizer, L, V> Trainer<'a, O, L, V> {
             log_every: self.log_every,
             checkpoints: self.checkpoints,
             clipping: self.clipping,
+            class_weights: self.class_weights,
             resume: self.resume,
             last: self.last,
         }
@@ -397,6 +412,10 @@ impl<'a, O: Optimizer, L, V> Trainer<'a, O, L, V> {
             Session::<N, IN, OUT>::with_threads(capacity, train.len(), self.seed, threads)?;
         session.set_metrics(metrics);
         session.set_clipping(self.clipping);
+        if self.class_weights.is_some() && !L::CLASSIFICATION {
+            return Err(TrainError::ClassWeightsNeedClasses { loss: L::NAME });
+        }
+        session.set_sample_weights(training_weights(&train, self.class_weights.as_ref())?);
         if self.checkpoints.is_some() && self.optimizer.state().is_none() {
             return Err(TrainError::Resume(
                 super::CheckpointError::UnsupportedOptimizer.to_string(),

@@ -17,10 +17,15 @@ pub(crate) struct Worker<N: Network<IN, OUT>, const IN: usize, const OUT: usize>
     pub rng: ChaCha12Rng,
     /// The metrics of the samples this worker has seen since they were last collected.
     pub metrics: MetricTotals,
-    /// The batch-mean loss of the last `compute`.
+    /// The weights of the batch's samples, when training is weighted.
+    pub weights: Vec<N::Scalar>,
+    /// The batch-mean loss of the last `compute` (weighted when training is).
     pub loss: f64,
     /// The number of samples of the last `compute` (0: idle).
     pub samples: usize,
+    /// What the last `compute`'s samples weigh together: their weight sum when training is
+    /// weighted, their count otherwise. Shares of a batch are merged in this proportion.
+    pub weight: f64,
 }
 
 impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Worker<N, IN, OUT> {
@@ -33,22 +38,27 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Worker<N, IN, OUT> 
             target: BatchMatrix::zeros(capacity),
             rng: ChaCha12Rng::seed_from_u64(seed),
             metrics: MetricTotals::default(),
+            weights: Vec::with_capacity(capacity),
             loss: 0.0,
             samples: 0,
+            weight: 0.0,
         }
     }
 
     /// Forward, loss and backward on the samples `indices` of `data`, leaving the gradients of
-    /// their mean loss in `self.gradients` and the `measured` metric sums in `self.metrics`.
+    /// their mean loss (weighted by `weights`, one per sample of `data`, if given) in
+    /// `self.gradients` and the `measured` metric sums in `self.metrics`.
     pub fn compute<L: Loss<N::OutputActivation>>(
         &mut self,
         net: &N,
         data: &Dataset<N::Scalar, IN, OUT>,
         indices: &[usize],
+        weights: Option<&[N::Scalar]>,
         loss: &L,
         measured: Measured,
     ) {
         self.samples = indices.len();
+        self.weight = indices.len() as f64;
         if indices.is_empty() {
             return;
         }
@@ -61,9 +71,16 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Worker<N, IN, OUT> 
         net.resample_dropout(&mut self.workspace, indices.len(), &mut self.rng);
         let output = net.forward_train(&self.input, &mut self.workspace);
         self.metrics.add(output, &self.target, measured);
-        self.loss = net
-            .output_gradient(loss, &self.target, &mut self.workspace)
-            .as_f64();
+        self.loss = match weights {
+            None => net.output_gradient(loss, &self.target, &mut self.workspace),
+            Some(weights) => {
+                self.weights.clear();
+                self.weights.extend(indices.iter().map(|&i| weights[i]));
+                self.weight = self.weights.iter().map(|w| w.as_f64()).sum();
+                net.weighted_output_gradient(loss, &self.target, &self.weights, &mut self.workspace)
+            }
+        }
+        .as_f64();
         net.backward(&self.input, &mut self.workspace, &mut self.gradients);
     }
 }
