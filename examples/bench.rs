@@ -6,6 +6,9 @@
 //!
 //! `cargo run --release --example bench`
 //!
+//! `NN_KERNELS=avx2` (or `avx512`, `portable`) measures another path of the dense kernels than
+//! the best the CPU has; the report names the path it ran.
+//!
 //! The criterion benches of the same workloads are in `benches/workloads.rs`.
 
 #[path = "../benches/workloads/common.rs"]
@@ -460,6 +463,8 @@ fn main() {
     let gemm = gemm_times();
 
     println!("CPU: {} ({})", cpu_model(), cpu_features());
+    // The dense kernels in use: the best the CPU has, or what `NN_KERNELS` forces.
+    println!("kernels: {}", nn::kernels::path());
     println!(
         "nn {} release build, single thread unless labelled; median and best of ≥ \
          {MIN_REPETITIONS} repetitions after warm-up (targets are checked on the median; on a \

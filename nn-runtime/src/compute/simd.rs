@@ -2,7 +2,7 @@
 //! runs an elementwise loop compiled for the widest of them.
 
 #[cfg(target_arch = "x86_64")]
-pub(crate) use x86::avx2_fma;
+pub(crate) use x86::{avx2_fma, avx512};
 
 /// Loops shorter than this run as they are: the call into the AVX2 build costs more than it
 /// saves on a few values.
@@ -40,12 +40,20 @@ mod x86 {
     // Detected once and cached, by CPUID and (for the operating system's support of the wide
     // registers) XGETBV: works without `std`.
     cpufeatures::new!(avx2_fma_detected, "avx2", "fma");
+    cpufeatures::new!(avx512_detected, "avx512f", "avx2", "fma");
 
     /// Whether the CPU supports AVX2 and FMA. The first call asks the CPU; later calls read a
     /// cache.
     #[inline]
     pub(crate) fn avx2_fma() -> bool {
         avx2_fma_detected::get()
+    }
+
+    /// Whether the CPU supports AVX-512F (with the operating system saving the `zmm` and mask
+    /// registers), AVX2 and FMA. Cached like [`avx2_fma`].
+    #[inline]
+    pub(crate) fn avx512() -> bool {
+        avx512_detected::get()
     }
 
     /// `body` compiled with AVX2 and FMA enabled.

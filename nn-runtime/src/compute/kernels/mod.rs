@@ -1,14 +1,28 @@
 //! Dense-layer products over column-major batches: forward `Z = W·X + b`, weight gradient
 //! `∂W = Δ·Xᵀ`, bias gradient `∂b = Σ_columns Δ` and input gradient `∂X = Wᵀ·Δ`.
 //!
-//! On x86-64 CPUs with AVX2 and FMA (detected once at run time, no `target-cpu` flag needed),
-//! `f32` and `f64` products run register-blocked SIMD kernels that work on the column-major data
-//! in place, without packing; elsewhere, and for small layers, portable loops that the compiler
-//! vectorizes. None allocates.
+//! On x86-64 CPUs with AVX-512F, or else AVX2 and FMA (detected once at run time, no
+//! `target-cpu` flag needed), `f32` and `f64` products run register-blocked SIMD kernels that
+//! work on the column-major data in place, without packing; elsewhere, and for small layers,
+//! portable loops that the compiler vectorizes. None allocates. [`path`] names the
+//! implementation in use and [`set_kernel_path`] (or the `NN_KERNELS` environment variable)
+//! forces one.
+//!
+//! The forward pass and the weight gradient of a batch give the same bits on both SIMD paths and
+//! whatever the batch size: each value is one chain of fused multiply-adds in the order of the
+//! reduction. The single-sample product, the input gradient over long reductions and the
+//! portable loops sum in other orders, within rounding of the same values.
 
 #[cfg(target_arch = "x86_64")]
 mod avx2;
+#[cfg(target_arch = "x86_64")]
+mod avx512;
+mod path;
 mod portable;
+#[cfg(target_arch = "x86_64")]
+mod simd;
+
+pub use path::{KernelPath, UnsupportedPath, path, set_kernel_path};
 
 use crate::{Batch, BatchMut, DenseParameters, DenseParametersMut, Float};
 
@@ -18,25 +32,40 @@ use crate::{Batch, BatchMut, DenseParameters, DenseParametersMut, Float};
 #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 const SMALL_LAYER: usize = 32;
 
-/// Runs `$simd` with `$s` bound to the SIMD token of `$T` when `$large` holds and the CPU has the
-/// instructions, returning its value from the enclosing function; otherwise evaluates to
-/// `$portable`. The type tests are constants, so each instantiation keeps one branch.
+/// Runs `$simd` with `$s` bound to the SIMD token of `$T` on the [`path`] in use when `$large`
+/// holds, returning its value from the enclosing function; otherwise evaluates to `$portable`.
+/// The type tests are constants, so each instantiation keeps the branches of its type.
 macro_rules! simd_or_portable {
     ($T:ty, $large:expr, $s:ident => $simd:expr, $portable:expr) => {{
         #[cfg(target_arch = "x86_64")]
         if $large {
-            use core::any::TypeId;
-            if TypeId::of::<$T>() == TypeId::of::<f32>() {
-                if let Some($s) = avx2::F32x8::new() {
-                    return $simd;
+            match path() {
+                KernelPath::Avx512 => {
+                    simd_with!($T, avx512::F32x16, avx512::F64x8, $s => $simd)
                 }
-            } else if TypeId::of::<$T>() == TypeId::of::<f64>() {
-                if let Some($s) = avx2::F64x4::new() {
-                    return $simd;
-                }
+                KernelPath::Avx2 => simd_with!($T, avx2::F32x8, avx2::F64x4, $s => $simd),
+                KernelPath::Portable => {}
             }
         }
         $portable
+    }};
+}
+
+/// Returns `$simd` from the enclosing function with `$s` bound to a token of `$F32` or `$F64`,
+/// whichever matches `$T`, if the CPU supports it.
+#[cfg(target_arch = "x86_64")]
+macro_rules! simd_with {
+    ($T:ty, $F32:ty, $F64:ty, $s:ident => $simd:expr) => {{
+        use core::any::TypeId;
+        if TypeId::of::<$T>() == TypeId::of::<f32>() {
+            if let Some($s) = <$F32>::new() {
+                return $simd;
+            }
+        } else if TypeId::of::<$T>() == TypeId::of::<f64>() {
+            if let Some($s) = <$F64>::new() {
+                return $simd;
+            }
+        }
     }};
 }
 
@@ -66,7 +95,7 @@ pub fn dense_vector<T: Float, const OUT: usize, const IN: usize>(
     simd_or_portable!(
         T,
         OUT * IN > SMALL_LAYER,
-        s => avx2::vector(s, cast(w), cast(b), cast(x), cast_mut(out), (OUT, IN)),
+        s => simd::vector(s, cast(w), cast(b), cast(x), cast_mut(out), (OUT, IN)),
         portable::vector::<T, OUT, IN>(w, b, x, out)
     )
 }
@@ -86,7 +115,7 @@ pub fn dense_forward<T: Float, const OUT: usize, const IN: usize>(
     simd_or_portable!(
         T,
         OUT * IN > SMALL_LAYER,
-        s => avx2::forward(s, cast(w), cast(b), cast(x), cast_mut(z), (OUT, IN, n)),
+        s => simd::forward(s, cast(w), cast(b), cast(x), cast_mut(z), (OUT, IN, n)),
         portable::forward::<T, OUT, IN>(w, b, x, z)
     )
 }
@@ -117,7 +146,7 @@ pub fn dense_parameter_gradient<T: Float, const OUT: usize, const IN: usize>(
     simd_or_portable!(
         T,
         OUT * IN > SMALL_LAYER,
-        s => avx2::weight_gradient(s, cast_mut(dw), cast(x), cast(delta), (OUT, IN, n)),
+        s => simd::weight_gradient(s, cast_mut(dw), cast(x), cast(delta), (OUT, IN, n)),
         portable::weight_gradient::<T, OUT, IN>(dw, x, delta)
     )
 }
@@ -137,7 +166,7 @@ pub fn dense_input_gradient<T: Float, const OUT: usize, const IN: usize>(
     simd_or_portable!(
         T,
         OUT * IN > SMALL_LAYER,
-        s => avx2::input_gradient(s, cast(w), cast(delta), cast_mut(dx), (OUT, IN, n)),
+        s => simd::input_gradient(s, cast(w), cast(delta), cast_mut(dx), (OUT, IN, n)),
         portable::input_gradient::<T, OUT, IN>(w, delta, dx, n)
     )
 }

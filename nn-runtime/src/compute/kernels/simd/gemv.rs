@@ -12,9 +12,7 @@ const GV: usize = 4;
 /// `y = A·x + bias` for `A` of `m × depth`, column-major.
 ///
 /// # Safety
-/// AVX2 and FMA must be available; `a`, `bias`, `x`, `y` must hold `m·depth`, `m`, `depth`, `m`
-/// elements.
-#[target_feature(enable = "avx2,fma")]
+/// `a`, `bias`, `x`, `y` must hold `m·depth`, `m`, `depth`, `m` elements.
 pub(super) unsafe fn gemv<S: Simd>(
     s: S,
     a: *const S::Elem,
@@ -23,40 +21,47 @@ pub(super) unsafe fn gemv<S: Simd>(
     y: *mut S::Elem,
     (m, depth): (usize, usize),
 ) {
-    let full = GV * S::LANES;
-    let v = Gemv {
-        a,
-        bias,
-        x,
-        y,
-        m,
-        depth,
-    };
-    let mut i = 0;
-    while i + WIDE * S::LANES <= m {
-        // SAFETY: rows `i..i + WIDE·LANES` lie within `0..m`; the caller vouches for the rest.
-        unsafe { tile_gemv::<S, WIDE, 1, false>(s, v, i, s.mask(S::LANES)) };
-        i += WIDE * S::LANES;
-    }
-    while i + full <= m {
-        // SAFETY: rows `i..i + full` lie within `0..m`; the caller vouches for the rest.
-        unsafe { tile_gemv::<S, GV, 3, false>(s, v, i, s.mask(S::LANES)) };
-        i += full;
-    }
-    let rest = m - i;
-    if rest > 0 {
-        let registers = rest.div_ceil(S::LANES);
-        let mask = s.mask(rest - (registers - 1) * S::LANES);
-        // SAFETY: rows `i..m` are the masked lanes of `registers` registers; as above.
-        unsafe {
-            match registers {
-                1 => tile_gemv::<S, 1, 8, true>(s, v, i, mask),
-                2 => tile_gemv::<S, 2, 5, true>(s, v, i, mask),
-                3 => tile_gemv::<S, 3, 3, true>(s, v, i, mask),
-                _ => tile_gemv::<S, 4, 2, true>(s, v, i, mask),
+    s.vectorize(
+        #[inline(always)]
+        || {
+            let full = GV * S::LANES;
+            let v = Gemv {
+                a,
+                bias,
+                x,
+                y,
+                m,
+                depth,
+            };
+            let mut i = 0;
+            while i + WIDE * S::LANES <= m {
+                // SAFETY: rows `i..i + WIDE·LANES` lie within `0..m`; the caller vouches for
+                // the rest.
+                unsafe { tile_gemv::<S, WIDE, 1, false>(s, v, i, s.mask(S::LANES)) };
+                i += WIDE * S::LANES;
             }
-        }
-    }
+            while i + full <= m {
+                // SAFETY: rows `i..i + full` lie within `0..m`; the caller vouches for the
+                // rest.
+                unsafe { tile_gemv::<S, GV, 3, false>(s, v, i, s.mask(S::LANES)) };
+                i += full;
+            }
+            let rest = m - i;
+            if rest > 0 {
+                let registers = rest.div_ceil(S::LANES);
+                let mask = s.mask(rest - (registers - 1) * S::LANES);
+                // SAFETY: rows `i..m` are the masked lanes of `registers` registers; as above.
+                unsafe {
+                    match registers {
+                        1 => tile_gemv::<S, 1, 8, true>(s, v, i, mask),
+                        2 => tile_gemv::<S, 2, 5, true>(s, v, i, mask),
+                        3 => tile_gemv::<S, 3, 3, true>(s, v, i, mask),
+                        _ => tile_gemv::<S, 4, 2, true>(s, v, i, mask),
+                    }
+                }
+            }
+        },
+    )
 }
 
 /// Bytes of `A` per block of columns in [`gemv_blocked`]: half of a 32 KiB L1 data cache.
@@ -81,7 +86,6 @@ pub(super) fn wants_blocks(m: usize, depth: usize, element: usize) -> bool {
 ///
 /// # Safety
 /// As [`gemv`].
-#[target_feature(enable = "avx2,fma")]
 pub(super) unsafe fn gemv_blocked<S: Simd>(
     s: S,
     a: *const S::Elem,
@@ -106,11 +110,17 @@ pub(super) unsafe fn gemv_blocked<S: Simd>(
 /// The operands of [`gemv`].
 #[derive(Clone, Copy)]
 struct Gemv<E> {
+    /// `A`, `m × depth`, column-major.
     a: *const E,
+    /// The `m` values the sums start from.
     bias: *const E,
+    /// `x`, `depth` values.
     x: *const E,
+    /// `y`, `m` values.
     y: *mut E,
+    /// The rows of `A`.
     m: usize,
+    /// The columns of `A`.
     depth: usize,
 }
 
@@ -120,8 +130,7 @@ struct Gemv<E> {
 ///
 /// # Safety
 /// As [`gemv`], with those rows (up to the mask) within `0..m`.
-#[target_feature(enable = "avx2,fma")]
-#[inline]
+#[inline(always)]
 unsafe fn tile_gemv<S: Simd, const V: usize, const SETS: usize, const MASKED: bool>(
     s: S,
     g: Gemv<S::Elem>,
@@ -134,11 +143,7 @@ unsafe fn tile_gemv<S: Simd, const V: usize, const SETS: usize, const MASKED: bo
         let a = g.a.add(i);
         // Column `r` of `A` times `x[r]`, added to `set`.
         let accumulate = |set: &mut [S::Vector; V], r: usize| {
-            let x = s.splat(g.x.add(r));
-            let column = s.load_registers::<V, MASKED>(a.add(r * g.m), mask);
-            for (acc, column) in set.iter_mut().zip(column) {
-                *acc = s.fmadd(column, x, *acc);
-            }
+            accumulate::<S, V, MASKED>(s, set, (a.add(r * g.m), g.x.add(r)), mask)
         };
         let mut sets = [[s.zero(); V]; SETS];
         sets[0] = s.load_registers::<V, MASKED>(g.bias.add(i), mask);
@@ -158,5 +163,27 @@ unsafe fn tile_gemv<S: Simd, const V: usize, const SETS: usize, const MASKED: bo
                 .fold(sets[0][v], |sum, set| s.add(sum, set[v]))
         });
         s.store_registers::<V, MASKED>(g.y.add(i), mask, sum);
+    }
+}
+
+/// `set += column · x` for the column of `V` registers at `column` (the last one masked with
+/// `MASKED`) and the value at `x`.
+///
+/// # Safety
+/// As for [`tile_gemv`]'s loads of a column of `A` and of `x`.
+#[inline(always)]
+unsafe fn accumulate<S: Simd, const V: usize, const MASKED: bool>(
+    s: S,
+    set: &mut [S::Vector; V],
+    (column, x): (*const S::Elem, *const S::Elem),
+    mask: S::Mask,
+) {
+    // SAFETY: as the caller guarantees.
+    unsafe {
+        let x = s.splat(x);
+        let column = s.load_registers::<V, MASKED>(column, mask);
+        for (acc, column) in set.iter_mut().zip(column) {
+            *acc = s.fmadd(column, x, *acc);
+        }
     }
 }

@@ -3,32 +3,25 @@
 //! block of `Aᵀ` is transposed on the stack (through registers) and multiplied as `A·B` instead.
 
 use super::lanes::Simd;
-use super::nn::{Init, MV, Nn, gemm_nn};
-use super::transpose::{TRANSPOSED, block_rows, transpose};
+use super::nn::{Init, Nn, gemm_nn, with_constant};
+use super::transpose::{Transposed, block_rows, transpose};
 
 /// Columns of `A` per tile: one 4-lane store of sums per column of `C`.
 const KB: usize = 4;
-/// Columns of `B` per tile: `KB·JB = 12` accumulators, `JB` loaded columns of `B` and one of `A`
-/// fill the 16 registers.
-const JB: usize = 3;
-/// Reductions shorter than this are transposed instead of summed across lanes, which would
-/// cost more than the multiplications (a 10-output layer ran at 50 % of `sgemm` as dot products).
-/// Transposed through registers, a square at a time, the copy stays cheaper than the sums up to
-/// a depth of 64 (best of interleaved runs, `Wᵀ·Δ` over 32 samples: 64×64 3.9 → 3.3 µs, 32×64
-/// 2.2 → 1.7 µs) and is even with them at 128.
-pub(super) const SHORT_DOT: usize = 65;
-const _: () = assert!(
-    TRANSPOSED / SHORT_DOT >= MV * 8,
-    "a transposed block holds a panel"
-);
 
-/// `C = Aᵀ·B` as in [`gemm_tn`] for a short `depth`, where dot products would spend more time
-/// summing across lanes than multiplying: blocks of `Aᵀ` are transposed into a buffer on the
-/// stack, then multiplied by [`gemm_nn`].
+/// Columns of `B` per dot-product tile: `KB` times as many accumulators as `gemm_nn` uses, with
+/// the loaded columns of `B` and one of `A` (AVX2: 3 columns, 12 accumulators in 16 registers;
+/// AVX-512: 6 and 24 in 32).
+const fn tn_columns<S: Simd>() -> usize {
+    S::NN_ACCUMULATORS / KB
+}
+
+/// `C = Aᵀ·B` as in [`gemm_tn`] for a short `depth` (below `S::SHORT_DOT`), where dot products
+/// would spend more time summing across lanes than multiplying: blocks of `Aᵀ` are transposed
+/// into a buffer on the stack, then multiplied by [`gemm_nn`].
 ///
 /// # Safety
-/// As [`gemm_tn`], and `depth < SHORT_DOT`.
-#[target_feature(enable = "avx2,fma")]
+/// As [`gemm_tn`], and `depth < S::SHORT_DOT`.
 pub(super) unsafe fn transposed_tn<S: Simd>(
     s: S,
     a: *const S::Elem,
@@ -36,16 +29,22 @@ pub(super) unsafe fn transposed_tn<S: Simd>(
     c: *mut S::Elem,
     (depth, m, n): (usize, usize, usize),
 ) {
-    let mut buffer = [core::mem::MaybeUninit::<S::Elem>::uninit(); TRANSPOSED];
+    const {
+        assert!(
+            Transposed::capacity::<S::Elem>() / (S::SHORT_DOT - 1) >= S::NN_ROWS * S::LANES,
+            "a transposed block holds a panel"
+        )
+    };
+    let mut buffer = Transposed::new();
+    let at = buffer.as_mut_ptr::<S::Elem>();
     let block = block_rows::<S>(depth, m);
-    let at = buffer.as_mut_ptr().cast::<S::Elem>();
     let mut k = 0;
     while k < m {
         let rows = block.min(m - k);
-        // SAFETY: `rows·depth <= TRANSPOSED` (as `depth < SHORT_DOT` leaves at least one panel),
-        // so every write lands in `buffer`; the reads are columns `k..k + rows` of `A`, in bounds.
-        // `gemm_nn` then reads exactly the written `rows × depth` block of `buffer`, the `depth × n`
-        // `B` and writes rows `k..k + rows` of the `m × n` `C`.
+        // SAFETY: `rows·depth` fits the buffer (as `depth < SHORT_DOT` leaves at least one
+        // panel), so every write lands in `buffer`; the reads are columns `k..k + rows` of `A`,
+        // in bounds. `gemm_nn` then reads exactly the written `rows × depth` block of `buffer`,
+        // the `depth × n` `B` and writes rows `k..k + rows` of the `m × n` `C`.
         unsafe {
             transpose(s, a.add(k * depth), depth, at, (depth, rows));
             let p = Nn {
@@ -69,9 +68,7 @@ pub(super) unsafe fn transposed_tn<S: Simd>(
 /// `C = Aᵀ·B`: `A` is `depth × m`, `B` is `depth × n`, `C` is `m × n`, all column-major.
 ///
 /// # Safety
-/// AVX2 and FMA must be available; `a`, `b` and `c` must hold `depth·m`, `depth·n` and `m·n`
-/// elements.
-#[target_feature(enable = "avx2,fma")]
+/// `a`, `b` and `c` must hold `depth·m`, `depth·n` and `m·n` elements.
 pub(super) unsafe fn gemm_tn<S: Simd>(
     s: S,
     a: *const S::Elem,
@@ -79,70 +76,76 @@ pub(super) unsafe fn gemm_tn<S: Simd>(
     c: *mut S::Elem,
     (depth, m, n): (usize, usize, usize),
 ) {
-    let tail = depth % S::LANES;
-    let mask = s.mask(if tail == 0 { S::LANES } else { tail });
-    let shape = Tn {
-        a,
-        b,
-        c,
-        depth,
-        m,
-        mask,
-    };
-    let mut k = 0;
-    while k < m {
-        let rows = KB.min(m - k);
-        // SAFETY: rows `k..k + rows` of `C` lie within `0..m`; the caller vouches for the rest.
-        unsafe {
-            match rows {
-                KB => columns_tn::<S, KB>(s, shape, k, n),
-                3 => columns_tn::<S, 3>(s, shape, k, n),
-                2 => columns_tn::<S, 2>(s, shape, k, n),
-                _ => columns_tn::<S, 1>(s, shape, k, n),
+    s.vectorize(
+        #[inline(always)]
+        || {
+            let tail = depth % S::LANES;
+            let mask = s.mask(if tail == 0 { S::LANES } else { tail });
+            let shape = Tn {
+                a,
+                b,
+                c,
+                depth,
+                m,
+                mask,
+            };
+            let mut k = 0;
+            while k < m {
+                let rows = KB.min(m - k);
+                // SAFETY: rows `k..k + rows` of `C` lie within `0..m`; the caller vouches for
+                // the rest.
+                unsafe { with_constant!(rows, K if K <= KB => columns_tn::<S, K>(s, shape, k, n)) }
+                k += rows;
             }
-        }
-        k += rows;
-    }
+        },
+    )
 }
 
 /// The operands of `C = Aᵀ·B` (see [`gemm_tn`]) and the mask of the last partial register.
 #[derive(Clone, Copy)]
 struct Tn<S: Simd> {
+    /// `A`, `depth × m`.
     a: *const S::Elem,
+    /// `B`, `depth × n`.
     b: *const S::Elem,
+    /// `C`, `m × n`.
     c: *mut S::Elem,
+    /// The length of the dot products.
     depth: usize,
+    /// The rows of `C`.
     m: usize,
+    /// The lanes of the last register of a column that lie within it.
     mask: S::Mask,
 }
 
-/// Rows `k..k + K` of `C = Aᵀ·B`, in tiles of `JB` columns.
+/// Rows `k..k + K` of `C = Aᵀ·B`, in tiles of up to [`tn_columns`] columns.
 ///
 /// # Safety
 /// As [`gemm_tn`], with `k + K <= m`.
-#[target_feature(enable = "avx2,fma")]
 unsafe fn columns_tn<S: Simd, const K: usize>(s: S, t: Tn<S>, k: usize, n: usize) {
-    let mut j = 0;
-    while j < n {
-        let cols = JB.min(n - j);
-        // SAFETY: columns `j..j + cols` lie within `0..n`; the caller vouches for the rest.
-        unsafe {
-            match cols {
-                JB => tile_tn::<S, K, JB>(s, t, k, j),
-                2 => tile_tn::<S, K, 2>(s, t, k, j),
-                _ => tile_tn::<S, K, 1>(s, t, k, j),
+    s.vectorize(
+        #[inline(always)]
+        || {
+            let mut j = 0;
+            while j < n {
+                let cols = tn_columns::<S>().min(n - j);
+                // SAFETY: columns `j..j + cols` lie within `0..n`; the caller vouches for the
+                // rest.
+                unsafe {
+                    with_constant!(cols, J if J <= tn_columns::<S>() =>
+                        tile_tn::<S, K, J>(s, t, k, j))
+                }
+                j += cols;
             }
-        }
-        j += cols;
-    }
+        },
+    )
 }
 
 /// `C[k..k + K, j..j + J]`: `K·J` dot products of length `depth`, one register each.
 ///
 /// # Safety
 /// As [`gemm_tn`], with `k + K <= m` and `j + J <= n`.
-#[target_feature(enable = "avx2,fma")]
-#[inline]
+#[inline(always)]
 unsafe fn tile_tn<S: Simd, const K: usize, const J: usize>(s: S, t: Tn<S>, k: usize, j: usize) {
     let lanes = S::LANES;
     let full = t.depth / lanes * lanes;
@@ -177,8 +180,7 @@ unsafe fn tile_tn<S: Simd, const K: usize, const J: usize>(s: S, t: Tn<S>, k: us
 ///
 /// # Safety
 /// As [`tile_tn`], with `a` and `b` its first columns and `r + LANES <= depth` unless `MASKED`.
-#[target_feature(enable = "avx2,fma")]
-#[inline]
+#[inline(always)]
 unsafe fn dot_step<S: Simd, const K: usize, const J: usize, const MASKED: bool>(
     s: S,
     acc: &mut [[S::Vector; K]; J],
@@ -188,18 +190,32 @@ unsafe fn dot_step<S: Simd, const K: usize, const J: usize, const MASKED: bool>(
     r: usize,
 ) {
     // SAFETY: the caller guarantees one register (or its masked part) at row `r` of each column.
-    let load = |q: *const S::Elem| unsafe {
-        if MASKED {
-            s.load_masked(q.add(r), t.mask)
-        } else {
-            s.load(q.add(r))
-        }
-    };
+    let load = |q: *const S::Elem| unsafe { load_at::<S, MASKED>(s, q.add(r), t.mask) };
     let bv: [S::Vector; J] = core::array::from_fn(|q| load(b.wrapping_add(q * t.depth)));
     for kk in 0..K {
         let av = load(a.wrapping_add(kk * t.depth));
         for (acc, &bv) in acc.iter_mut().zip(&bv) {
             acc[kk] = s.fmadd(av, bv, acc[kk]);
+        }
+    }
+}
+
+/// One register at `p`, masked with `MASKED`.
+///
+/// # Safety
+/// The register (its lanes of `mask` with `MASKED`) must be readable.
+#[inline(always)]
+unsafe fn load_at<S: Simd, const MASKED: bool>(
+    s: S,
+    p: *const S::Elem,
+    mask: S::Mask,
+) -> S::Vector {
+    // SAFETY: as the caller guarantees.
+    unsafe {
+        if MASKED {
+            s.load_masked(p, mask)
+        } else {
+            s.load(p)
         }
     }
 }

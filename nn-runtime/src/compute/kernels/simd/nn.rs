@@ -1,43 +1,40 @@
 //! `C = A·B (+ bias)` on column-major `A` and `C` and a strided `B`, no packing: the forward pass
 //! `W·X + b` and the weight gradient `Δ·Xᵀ`.
 //!
-//! A tile of `MV` registers of rows × `NR` columns of `C` lives in registers while each step of
-//! the reduction loads one contiguous piece of a column of `A` and broadcasts `NR` elements of
-//! `B`. The last row panel is masked (its loads of `A` only at the last steps); the last column
-//! tile is narrower.
+//! A tile of `V` registers of rows × `nn_columns(V)` columns of `C` lives in registers while each
+//! step of the reduction loads one contiguous piece of a column of `A` and broadcasts one element
+//! of `B` per column. The row panels are `S::NN_ROWS` registers tall, the last one narrower and
+//! masked (its loads of `A` only at the last steps); the column tiles are as even as possible.
+//!
+//! Every value of `C` is its start (zero, the bias, or the value left by the previous block of
+//! the reduction) followed by one fused multiply-add per reduction step, in order: the result
+//! does not depend on the tile shapes, the register width or the number of columns.
 
-use super::lanes::Simd;
-
-/// Row registers per tile (2 × 8 = 16 rows of `f32`, 2 × 4 = 8 of `f64`).
-pub(super) const MV: usize = 2;
-/// Columns per tile: `MV·NR = 12` accumulators, `MV` loaded rows and one broadcast fill the 16
-/// registers (3 × 4 tiles spilled an accumulator).
-const NR: usize = 6;
-/// Reduction steps per pass over `C`: keeps the row panel of `A` that every column tile of a pass
-/// re-reads (`MV·LANES × KC`, 4 KiB of `f32`) in L1 even when `A`'s columns are a power-of-two
-/// apart and so share a few cache sets (the forward `W·X` of a 128-row layer: 78 GFLOP/s at 64,
-/// 60 at 256).
-const KC: usize = 64;
-const _: () = assert!(MV == 2, "`gemm_nn` masks panels of 1 or 2 registers");
+use super::lanes::{MAX_COLUMNS, Simd, nn_columns};
 
 /// The operands of `C = A·B (+ bias)`, all in bounds for the sizes they are used with.
 #[derive(Clone, Copy)]
 pub(super) struct Nn<E> {
     /// `A`, `m × depth`, column-major: `A[i, r] = a[i + r·lda]`.
     pub(super) a: *const E,
+    /// The distance between columns of `A`.
     pub(super) lda: usize,
     /// How many initialized elements can be read from `a` (at least `(depth − 1)·lda + m`): a
     /// masked panel loads whole registers, past its last row, wherever they stay within these.
     pub(super) a_len: usize,
     /// `B`, `depth × n`: `B[r, c] = b[r·rsb + c·csb]`.
     pub(super) b: *const E,
+    /// The distance between rows of `B`.
     pub(super) rsb: usize,
+    /// The distance between columns of `B`.
     pub(super) csb: usize,
     /// `C`, `m × n`, column-major with leading dimension `ldc`.
     pub(super) c: *mut E,
+    /// The distance between columns of `C`.
     pub(super) ldc: usize,
     /// What `C` starts from.
     pub(super) init: Init<E>,
+    /// The length of the reduction.
     pub(super) depth: usize,
 }
 
@@ -52,63 +49,88 @@ pub(super) enum Init<E> {
     Accumulate,
 }
 
-/// `C = A·B (+ bias)` for `C` of `m × n`: the depth in blocks of `KC`, each block in row panels
-/// of `MV` registers (the last one masked), each panel in tiles of `NR` columns.
+/// Evaluates `$call` with the constant `$N` bound to `$value`, one of `1..=12`, where
+/// `$allowed` (a constant expression of `$N`) holds; the other instantiations are never compiled.
+macro_rules! with_constant {
+    ($value:expr, $N:ident if $allowed:expr => $call:expr) => {
+        with_constant!(@arms $value, $N, $allowed, $call; 1 2 3 4 5 6 7 8 9 10 11 12)
+    };
+    (@arms $value:expr, $N:ident, $allowed:expr, $call:expr; $($n:literal)*) => {
+        match $value {
+            $($n => {
+                const $N: usize = $n;
+                if const { $allowed } { $call } else { unreachable!() }
+            })*
+            _ => unreachable!(),
+        }
+    };
+}
+const _: () = assert!(MAX_COLUMNS <= 12, "`with_constant` covers the tile widths");
+pub(super) use with_constant;
+
+/// `C = A·B (+ bias)` for `C` of `m × n`: the depth in blocks of `S::KC`, each block in row
+/// panels of `S::NN_ROWS` registers (the last one narrower and masked), each panel in tiles of
+/// columns.
 ///
 /// # Safety
-/// AVX2 and FMA must be available and `p` must be in bounds for `m`, `n` and `p.depth`.
-#[target_feature(enable = "avx2,fma")]
+/// `p` must be in bounds for `m`, `n` and `p.depth`.
 pub(super) unsafe fn gemm_nn<S: Simd>(s: S, p: Nn<S::Elem>, m: usize, n: usize) {
     if m == 0 || n == 0 {
         return;
     }
-    let full = MV * S::LANES;
-    let mut k = 0;
-    loop {
-        let depth = KC.min(p.depth - k);
-        // SAFETY: `k <= p.depth` and `m, n > 0`: the offsets stay within (or one past) `A`
-        // and `B`, which hold `p.depth` steps of the reduction.
-        let block = unsafe {
-            Nn {
-                a: p.a.add(k * p.lda),
-                a_len: p.a_len - k * p.lda,
-                b: p.b.add(k * p.rsb),
-                init: if k == 0 { p.init } else { Init::Accumulate },
-                depth,
-                ..p
-            }
-        };
-        let mut i = 0;
-        while i + full <= m {
-            // SAFETY: rows `i..i + full` lie within `0..m` and the block's depth within
-            // `p.depth`; the caller vouches for the rest.
-            unsafe { columns_nn::<S, MV, false>(s, block, i, n, s.mask(S::LANES)) };
-            i += full;
-        }
-        let rest = m - i;
-        if rest > 0 {
-            let registers = rest.div_ceil(S::LANES);
-            let mask = s.mask(rest - (registers - 1) * S::LANES);
-            // SAFETY: rows `i..m` are the masked lanes of `registers` registers; as above.
-            unsafe {
-                match registers {
-                    1 => columns_nn::<S, 1, true>(s, block, i, n, mask),
-                    _ => columns_nn::<S, MV, true>(s, block, i, n, mask),
+    s.vectorize(
+        #[inline(always)]
+        || {
+            let full = S::NN_ROWS * S::LANES;
+            let mut k = 0;
+            loop {
+                let depth = S::KC.min(p.depth - k);
+                // SAFETY: `k <= p.depth` and `m, n > 0`: the offsets stay within (or one past) `A`
+                // and `B`, which hold `p.depth` steps of the reduction.
+                let block = unsafe {
+                    Nn {
+                        a: p.a.add(k * p.lda),
+                        a_len: p.a_len - k * p.lda,
+                        b: p.b.add(k * p.rsb),
+                        init: if k == 0 { p.init } else { Init::Accumulate },
+                        depth,
+                        ..p
+                    }
+                };
+                let mut i = 0;
+                while i + full <= m {
+                    // SAFETY: rows `i..i + full` lie within `0..m` and the block's depth within
+                    // `p.depth`; the caller vouches for the rest.
+                    unsafe {
+                        with_constant!(S::NN_ROWS, V if V == S::NN_ROWS =>
+                            columns_nn::<S, V, false>(s, block, i, n, s.mask(S::LANES)))
+                    };
+                    i += full;
+                }
+                let rest = m - i;
+                if rest > 0 {
+                    let registers = rest.div_ceil(S::LANES);
+                    let mask = s.mask(rest - (registers - 1) * S::LANES);
+                    // SAFETY: rows `i..m` are the masked lanes of `registers <= NN_ROWS` registers; as
+                    // above.
+                    unsafe {
+                        with_constant!(registers, V if V <= S::NN_ROWS =>
+                            columns_nn::<S, V, true>(s, block, i, n, mask))
+                    };
+                }
+                k += depth;
+                if k >= p.depth {
+                    break;
                 }
             }
-        }
-        k += depth;
-        if k >= p.depth {
-            break;
-        }
-    }
+        },
+    )
 }
 
-/// One row panel of `V` registers at row `i`, in tiles of `NR` columns (narrower at the end).
+/// One row panel of `V` registers at row `i`, in tiles of up to `nn_columns(V)` columns.
 ///
 /// # Safety
 /// As [`gemm_nn`], with rows `i..i + V·LANES` (up to the mask when `MASKED`) within `0..m`.
-#[target_feature(enable = "avx2,fma")]
 unsafe fn columns_nn<S: Simd, const V: usize, const MASKED: bool>(
     s: S,
     p: Nn<S::Elem>,
@@ -116,9 +138,10 @@ unsafe fn columns_nn<S: Simd, const V: usize, const MASKED: bool>(
     n: usize,
     mask: S::Mask,
 ) {
-    // Tiles as even as possible (32 columns: 6, 6, 5, 5, 5, 5 rather than five 6s and a 2): a
-    // narrow last tile has too few accumulators to hide the FMA latency.
-    let tiles = n.div_ceil(NR);
+    let widest = nn_columns::<S>(V);
+    // Tiles as even as possible (32 columns in tiles of 6: 6, 6, 5, 5, 5, 5 rather than five
+    // 6s and a 2): a narrow last tile has too few accumulators to hide the FMA latency.
+    let tiles = n.div_ceil(widest);
     let (narrow, wide) = (n / tiles, n % tiles);
     // A masked panel loads whole registers of `A` (running into the next column) for the
     // reduction steps where they stay within `A`: all but the last or last few. Saves the mask
@@ -128,22 +151,22 @@ unsafe fn columns_nn<S: Simd, const V: usize, const MASKED: bool>(
         Some(room) => (room / p.lda.max(1) + 1).min(p.depth),
         None => 0,
     };
-    let mut j = 0;
-    for tile in 0..tiles {
-        let cols = narrow + usize::from(tile < wide);
-        // SAFETY: columns `j..j + cols` lie within `0..n`; the caller vouches for the rest.
-        unsafe {
-            match cols {
-                6 => tile_nn::<S, V, 6, MASKED>(s, p, (i, j), mask, unmasked_steps),
-                5 => tile_nn::<S, V, 5, MASKED>(s, p, (i, j), mask, unmasked_steps),
-                4 => tile_nn::<S, V, 4, MASKED>(s, p, (i, j), mask, unmasked_steps),
-                3 => tile_nn::<S, V, 3, MASKED>(s, p, (i, j), mask, unmasked_steps),
-                2 => tile_nn::<S, V, 2, MASKED>(s, p, (i, j), mask, unmasked_steps),
-                _ => tile_nn::<S, V, 1, MASKED>(s, p, (i, j), mask, unmasked_steps),
+    s.vectorize(
+        #[inline(always)]
+        || {
+            let mut j = 0;
+            for tile in 0..tiles {
+                let cols = narrow + usize::from(tile < wide);
+                // SAFETY: columns `j..j + cols` lie within `0..n`, `cols <= nn_columns(V)`;
+                // the caller vouches for the rest.
+                unsafe {
+                    with_constant!(cols, C if C <= nn_columns::<S>(V) =>
+                        tile_nn::<S, V, C, MASKED>(s, p, (i, j), mask, unmasked_steps))
+                }
+                j += cols;
             }
-        }
-        j += cols;
-    }
+        },
+    )
 }
 
 /// One `V`-register × `C`-column tile of `C` at row `i`, column `j`, accumulated over the
@@ -154,8 +177,7 @@ unsafe fn columns_nn<S: Simd, const V: usize, const MASKED: bool>(
 /// # Safety
 /// As [`gemm_nn`], with rows `i..i + V·LANES` (the last register masked) and columns `j..j + C`
 /// within `C`, and whole registers of `A` readable for the first `unmasked_steps` steps.
-#[target_feature(enable = "avx2,fma")]
-#[inline]
+#[inline(always)]
 unsafe fn tile_nn<S: Simd, const V: usize, const C: usize, const MASKED: bool>(
     s: S,
     p: Nn<S::Elem>,
