@@ -51,7 +51,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let history = trainer.fit(&mut net, &train)?;
     let best = history.best().expect("at least one epoch ran");
     println!(
-        "stopped: {:?} after {} epochs; best epoch {} (validation loss {:.4}, accuracy {:.3})",
+        "{} ({} epochs); best epoch {} (validation loss {:.4}, accuracy {:.3})",
         history.stop_reason,
         history.epochs.len(),
         best.epoch,

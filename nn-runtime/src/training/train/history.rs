@@ -44,6 +44,21 @@ pub enum StopReason {
     },
 }
 
+impl core::fmt::Display for StopReason {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            StopReason::EpochLimit => f.write_str("stopped at the epoch limit"),
+            StopReason::EarlyStopping { epoch } => write!(
+                f,
+                "stopped early after epoch {epoch}: the monitored loss stopped improving"
+            ),
+            StopReason::Callback { epoch } => {
+                write!(f, "stopped after epoch {epoch}: the callback asked to stop")
+            }
+        }
+    }
+}
+
 /// The record of a training run.
 #[derive(Clone, Debug, PartialEq)]
 pub struct History {
@@ -78,5 +93,26 @@ impl History {
         self.epochs
             .iter()
             .filter_map(|record| record.validation_loss)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stop_reasons_read_as_words() {
+        assert_eq!(
+            StopReason::EpochLimit.to_string(),
+            "stopped at the epoch limit"
+        );
+        assert_eq!(
+            StopReason::EarlyStopping { epoch: 37 }.to_string(),
+            "stopped early after epoch 37: the monitored loss stopped improving"
+        );
+        assert_eq!(
+            StopReason::Callback { epoch: 4 }.to_string(),
+            "stopped after epoch 4: the callback asked to stop"
+        );
     }
 }

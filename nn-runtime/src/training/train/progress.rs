@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::EpochRecord;
+use super::{EpochRecord, StopReason};
 
 /// How progress shows.
 pub(crate) enum Progress {
@@ -31,6 +31,9 @@ impl Progress {
                 .unwrap_or_else(|_| ProgressStyle::default_bar());
                 bar.set_style(style);
                 bar.set_position(done as u64);
+                // The epochs done before a resume took no time in this run: the rate, and so
+                // the time left, comes from the epochs this run trains.
+                bar.reset_eta();
                 Self::Bar(bar)
             }
             _ => Self::Lines {
@@ -56,10 +59,32 @@ impl Progress {
         }
     }
 
-    /// Leaves the bar at its final state.
+    /// Leaves the bar where it is, for a run that ends in an error.
     pub(crate) fn finish(&self) {
         if let Self::Bar(bar) = self {
-            bar.finish();
+            bar.abandon();
+        }
+    }
+
+    /// Ends the progress of a run that stopped for `reason` after `last`: a bar ends full at the
+    /// epoch training stopped at (not at the limit) with the last figures and the reason; lines
+    /// end with the last epoch's, if it was not shown, and the reason.
+    pub(crate) fn stopped(&self, last: Option<&EpochRecord>, reason: &StopReason) {
+        match self {
+            Self::Bar(bar) => {
+                bar.set_length(bar.position());
+                let figures = last.map(figures).unwrap_or_default();
+                bar.finish_with_message(format!("{figures} · {reason}"));
+            }
+            Self::Lines { every, epochs } => {
+                if let Some(record) = last
+                    && !(record.epoch.is_multiple_of(*every) || record.epoch == *epochs)
+                {
+                    eprintln!("epoch {}/{epochs} {}", record.epoch, figures(record));
+                }
+                eprintln!("{reason}");
+            }
+            Self::Off => {}
         }
     }
 }
@@ -108,5 +133,39 @@ mod tests {
             learning_rate: 0.01,
         };
         assert_eq!(figures(&record), "loss 0.2500 acc 0.900 val_loss 0.5000");
+    }
+
+    #[test]
+    fn a_bar_that_stops_early_ends_full_at_the_stopping_epoch() {
+        let progress = Progress::new(Some(true), 1, 0, 300);
+        let record = EpochRecord {
+            epoch: 1,
+            train_loss: 0.25,
+            validation_loss: None,
+            train_metrics: MetricValues::default(),
+            validation_metrics: None,
+            learning_rate: 0.01,
+        };
+        for epoch in 1..=37 {
+            progress.epoch(&EpochRecord { epoch, ..record });
+        }
+        let reason = StopReason::EarlyStopping { epoch: 37 };
+        progress.stopped(
+            Some(&EpochRecord {
+                epoch: 37,
+                ..record
+            }),
+            &reason,
+        );
+        let Progress::Bar(bar) = progress else {
+            panic!("a bar was asked for");
+        };
+        assert_eq!((bar.position(), bar.length()), (37, Some(37)));
+        assert!(bar.is_finished());
+        assert!(
+            bar.message().ends_with(&reason.to_string()),
+            "{}",
+            bar.message()
+        );
     }
 }

@@ -575,7 +575,7 @@ impl<'a, O: Optimizer, L, V> Trainer<'a, O, L, V> {
                 break;
             }
         }
-        progress.finish();
+        progress.stopped(epochs.last(), &stop_reason);
         let finished = epochs.len();
         self.last = self.state(&session, &best, &epochs, finished, base_learning_rate);
         let restored_best_weights = match self.early_stopping {
