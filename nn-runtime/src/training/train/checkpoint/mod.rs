@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 
 pub use error::CheckpointError;
 
-use super::EpochRecord;
 use super::snapshot::SessionState;
+use super::{EpochRecord, LayerHistory};
 use crate::optim::{OptimizerState, ScheduleState};
 use crate::{Network, model};
 
@@ -40,6 +40,10 @@ pub(crate) struct TrainingState {
     pub batch_size: usize,
     /// The records of the finished epochs.
     pub history: Vec<EpochRecord>,
+    /// Each layer's norms over the finished epochs (empty in checkpoints written before they
+    /// were recorded).
+    #[serde(default)]
+    pub layers: Vec<LayerHistory>,
     /// The best epoch so far (0 before any) and its monitored loss.
     pub best_epoch: usize,
     /// The best monitored loss, `None` before any epoch.
@@ -52,6 +56,68 @@ pub(crate) struct TrainingState {
     pub schedule: ScheduleState,
     /// The sample order, random streams and best weights.
     pub session: SessionState,
+}
+
+impl TrainingState {
+    /// Checks the counts and values that resuming relies on against what a run can reach: one
+    /// record per epoch, a best epoch and a schedule's epochs without improvement among the
+    /// epochs done, at most one optimizer step per sample and epoch, learning rates that are
+    /// finite numbers >= 0, and best weights within the range of the network's type (`f32`
+    /// when `f32`).
+    fn check(&self, f32: bool) -> Result<(), CheckpointError> {
+        let error = |message: String| Err(CheckpointError::State(message));
+        if self.history.len() != self.epoch {
+            return error(format!(
+                "{} epoch records for {} epochs",
+                self.history.len(),
+                self.epoch
+            ));
+        }
+        if self.best_epoch > self.epoch {
+            return error(format!(
+                "its best epoch is epoch {} of {}",
+                self.best_epoch, self.epoch
+            ));
+        }
+        if self.schedule.bad_epochs > self.epoch {
+            return error(format!(
+                "the schedule counts {} epochs without improvement in {} epochs",
+                self.schedule.bad_epochs, self.epoch
+            ));
+        }
+        let most_steps = (self.epoch as u64).checked_mul(self.samples as u64);
+        if most_steps.is_none_or(|most| self.optimizer.steps > most) {
+            return error(format!(
+                "the optimizer took {} steps in {} epochs of {} samples",
+                self.optimizer.steps, self.epoch, self.samples
+            ));
+        }
+        for (name, rate) in [
+            ("learning rate", self.optimizer.learning_rate),
+            ("base learning rate", self.base_learning_rate),
+        ] {
+            if !(rate >= 0.0 && rate.is_finite()) {
+                return error(format!(
+                    "its {name} is {rate}, expected a finite number >= 0"
+                ));
+            }
+        }
+        let in_range = |value: f64| {
+            if f32 {
+                (value as f32).is_finite()
+            } else {
+                value.is_finite()
+            }
+        };
+        if let Some(index) = self.session.best.iter().position(|&value| !in_range(value)) {
+            return error(format!(
+                "best weight {index} is {:?}, beyond the range of {}",
+                self.session.best[index],
+                if f32 { "f32" } else { "f64" }
+            ));
+        }
+        Ok(())
+    }
 }
 
 impl Checkpoint {
@@ -92,16 +158,10 @@ impl Checkpoint {
     /// Reads a checkpoint from bytes, checking its framing, checksum, model file and state.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, CheckpointError> {
         let (model, state) = file::decode(bytes)?;
-        nn_format::decode(model)?;
+        let network = nn_format::decode(model)?;
         let state: TrainingState = serde_json::from_slice(state)
             .map_err(|error| CheckpointError::State(error.to_string()))?;
-        if state.history.len() != state.epoch {
-            return Err(CheckpointError::State(format!(
-                "{} epoch records for {} epochs",
-                state.history.len(),
-                state.epoch
-            )));
-        }
+        state.check(matches!(network.values, nn_format::Values::F32(_)))?;
         Ok(Self {
             model: model.to_vec(),
             state,
