@@ -57,6 +57,8 @@ pub use nn_runtime::{
     Side, TrainError, Trainer, data, evaluate, metrics, model, predict, predict_classes,
     predict_probabilities, train,
 };
+#[cfg(feature = "train")]
+pub use nn_runtime::{LayerTrace, TraceKind, viz};
 
 /// The nalgebra this crate is built on, so users never match versions by hand.
 pub use nalgebra;

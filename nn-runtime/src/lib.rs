@@ -64,6 +64,8 @@ pub use learning::rule::InlineRule;
 #[cfg(feature = "learn")]
 pub use learning::{loss, optim};
 #[cfg(feature = "train")]
+pub use training::viz::{LayerTrace, TraceKind};
+#[cfg(feature = "train")]
 pub use training::{
     batch::BatchMatrix,
     data::Dataset,
@@ -79,7 +81,7 @@ pub use training::{
     },
 };
 #[cfg(feature = "train")]
-pub use training::{data, metrics, model, train};
+pub use training::{data, metrics, model, train, viz};
 #[cfg(feature = "train")]
 pub use training::{
     train::{EarlyStopping, History, Metric, Trainer, evaluate},

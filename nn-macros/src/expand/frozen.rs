@@ -117,27 +117,32 @@ fn frozen_type(plan: &Plan, step: &Step) -> TokenStream {
 
 /// One `LayerActivation` per layer with parameters, in order.
 pub(super) fn layer_activations(plan: &Plan) -> Vec<TokenStream> {
-    let rt = runtime();
     plan.parameter_steps()
         .filter_map(|step| step.kind.activation())
-        .map(|activation| match activation {
-            ActivationKind::LeakyRelu { slope } => {
-                let slope = proc_macro2::Literal::f64_suffixed(*slope);
-                quote!(#rt::LayerActivation::LeakyRelu { slope: #slope })
-            }
-            ActivationKind::Elu { alpha } => {
-                let alpha = proc_macro2::Literal::f64_suffixed(*alpha);
-                quote!(#rt::LayerActivation::Elu { alpha: #alpha })
-            }
-            ActivationKind::Custom(path) => {
-                quote!(#rt::LayerActivation::Custom { name: <#path as #rt::Activation>::NAME })
-            }
-            other => {
-                let name = quote::format_ident!("{}", other.name());
-                quote!(#rt::LayerActivation::#name)
-            }
-        })
+        .map(layer_activation)
         .collect()
+}
+
+/// The runtime's `LayerActivation` of an activation: `::nn::__private::LayerActivation::Tanh`.
+pub(super) fn layer_activation(activation: &ActivationKind) -> TokenStream {
+    let rt = runtime();
+    match activation {
+        ActivationKind::LeakyRelu { slope } => {
+            let slope = proc_macro2::Literal::f64_suffixed(*slope);
+            quote!(#rt::LayerActivation::LeakyRelu { slope: #slope })
+        }
+        ActivationKind::Elu { alpha } => {
+            let alpha = proc_macro2::Literal::f64_suffixed(*alpha);
+            quote!(#rt::LayerActivation::Elu { alpha: #alpha })
+        }
+        ActivationKind::Custom(path) => {
+            quote!(#rt::LayerActivation::Custom { name: <#path as #rt::Activation>::NAME })
+        }
+        other => {
+            let name = quote::format_ident!("{}", other.name());
+            quote!(#rt::LayerActivation::#name)
+        }
+    }
 }
 
 /// One `LayerShape` per layer with parameters, in order.

@@ -8,6 +8,7 @@ mod inherent;
 mod learner;
 mod network_impl;
 mod tensors;
+mod trace;
 mod types;
 
 use proc_macro2::{Ident, Literal, TokenStream};

@@ -116,6 +116,7 @@ pub fn expand(plan: &Plan) -> TokenStream {
         }
         _ => None,
     });
+    let trace = super::trace::expand(plan);
     let update_statistics = plan.has_batch_norm().then(|| {
         quote! {
             const BATCH_STATISTICS: bool = true;
@@ -219,6 +220,8 @@ pub fn expand(plan: &Plan) -> TokenStream {
             }
 
             #update_statistics
+
+            #trace
         }
     }
 }

@@ -16,4 +16,5 @@ pub(crate) mod norm;
 pub(crate) mod parallel;
 pub(crate) mod predict;
 pub mod train;
+pub mod viz;
 pub(crate) mod workspace;

@@ -1,0 +1,16 @@
+//! Pictures of a declared network: a self-contained HTML page that steps through one sample's
+//! forward pass, loss, backward pass and optimizer update with nn's own numbers, and a static
+//! SVG of the network for documents; and the HTML report of a training run
+//! ([`TrainingReport`]).
+
+mod report;
+mod trace_layer;
+mod trace_recompute;
+
+pub use report::{ReportError, TrainingReport, training_report};
+pub use trace_layer::{LayerTrace, TraceKind};
+pub use trace_recompute::{
+    batch_norm_pre_activation, dense_pre_activation, gradient_through_batch_norm,
+    gradient_through_dense, gradient_through_dropout, gradient_through_layer_norm,
+    layer_norm_pre_activation,
+};
