@@ -59,11 +59,27 @@ impl core::fmt::Display for StopReason {
     }
 }
 
+/// The norms of one layer's parameters and gradients, one value per finished epoch (aligned
+/// with [`History::epochs`]), to see weights grow or gradients vanish or explode.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct LayerHistory {
+    /// The layer's name (`dense1`, `batchnorm1`).
+    pub name: String,
+    /// The L2 norm of the layer's trained parameters at the epoch's end: a dense layer's weight
+    /// and bias, a normalization layer's scale and shift (not its running statistics).
+    pub parameter_norms: Vec<f64>,
+    /// The L2 norm of the layer's gradient (weight penalty included, before any clipping),
+    /// averaged over the epoch's steps.
+    pub gradient_norms: Vec<f64>,
+}
+
 /// The record of a training run.
 #[derive(Clone, Debug, PartialEq)]
 pub struct History {
     /// One record per finished epoch, in order.
     pub epochs: Vec<EpochRecord>,
+    /// Per layer with parameters, in layer order: its norms over the epochs.
+    pub layers: Vec<LayerHistory>,
     /// The epoch with the lowest monitored loss (1-based).
     pub best_epoch: usize,
     /// Why training stopped.

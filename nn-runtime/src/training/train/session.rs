@@ -10,6 +10,7 @@ use rand::seq::SliceRandom;
 
 use super::clipping::{self, GradientClipping};
 use super::evaluate;
+use super::layer_norms::GradientNorms;
 use super::metrics::{Measured, MetricTotals};
 use super::pool::TrainingPool;
 use super::regularization::Penalty;
@@ -54,6 +55,8 @@ pub struct Session<N: Network<IN, OUT>, const IN: usize, const OUT: usize> {
     weights: Option<Vec<N::Scalar>>,
     /// What the last step's batch weighs: its weight sum, or its sample count unweighted.
     step_weight: f64,
+    /// Each layer's gradient norm, summed over the steps of the running epoch.
+    gradient_norms: GradientNorms,
 }
 
 /// A batch whose loss was NaN or infinite.
@@ -166,6 +169,7 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
             clipping: GradientClipping::Off,
             weights: None,
             step_weight: 0.0,
+            gradient_norms: GradientNorms::new(N::LAYERS),
         }
     }
 
@@ -278,17 +282,23 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
         let mut penalty_value = 0.0;
         let gradients = &mut self.workers[0].gradients;
         let clipping = self.clipping;
+        // Each layer's gradient norm is taken with the penalty and before clipping.
+        let norms = &mut self.gradient_norms;
         let mut update = || {
             // Clipping by norm needs every gradient, penalty included, before any update.
             let mut factor = 1.0;
             if let GradientClipping::Norm { max_norm } = clipping {
                 let mut squares = 0.0;
+                let mut tensor = 0;
                 net.update(gradients, |kind, parameters, gradients| {
                     penalty_value += penalty.apply(kind, parameters, gradients);
                     squares += clipping::square_sum(gradients);
+                    norms.add(tensor, gradients);
+                    tensor += 1;
                 });
                 factor = GradientClipping::norm_factor(max_norm, squares);
             }
+            let mut tensor = 0;
             net.update(
                 gradients,
                 #[inline(always)]
@@ -296,17 +306,21 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
                     match clipping {
                         GradientClipping::Off => {
                             penalty_value += penalty.apply(kind, parameters, gradients);
+                            norms.add(tensor, gradients);
                         }
                         GradientClipping::Value { value } => {
                             penalty_value += penalty.apply(kind, parameters, gradients);
+                            norms.add(tensor, gradients);
                             clipping::clamp(gradients, value);
                         }
                         GradientClipping::Norm { .. } => clipping::scale(gradients, factor),
                     }
                     optimizer.update(kind, parameters, gradients, offset);
                     offset += parameters.len();
+                    tensor += 1;
                 },
-            )
+            );
+            norms.end_step();
         };
         if self.pool.is_some() {
             parallel::spread(update);
@@ -413,6 +427,7 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
         shuffle: bool,
     ) -> Result<PassTotals, NonFiniteLoss> {
         copy_parameters(net, &mut self.last_good);
+        self.gradient_norms.reset();
         if shuffle {
             self.order.shuffle(&mut self.rng);
         }
@@ -503,6 +518,12 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
         }
         let output = net.forward_batch(&worker.input, &mut worker.workspace);
         loss.loss(output, &worker.target).is_finite_value()
+    }
+
+    /// Each layer's gradient norm (weight penalty included, before clipping), averaged over the
+    /// steps of the last epoch and any steps taken since, in layer order.
+    pub(crate) fn gradient_norms(&self) -> impl Iterator<Item = f64> + '_ {
+        self.gradient_norms.means()
     }
 
     /// Gives the network back the weights it had when the last epoch began.

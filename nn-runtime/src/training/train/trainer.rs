@@ -6,11 +6,12 @@ use std::ops::ControlFlow;
 
 use super::checkpoint::{Checkpoint, Checkpoints, TrainingState};
 use super::early_stopping::BestTracker;
+use super::layer_norms;
 use super::progress::Progress;
 use super::validation::{NoValidationData, ValidationData, ValidationWidth};
 use super::{
-    ClassWeights, EarlyStopping, EpochRecord, GradientClipping, History, Metric, Penalty, Session,
-    StopReason, training_weights,
+    ClassWeights, EarlyStopping, EpochRecord, GradientClipping, History, LayerHistory, Metric,
+    Penalty, Session, StopReason, training_weights,
 };
 use crate::learning::error::require;
 use crate::optim::LrSchedule;
@@ -424,6 +425,7 @@ impl<'a, O: Optimizer, L, V> Trainer<'a, O, L, V> {
         let mut best = BestTracker::new();
         // Grown as epochs finish: the epoch limit may be far above the epochs that run.
         let mut epochs = Vec::new();
+        let mut layers = layer_norms::histories::<N, IN, OUT>();
         let mut stop_reason = StopReason::EpochLimit;
         let mut base_learning_rate = base_learning_rate;
         let first_epoch = match self.resume.take() {
@@ -463,6 +465,7 @@ impl<'a, O: Optimizer, L, V> Trainer<'a, O, L, V> {
                 best.best_epoch = state.best_epoch;
                 best.best_loss = state.best_loss.unwrap_or(f64::INFINITY);
                 epochs.extend_from_slice(&state.history);
+                layers = layer_norms::resumed::<N, IN, OUT>(&state.layers, state.epoch)?;
                 *net = restored;
                 state.epoch + 1
             }
@@ -546,11 +549,12 @@ impl<'a, O: Optimizer, L, V> Trainer<'a, O, L, V> {
                 callback(&record);
             }
             epochs.push(record);
+            layer_norms::record(&mut layers, net, &session);
             if let Some(policy) = &self.checkpoints
                 && policy.due(epoch, improved)
             {
                 let path = policy.path(epoch);
-                let state = self.state(&session, &best, &epochs, epoch, base_learning_rate);
+                let state = self.state(&session, &best, (&epochs, &layers), base_learning_rate);
                 let written = state
                     .ok_or(super::CheckpointError::UnsupportedOptimizer)
                     .and_then(|state| Checkpoint::new(net, state))
@@ -576,8 +580,7 @@ impl<'a, O: Optimizer, L, V> Trainer<'a, O, L, V> {
             }
         }
         progress.stopped(epochs.last(), &stop_reason);
-        let finished = epochs.len();
-        self.last = self.state(&session, &best, &epochs, finished, base_learning_rate);
+        self.last = self.state(&session, &best, (&epochs, &layers), base_learning_rate);
         let restored_best_weights = match self.early_stopping {
             Some(early) if early.restore_best_weights && best.best_epoch > 0 => {
                 session.restore_best(net);
@@ -587,27 +590,29 @@ impl<'a, O: Optimizer, L, V> Trainer<'a, O, L, V> {
         };
         Ok(History {
             epochs,
+            layers,
             best_epoch: best.best_epoch,
             stop_reason,
             restored_best_weights,
         })
     }
 
-    /// The training state after `epoch`, for a checkpoint.
+    /// The training state after the epochs of `history` (their records and layer norms), for
+    /// a checkpoint.
     fn state<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
         &self,
         session: &Session<N, IN, OUT>,
         best: &BestTracker,
-        epochs: &[EpochRecord],
-        epoch: usize,
+        (epochs, layers): (&[EpochRecord], &[LayerHistory]),
         base_learning_rate: f64,
     ) -> Option<TrainingState> {
         Some(TrainingState {
-            epoch,
+            epoch: epochs.len(),
             seed: self.seed,
             samples: session.samples(),
             batch_size: session.batch_size(),
             history: epochs.to_vec(),
+            layers: layers.to_vec(),
             best_epoch: best.best_epoch,
             best_loss: best.best_loss.is_finite().then_some(best.best_loss),
             base_learning_rate,

@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 
 pub use error::CheckpointError;
 
-use super::EpochRecord;
 use super::snapshot::SessionState;
+use super::{EpochRecord, LayerHistory};
 use crate::optim::{OptimizerState, ScheduleState};
 use crate::{Network, model};
 
@@ -40,6 +40,10 @@ pub(crate) struct TrainingState {
     pub batch_size: usize,
     /// The records of the finished epochs.
     pub history: Vec<EpochRecord>,
+    /// Each layer's norms over the finished epochs (empty in checkpoints written before they
+    /// were recorded).
+    #[serde(default)]
+    pub layers: Vec<LayerHistory>,
     /// The best epoch so far (0 before any) and its monitored loss.
     pub best_epoch: usize,
     /// The best monitored loss, `None` before any epoch.
