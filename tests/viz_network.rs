@@ -153,7 +153,7 @@ fn a_layer_before_every_parameter_gets_no_gradient() {
 mod support_browser;
 
 use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use nn::train::Penalty;
 use scraper::{Html, Selector};
@@ -352,19 +352,6 @@ fn check_dom(dom: &str, expected: &HashMap<Key, String>, context: &str) -> Shown
     }
 }
 
-/// The DOMs of `page` at each fragment, three browsers at a time.
-fn dump_all(browser: &Browser, page: &Path, fragments: &[String], width: u32) -> Vec<String> {
-    let mut doms = vec![String::new(); fragments.len()];
-    for (chunk, out) in fragments.chunks(3).zip(doms.chunks_mut(3)) {
-        std::thread::scope(|scope| {
-            for (fragment, slot) in chunk.iter().zip(out.iter_mut()) {
-                scope.spawn(move || *slot = browser.dump_dom(page, fragment, width));
-            }
-        });
-    }
-    doms
-}
-
 fn output_dir() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("viz_network");
     std::fs::create_dir_all(&dir).unwrap();
@@ -446,7 +433,7 @@ where
     let last = first.last;
     let fragments: Vec<String> = (1..=last).map(|k| format!("step={k}")).collect();
     let mut phases = vec![first.phase.clone()];
-    for (k, dom) in (1..=last).zip(dump_all(browser, &page, &fragments, 1000)) {
+    for (k, dom) in (1..=last).zip(browser.dump_doms(&page, &fragments, 1000)) {
         let context = format!("{file} #step={k}");
         let shown = check_dom(&dom, &expected, &context);
         assert_eq!(shown.step, k, "{context}");
@@ -462,7 +449,7 @@ where
         .iter()
         .map(|k| format!("step={k}"))
         .collect();
-    for (fragment, dom) in narrow.iter().zip(dump_all(browser, &page, &narrow, 390)) {
+    for (fragment, dom) in narrow.iter().zip(browser.dump_doms(&page, &narrow, 390)) {
         let shown = check_dom(&dom, &expected, &format!("{file} #{fragment} at 390"));
         assert_eq!(
             shown.overflow, "no",

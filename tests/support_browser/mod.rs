@@ -11,6 +11,7 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 /// The executables tried, in order, when `NN_CHROMIUM` is not set.
@@ -25,6 +26,34 @@ const NARROWEST_WINDOW: u32 = 500;
 
 /// The milliseconds of virtual time a page gets to load and run its scripts.
 const VIRTUAL_TIME_MS: u32 = 5000;
+
+/// The browsers running now, across the test threads of a test binary: more than one per core
+/// only slows each down.
+static RUNNING: (Mutex<usize>, Condvar) = (Mutex::new(0), Condvar::new());
+
+/// Holds one of the places for a running browser until dropped.
+struct Slot;
+
+impl Slot {
+    fn take() -> Slot {
+        let limit = std::thread::available_parallelism().map_or(2, |n| n.get().max(2));
+        let (running, freed) = &RUNNING;
+        let mut count = running.lock().unwrap_or_else(|e| e.into_inner());
+        while *count >= limit {
+            count = freed.wait(count).unwrap_or_else(|e| e.into_inner());
+        }
+        *count += 1;
+        Slot
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let (running, freed) = &RUNNING;
+        *running.lock().unwrap_or_else(|e| e.into_inner()) -= 1;
+        freed.notify_one();
+    }
+}
 
 /// A Chromium executable that runs headless.
 #[derive(Clone, Debug)]
@@ -80,21 +109,34 @@ impl Browser {
     /// Below 500 pixels, which headless Chromium does not lay out, the page runs in an
     /// `<iframe>` of that width and the returned DOM is the frame's.
     pub fn dump_dom(&self, page: &Path, fragment: &str, width: u32) -> String {
-        let url = file_url(page, fragment);
         if width >= NARROWEST_WINDOW {
-            return self.run_for_dom(&url, width);
+            return self.run_for_dom(&file_url(page, fragment), width);
         }
+        self.dump_doms(page, &[fragment.to_string()], width)
+            .pop()
+            .expect("one DOM")
+    }
+
+    /// The DOMs of `page` opened at each of `fragments`, each in its own `<iframe>` `width`
+    /// pixels wide, all in one browser run: each the frame's DOM serialized after its scripts
+    /// ran, in the order of `fragments`.
+    pub fn dump_doms(&self, page: &Path, fragments: &[String], width: u32) -> Vec<String> {
+        let urls: Vec<String> = fragments.iter().map(|f| file_url(page, f)).collect();
         let dir = tempfile::tempdir().expect("a temporary directory");
-        let frame = dir.path().join("frame.html");
-        std::fs::write(&frame, frame_page(&url, width)).expect("the frame page is written");
-        let outer = self.run_for_dom(&file_url(&frame, ""), NARROWEST_WINDOW);
-        let start = outer
-            .find(FRAME_DOM_OPEN)
-            .unwrap_or_else(|| panic!("the frame page did not report the frame's DOM:\n{outer}"));
-        let end = outer
-            .rfind(FRAME_DOM_CLOSE)
-            .expect("the frame's DOM is closed");
-        unescape_text(&outer[start + FRAME_DOM_OPEN.len()..end])
+        let frames = dir.path().join("frames.html");
+        std::fs::write(&frames, frames_page(&urls, width)).expect("the frame page is written");
+        let outer = self.run_for_dom(&file_url(&frames, ""), (width + 20).max(NARROWEST_WINDOW));
+        (0..urls.len())
+            .map(|index| {
+                let open = format!("<pre id=\"frame-dom-{index}\">");
+                let start = outer.find(&open).unwrap_or_else(|| {
+                    panic!("the frame page did not report frame {index}'s DOM:\n{outer}")
+                });
+                let rest = &outer[start + open.len()..];
+                let end = rest.find("</pre>").expect("the frame's DOM is closed");
+                unescape_text(&rest[..end])
+            })
+            .collect()
     }
 
     /// A PNG screenshot of `page` at `#fragment` in a `width × height` window, written to
@@ -124,8 +166,10 @@ impl Browser {
         ])
     }
 
-    /// Runs the browser headless with `args` and its own profile; returns its standard output.
+    /// Runs the browser headless with `args` and its own profile, once as many as the machine
+    /// has cores (at least 2) are not already running; returns its standard output.
     fn run(&self, args: &[String]) -> String {
+        let _slot = Slot::take();
         let profile = tempfile::tempdir().expect("a temporary profile directory");
         let mut child = Command::new(&self.executable)
             .args([
@@ -179,26 +223,30 @@ impl Browser {
     }
 }
 
-const FRAME_DOM_OPEN: &str = "<pre id=\"frame-dom\">";
-const FRAME_DOM_CLOSE: &str = "</pre>";
-
-/// A page holding `url` in an `<iframe>` `width` pixels wide that, once the frame loaded and
-/// settled, writes the frame's DOM as text into `<pre id="frame-dom">`.
-fn frame_page(url: &str, width: u32) -> String {
+/// A page holding each of `urls` in an `<iframe>` `width` pixels wide that, once every frame
+/// loaded and settled, writes frame `k`'s DOM as text into `<pre id="frame-dom-k">`.
+fn frames_page(urls: &[String], width: u32) -> String {
+    let frames: String = urls
+        .iter()
+        .map(|url| format!(r#"<iframe src="{url}" style="width:{width}px;height:900px"></iframe>"#))
+        .collect();
     format!(
         r#"<!DOCTYPE html>
-<html><head><meta charset="utf-8"><style>body{{margin:0}} iframe{{border:0}}</style></head>
-<body><iframe id="frame" src="{url}" style="width:{width}px;height:900px"></iframe>
+<html><head><meta charset="utf-8"><style>body{{margin:0}} iframe{{border:0;display:block}}</style></head>
+<body>{frames}
 <script>
-document.getElementById("frame").addEventListener("load", () => {{
-  setTimeout(() => {{
+const frames = [...document.querySelectorAll("iframe")];
+function report() {{
+  frames.forEach((frame, index) => {{
     const pre = document.createElement("pre");
-    pre.id = "frame-dom";
-    const doc = document.getElementById("frame").contentDocument;
+    pre.id = "frame-dom-" + index;
+    const doc = frame.contentDocument;
     pre.textContent = doc ? doc.documentElement.outerHTML : "no access to the frame";
     document.body.appendChild(pre);
-  }}, 200);
-}});
+  }});
+}}
+// The page's own load event waits for every frame's.
+window.addEventListener("load", () => setTimeout(report, 200));
 </script></body></html>"#
     )
 }
