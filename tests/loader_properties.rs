@@ -424,9 +424,14 @@ fn resume<O: Optimizer>(optimizer: O, checkpoint: &Checkpoint) -> usize {
     if trainer.fit(&mut net, &tiny_data()).is_err() {
         return 0;
     }
-    let next = trainer.checkpoint(&net).unwrap().unwrap();
-    let bytes = next.to_bytes().unwrap();
-    assert_eq!(Checkpoint::from_bytes(&bytes).unwrap(), next);
+    let next = trainer
+        .checkpoint(&net)
+        .expect("a run with Adam or Sgd gives a checkpoint");
+    let next = next.expect("a trained network is finite");
+    let bytes = next.to_bytes().expect("a checkpoint taken writes");
+    let back =
+        Checkpoint::from_bytes(&bytes).expect("a checkpoint taken after resuming reads back");
+    assert_eq!(back, next);
     1
 }
 
