@@ -22,6 +22,7 @@ unsafe impl Simd for F32x16 {
     type Elem = f32;
     type Vector = __m512;
     type Mask = __mmask16;
+    type Shift = (__m512i, __mmask16);
     const LANES: usize = 16;
 
     /// 4 × 16 = 64 rows.
@@ -67,6 +68,30 @@ unsafe impl Simd for F32x16 {
     #[inline(always)]
     fn mask(self, lanes: usize) -> __mmask16 {
         ((1u32 << lanes) - 1) as __mmask16
+    }
+
+    /// Always: one permute of two registers per register (a 784-128 single-sample product
+    /// whose weights lie 16 bytes past a cache line: 6.0 µs split, 3.8 µs joined; 3.3 µs
+    /// aligned).
+    #[inline(always)]
+    fn shift(self, lanes: usize) -> Option<(__m512i, __mmask16)> {
+        // SAFETY: the token proves AVX-512F; no memory is touched.
+        let indices = unsafe {
+            let iota = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+            _mm512_add_epi32(iota, _mm512_set1_epi32(lanes as i32))
+        };
+        Some((indices, !((1u32 << lanes) - 1) as __mmask16))
+    }
+
+    #[inline(always)]
+    fn shifted(self, low: __m512, high: __m512, (indices, _): (__m512i, __mmask16)) -> __m512 {
+        // SAFETY: the token proves AVX-512F. Indices 16 and up select lanes of `high`.
+        unsafe { _mm512_permutex2var_ps(low, indices, high) }
+    }
+
+    #[inline(always)]
+    fn shift_head(self, (_, head): (__m512i, __mmask16)) -> __mmask16 {
+        head
     }
 
     #[inline(always)]

@@ -22,6 +22,7 @@ unsafe impl Simd for F64x8 {
     type Elem = f64;
     type Vector = __m512d;
     type Mask = __mmask8;
+    type Shift = (__m512i, __mmask8);
     const LANES: usize = 8;
 
     /// As for `f32`: 4 × 8 = 32 rows.
@@ -65,6 +66,30 @@ unsafe impl Simd for F64x8 {
     #[inline(always)]
     fn mask(self, lanes: usize) -> __mmask8 {
         ((1u32 << lanes) - 1) as __mmask8
+    }
+
+    /// Always: one permute of two registers per register (a 784-128 single-sample product
+    /// whose weights lie 16 bytes past a cache line: 6.0 µs split, 3.8 µs joined; 3.3 µs
+    /// aligned).
+    #[inline(always)]
+    fn shift(self, lanes: usize) -> Option<(__m512i, __mmask8)> {
+        // SAFETY: the token proves AVX-512F; no memory is touched.
+        let indices = unsafe {
+            let iota = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0);
+            _mm512_add_epi64(iota, _mm512_set1_epi64(lanes as i64))
+        };
+        Some((indices, !((1u32 << lanes) - 1) as __mmask8))
+    }
+
+    #[inline(always)]
+    fn shifted(self, low: __m512d, high: __m512d, (indices, _): (__m512i, __mmask8)) -> __m512d {
+        // SAFETY: the token proves AVX-512F. Indices 8 and up select lanes of `high`.
+        unsafe { _mm512_permutex2var_pd(low, indices, high) }
+    }
+
+    #[inline(always)]
+    fn shift_head(self, (_, head): (__m512i, __mmask8)) -> __mmask8 {
+        head
     }
 
     #[inline(always)]

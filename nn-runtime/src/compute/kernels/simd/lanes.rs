@@ -20,6 +20,9 @@ pub(in crate::compute::kernels) unsafe trait Simd: Copy {
     type Vector: Copy;
     /// A lane mask for partial loads and stores.
     type Mask: Copy;
+    /// How [`Simd::shifted`] joins two registers, prepared once by [`Simd::shift`]
+    /// (uninhabited where it never does).
+    type Shift: Copy;
     /// The number of elements in one register.
     const LANES: usize;
 
@@ -49,6 +52,15 @@ pub(in crate::compute::kernels) unsafe trait Simd: Copy {
     fn add(self, a: Self::Vector, b: Self::Vector) -> Self::Vector;
     /// A mask selecting the first `lanes` lanes, `1 ≤ lanes ≤ LANES`.
     fn mask(self, lanes: usize) -> Self::Mask;
+    /// How to assemble registers that start `lanes` elements past an aligned address
+    /// (`1 ≤ lanes < LANES`) from aligned loads with [`Simd::shifted`], where that costs less
+    /// than loads that straddle cache lines; `None` where it does not.
+    fn shift(self, lanes: usize) -> Option<Self::Shift>;
+    /// Lanes `k..LANES` of `low` followed by lanes `0..k` of `high`, for the `k` of `shift`:
+    /// the register that starts `k` elements into `low`.
+    fn shifted(self, low: Self::Vector, high: Self::Vector, shift: Self::Shift) -> Self::Vector;
+    /// The mask of lanes `k..LANES`, for the `k` of `shift`.
+    fn shift_head(self, shift: Self::Shift) -> Self::Mask;
     /// The sum of the lanes.
     fn hsum(self, v: Self::Vector) -> Self::Elem;
 

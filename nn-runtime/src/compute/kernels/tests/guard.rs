@@ -14,11 +14,14 @@ pub(super) enum Placement {
     Start,
     /// Its last element right before an inaccessible page.
     End,
+    /// Its first element 3 elements after an inaccessible page: misaligned for every register
+    /// width, so that the kernels that load aligned registers around such operands do.
+    Skewed,
 }
 
 impl Placement {
-    /// Both placements.
-    pub(super) const BOTH: [Placement; 2] = [Placement::Start, Placement::End];
+    /// Every placement.
+    pub(super) const ALL: [Placement; 3] = [Placement::Start, Placement::End, Placement::Skewed];
 }
 
 /// A slice of `T` in a mapping of its own, between two inaccessible pages.
@@ -41,7 +44,8 @@ impl<T: Copy> Guarded<T> {
         // SAFETY: `sysconf` has no preconditions.
         let page = usize::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) }).unwrap();
         let bytes = core::mem::size_of_val(values);
-        let data_pages = bytes.div_ceil(page).max(1);
+        let skew = 3 * core::mem::size_of::<T>();
+        let data_pages = (bytes + skew).div_ceil(page).max(1);
         let map_len = (data_pages + 2) * page;
         // SAFETY: an anonymous private mapping of `map_len` bytes at a place the kernel picks;
         // the result is checked.
@@ -66,6 +70,7 @@ impl<T: Copy> Guarded<T> {
         let offset = match placement {
             Placement::Start => page,
             Placement::End => map_len - page - bytes,
+            Placement::Skewed => page + skew,
         };
         // SAFETY: `offset..offset + bytes` lies within the data pages, suitably aligned for
         // `T` (pages are, and `bytes` is a multiple of `T`'s size); they are writable.

@@ -3,8 +3,9 @@
 //! thread alone), the portable loops called directly, and each SIMD path's kernels called
 //! directly (also for layers the public functions would hand to the portable loops). Every run
 //! but the first places its operands against inaccessible pages (see `guard`), so that a read or
-//! write past an operand, or before it, faults; the first gives the batches spare columns of NaN
-//! (inputs) or a sentinel (outputs), so that reading or writing past the batch shows up.
+//! write past an operand, or before it, faults, and once misaligned; the first gives the batches
+//! spare columns of NaN (inputs) or a sentinel (outputs), so that reading or writing past the
+//! batch shows up.
 
 mod guard;
 mod paths;
@@ -34,7 +35,7 @@ fn check_batch<T: Float, const OUT: usize, const IN: usize>(n: usize) {
         with_path(path, || {
             let how = format!("{}, public on {path}", T::NAME);
             reference.check(&runs::public::<T, OUT, IN>(&operands), eps, &how);
-            for placement in Placement::BOTH {
+            for placement in Placement::ALL {
                 let got = runs::public_guarded::<T, OUT, IN>(&operands, placement);
                 reference.check(&got, eps, &format!("{how}, guarded at the {placement:?}"));
             }
@@ -44,7 +45,7 @@ fn check_batch<T: Float, const OUT: usize, const IN: usize>(n: usize) {
     reference.check(&runs::portable::<T, OUT, IN>(&operands), eps, &how);
     #[cfg(target_arch = "x86_64")]
     for path in paths::simd() {
-        for placement in Placement::BOTH {
+        for placement in Placement::ALL {
             let got = runs::simd::<T>(path, &operands, placement).expect("a supported path");
             let how = format!("{}, {path} kernels, guarded at the {placement:?}", T::NAME);
             reference.check(&got, eps, &how);

@@ -82,3 +82,26 @@ fn batch_products_give_the_same_bits_on_every_path_and_batch_size() {
     assert_same_bits::<100, 129>();
     assert_same_bits::<10, 129>();
 }
+
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn every_product_gives_the_same_bits_however_its_operands_are_aligned() {
+    // The single-sample product loads the columns of a misaligned weight matrix as aligned
+    // registers where the instruction set joins them cheaply (AVX-512): the sums must not
+    // change. Rows a multiple of every register's lanes, so that all columns are alike.
+    for path in simd() {
+        for (out, inp) in [(32, 100), (128, 33)] {
+            let operands = reference::Operands::new(out, inp, 5);
+            let [start, skewed] = [guard::Placement::Start, guard::Placement::Skewed]
+                .map(|placement| runs::simd::<f32>(path, &operands, placement).unwrap());
+            let what = format!("{path}, {out}×{inp}");
+            assert!(
+                start.vectors == skewed.vectors,
+                "{what}: single-sample products"
+            );
+            assert!(start.z == skewed.z, "{what}: forward passes");
+            assert!(start.dw == skewed.dw, "{what}: weight gradients");
+            assert!(start.dx == skewed.dx, "{what}: input gradients");
+        }
+    }
+}
