@@ -69,7 +69,8 @@ pub struct LayerHistory {
     /// and bias, a normalization layer's scale and shift (not its running statistics).
     pub parameter_norms: Vec<f64>,
     /// The L2 norm of the layer's gradient (weight penalty included, before any clipping),
-    /// averaged over the epoch's steps.
+    /// averaged over the epoch's steps: every step of an epoch of up to 16, otherwise 16 or
+    /// fewer spread evenly over it (every k-th), so that measuring costs little per epoch.
     pub gradient_norms: Vec<f64>,
 }
 

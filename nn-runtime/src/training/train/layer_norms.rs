@@ -6,18 +6,28 @@ use super::{LayerHistory, Session};
 use crate::compute::simd;
 use crate::{Float, LayerShape, Network, TrainError};
 
-/// The mean, over an epoch's steps, of each layer's gradient norm, kept in buffers sized once
-/// for a network so that a step adds to them without allocating.
+/// The most steps of an epoch whose gradient norms are measured: a longer epoch measures every
+/// k-th step, so that a pass over the gradients costs about 16 of them per epoch, however many
+/// steps it has.
+pub(crate) const MOST_MEASURED: usize = 16;
+
+/// The mean of each layer's gradient norm over up to [`MOST_MEASURED`] steps spread evenly over
+/// an epoch (every step of a shorter one), kept in buffers sized once for a network so that a
+/// step adds to them without allocating.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct GradientNorms {
     /// The layer of each trained tensor, in the order [`Network::update`] visits them.
     tensor_layer: Vec<usize>,
     /// The current step's sum of squared gradients, per layer.
     step_squares: Vec<f64>,
-    /// The sum of the steps' gradient norms, per layer.
+    /// The sum of the measured steps' gradient norms, per layer.
     sums: Vec<f64>,
-    /// The steps summed.
+    /// The steps measured.
     steps: usize,
+    /// Every how many steps of the running epoch one is measured.
+    stride: usize,
+    /// Whether the current step is measured.
+    measuring: bool,
 }
 
 impl GradientNorms {
@@ -36,26 +46,56 @@ impl GradientNorms {
             step_squares: vec![0.0; layers.len()],
             sums: vec![0.0; layers.len()],
             steps: 0,
+            stride: 1,
+            measuring: true,
         }
     }
 
-    /// Forgets the steps summed so far (at an epoch's start).
-    pub(crate) fn reset(&mut self) {
+    /// Starts an epoch of `steps` steps: forgets the steps measured so far and picks every
+    /// how many steps to measure.
+    pub(crate) fn begin_epoch(&mut self, steps: usize) {
         self.sums.fill(0.0);
         self.step_squares.fill(0.0);
         self.steps = 0;
+        self.stride = steps.div_ceil(MOST_MEASURED).max(1);
     }
 
-    /// Adds the squares of trained tensor number `tensor`'s gradients to the current step.
+    /// Starts step `index` (0-based) of the running epoch: measured when it is a multiple of the
+    /// stride.
+    pub(crate) fn begin_step(&mut self, index: usize) {
+        self.measuring = index.is_multiple_of(self.stride);
+    }
+
+    /// Ends the running epoch: steps taken by hand after it are all measured.
+    pub(crate) fn end_epoch(&mut self) {
+        self.measuring = true;
+    }
+
+    /// Adds the squares of trained tensor number `tensor`'s gradients to the current step, if
+    /// it is measured.
     #[inline]
     pub(crate) fn add<T: Float>(&mut self, tensor: usize, gradients: &[T]) {
-        if let Some(&layer) = self.tensor_layer.get(tensor) {
-            self.step_squares[layer] += square_sum(gradients);
+        if self.measuring {
+            self.add_squares(tensor, square_sum(gradients));
         }
     }
 
-    /// Ends the current step: adds each layer's gradient norm to its sum.
+    /// Adds `squares`, the sum of the squares of trained tensor number `tensor`'s gradients,
+    /// to the current step, if it is measured.
+    #[inline]
+    pub(crate) fn add_squares(&mut self, tensor: usize, squares: f64) {
+        if self.measuring
+            && let Some(&layer) = self.tensor_layer.get(tensor)
+        {
+            self.step_squares[layer] += squares;
+        }
+    }
+
+    /// Ends the current step: if it is measured, adds each layer's gradient norm to its sum.
     pub(crate) fn end_step(&mut self) {
+        if !self.measuring {
+            return;
+        }
         for (sum, squares) in self.sums.iter_mut().zip(&mut self.step_squares) {
             *sum += squares.sqrt();
             *squares = 0.0;
@@ -63,7 +103,8 @@ impl GradientNorms {
         self.steps += 1;
     }
 
-    /// Each layer's mean gradient norm over the steps since the last reset (0 without steps).
+    /// Each layer's mean gradient norm over the steps measured since the epoch began (0
+    /// without any).
     pub(crate) fn means(&self) -> impl Iterator<Item = f64> + '_ {
         let steps = self.steps.max(1) as f64;
         self.sums.iter().map(move |sum| sum / steps)
@@ -206,16 +247,46 @@ mod tests {
         let mut norms = GradientNorms::new(&LAYERS);
         // Four trained tensors: dense1's weight and bias, batchnorm1's scale and shift.
         assert_eq!(norms.tensor_layer, [0, 0, 1, 1]);
+        norms.begin_epoch(2);
+        norms.begin_step(0);
         norms.add(0, &[3.0f64]);
         norms.add(1, &[4.0f64]);
-        norms.add(2, &[1.0f64]);
+        norms.add_squares(2, 1.0);
         norms.end_step();
+        norms.begin_step(1);
         norms.add(0, &[0.0f64, 1.0]);
         norms.add(3, &[0.0f64]);
         norms.end_step();
         let means: Vec<f64> = norms.means().collect();
         assert_eq!(means, [(5.0 + 1.0) / 2.0, (1.0 + 0.0) / 2.0]);
-        norms.reset();
+        norms.begin_epoch(2);
         assert_eq!(norms.means().collect::<Vec<_>>(), [0.0, 0.0]);
+    }
+
+    #[test]
+    fn long_epochs_measure_every_kth_step() {
+        let mut norms = GradientNorms::new(&LAYERS[..1]);
+        // 40 steps: every third is measured, 14 in all.
+        norms.begin_epoch(40);
+        for step in 0..40 {
+            norms.begin_step(step);
+            norms.add(0, &[step as f64]);
+            norms.end_step();
+        }
+        assert_eq!(norms.steps, 14);
+        let expected = (0..40).step_by(3).sum::<usize>() as f64 / 14.0;
+        assert_eq!(norms.means().next(), Some(expected));
+        for steps in [1, 15, 16, 17, 255, 256, 1000] {
+            norms.begin_epoch(steps);
+            let measured = (0..steps)
+                .filter(|&i| i.is_multiple_of(norms.stride))
+                .count();
+            assert!(measured <= MOST_MEASURED && measured > MOST_MEASURED.min(steps) / 2);
+        }
+        // Steps by hand after an epoch are all measured.
+        norms.end_epoch();
+        norms.add(0, &[2.0f64]);
+        norms.end_step();
+        assert_eq!(norms.steps, 1);
     }
 }

@@ -292,8 +292,9 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
                 let mut tensor = 0;
                 net.update(gradients, |kind, parameters, gradients| {
                     penalty_value += penalty.apply(kind, parameters, gradients);
-                    squares += clipping::square_sum(gradients);
-                    norms.add(tensor, gradients);
+                    let tensor_squares = clipping::square_sum(gradients);
+                    squares += tensor_squares;
+                    norms.add_squares(tensor, tensor_squares);
                     tensor += 1;
                 });
                 factor = GradientClipping::norm_factor(max_norm, squares);
@@ -427,7 +428,8 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
         shuffle: bool,
     ) -> Result<PassTotals, NonFiniteLoss> {
         copy_parameters(net, &mut self.last_good);
-        self.gradient_norms.reset();
+        self.gradient_norms
+            .begin_epoch(self.order.len().div_ceil(self.batch_size));
         if shuffle {
             self.order.shuffle(&mut self.rng);
         }
@@ -440,6 +442,7 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
         let mut epoch_weight = 0.0;
         let mut outcome = Ok(());
         for (i, indices) in order.chunks(batch_size).enumerate() {
+            self.gradient_norms.begin_step(i);
             let value = self.step(net, data, indices, optimizer, loss, penalty, &mut totals);
             if !value.is_finite() {
                 outcome = Err(NonFiniteLoss {
@@ -452,6 +455,7 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
             epoch_weight += self.step_weight;
         }
         self.running = order;
+        self.gradient_norms.end_epoch();
         // The epoch's last update is checked too, since no later step reveals a NaN or an
         // overflow it caused: the weights must be finite and give a finite loss on the last batch.
         if outcome.is_ok()
@@ -521,7 +525,8 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
     }
 
     /// Each layer's gradient norm (weight penalty included, before clipping), averaged over the
-    /// steps of the last epoch and any steps taken since, in layer order.
+    /// measured steps of the last epoch (up to 16 spread evenly over it; every step of a shorter
+    /// one) and any steps taken since, in layer order.
     pub(crate) fn gradient_norms(&self) -> impl Iterator<Item = f64> + '_ {
         self.gradient_norms.means()
     }

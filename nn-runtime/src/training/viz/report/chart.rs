@@ -90,17 +90,22 @@ pub(super) fn line_chart(
     Some(svg)
 }
 
-/// The legend of a chart of `series` with `best` marked: one entry per line and one for the
-/// marker, each with a swatch drawn as the chart draws it.
-pub(super) fn legend(series: &[Series], best: Option<&BestMarker>) -> String {
+/// The legend of a chart of `series` over `epochs` epochs with `best` marked: one entry per
+/// line and one for the marker, each with a swatch drawn as the chart draws it (with a dot
+/// when the chart has a dot per epoch).
+pub(super) fn legend(series: &[Series], best: Option<&BestMarker>, epochs: usize) -> String {
     let mut html = String::from(r#"<ul class="legend">"#);
     for s in series {
+        let color = s.color % 8;
         let dash = if s.dashed { " dashed" } else { "" };
+        let dot = if epochs <= MOST_DOTS {
+            format!(r#"<circle class="dot c{color}" cx="14" cy="6" r="2.5"/>"#)
+        } else {
+            String::new()
+        };
         let _ = write!(
             html,
-            r#"<li><svg class="swatch" viewBox="0 0 28 12" aria-hidden="true"><line class="line c{}{dash}" x1="1" y1="6" x2="27" y2="6"/><circle class="dot c{}" cx="14" cy="6" r="2.5"/></svg>{}</li>"#,
-            s.color % 8,
-            s.color % 8,
+            r#"<li><svg class="swatch" viewBox="0 0 28 12" aria-hidden="true"><line class="line c{color}{dash}" x1="1" y1="6" x2="27" y2="6"/>{dot}</svg>{}</li>"#,
             escape(&s.label)
         );
     }
@@ -112,7 +117,7 @@ pub(super) fn legend(series: &[Series], best: Option<&BestMarker>) -> String {
         };
         let _ = write!(
             html,
-            r#"<li><svg class="swatch" viewBox="0 0 28 12" aria-hidden="true"><line class="best" x1="14" y1="0" x2="14" y2="12"/>{ring}</svg>best epoch ({})</li>"#,
+            r#"<li><svg class="swatch" viewBox="0 0 28 12" aria-hidden="true"><line class="best swatch-best" x1="14" y1="-1" x2="14" y2="13"/>{ring}</svg>best epoch ({})</li>"#,
             best.epoch
         );
     }
@@ -276,8 +281,9 @@ mod tests {
         assert!(svg.contains("best-ring"));
         assert!(svg.contains("training &lt;loss&gt;"));
         assert!(svg.ends_with("</svg>"));
-        let legend = legend(&s, Some(&best));
+        let legend = legend(&s, Some(&best), 3);
         assert!(legend.contains("training &lt;loss&gt;") && legend.contains("best epoch (2)"));
+        assert!(legend.contains("class=\"dot c0\"") && legend.contains("best-ring"));
     }
 
     #[test]
@@ -295,5 +301,6 @@ mod tests {
         let s = [series((1..=100).map(|i| 1.0 / i as f64).collect())];
         let svg = line_chart("long", "long", &s, None, 100, Scale::Linear).unwrap();
         assert!(!svg.contains("class=\"dot"));
+        assert!(!legend(&s, None, 100).contains("class=\"dot"));
     }
 }

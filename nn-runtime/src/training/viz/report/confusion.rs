@@ -10,6 +10,8 @@ use crate::metrics::ConfusionMatrix;
 const CHAR_WIDTH: f64 = 7.2;
 /// The grid's target width in SVG units.
 const GRID: f64 = 400.0;
+/// The most the heat map is enlarged on a wide screen: few classes keep their cells' size.
+const MOST_SCALE: f64 = 1.25;
 /// Above this many classes the cells hold no numbers (their titles still do).
 const MOST_LABELLED: usize = 30;
 
@@ -26,8 +28,9 @@ pub(super) fn heat_map(matrix: &ConfusionMatrix, names: &[String]) -> String {
     let mut svg = String::new();
     let _ = write!(
         svg,
-        r#"<svg id="nn-confusion" class="heat" data-classes="{classes}" data-samples="{}" viewBox="0 0 {width:.1} {height:.1}" role="img" aria-label="Confusion matrix of the test set: true classes in rows, predicted classes in columns">"#,
-        matrix.samples()
+        r#"<svg id="nn-confusion" class="heat" data-classes="{classes}" data-samples="{}" viewBox="0 0 {width:.1} {height:.1}" style="max-width:{:.0}px" role="img" aria-label="Confusion matrix of the test set: true classes in rows, predicted classes in columns">"#,
+        matrix.samples(),
+        width * MOST_SCALE
     );
     let middle = left + cell * classes as f64 / 2.0;
     let _ = write!(
@@ -109,7 +112,7 @@ fn shade(share: f64, correct: bool) -> String {
     } else {
         (220.0, 38.0, 38.0)
     };
-    let t = if share > 0.0 { share.max(0.08) } else { 0.0 };
+    let t = if share > 0.0 { share.max(0.15) } else { 0.0 };
     let mix = |c: f64| (255.0 + (c - 255.0) * t).round() as u8;
     format!("#{:02x}{:02x}{:02x}", mix(r), mix(g), mix(b))
 }

@@ -62,7 +62,7 @@ pub(super) fn section(history: &History) -> String {
         );
     }
     html.push_str("</div>");
-    html.push_str(&legend(&parameters, best.as_ref()));
+    html.push_str(&legend(&parameters, best.as_ref(), epochs));
     html.push_str(&table(history));
     html.push_str("</section>");
     html

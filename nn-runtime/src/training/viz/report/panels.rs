@@ -20,9 +20,10 @@ pub(super) fn panel(
     scales: &[Scale],
 ) -> String {
     let mut html = String::new();
+    let layout = if scales.len() > 1 { "pair" } else { "single" };
     let _ = write!(
         html,
-        r#"<section id="{id}" class="panel"><h2>{}</h2><p class="note">{}</p><div class="pair">"#,
+        r#"<section id="{id}" class="panel"><h2>{}</h2><p class="note">{}</p><div class="{layout}">"#,
         escape(title),
         escape(note)
     );
@@ -40,7 +41,7 @@ pub(super) fn panel(
         );
     }
     html.push_str("</div>");
-    html.push_str(&legend(series, best));
+    html.push_str(&legend(series, best, epochs));
     html.push_str("</section>");
     html
 }

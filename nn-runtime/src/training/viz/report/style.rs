@@ -18,16 +18,17 @@ h2{font-size:1.15rem;margin:1.6rem 0 .2rem;padding-bottom:.2rem;border-bottom:1p
 dt{font-size:.8rem;color:#6b7280}
 dd{margin:0;font-size:1.15rem;font-weight:600;overflow-wrap:anywhere;font-variant-numeric:tabular-nums}
 .pair{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,440px),1fr));gap:8px 20px}
+.single{max-width:580px}
 figure{margin:0;min-width:0}
 figcaption{text-align:center;color:#6b7280;font-size:.85rem}
 svg{display:block;width:100%;height:auto}
-.heat,.scatter{max-width:560px;margin:0 auto}
+.heat,.scatter{max-width:520px;margin:0 auto}
 .legend{list-style:none;display:flex;flex-wrap:wrap;gap:4px 18px;padding:0;margin:.4rem 0;font-size:.9rem}
 .legend li{display:flex;align-items:center;gap:6px}
 .swatch{width:28px;height:12px;flex:none;overflow:visible}
 svg text{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
-.tick{font-size:12px;fill:#4b5563}
-.axis-title{font-size:12px;fill:#6b7280}
+.tick{font-size:13px;fill:#4b5563}
+.axis-title{font-size:13px;fill:#6b7280}
 .grid{stroke:#eef0f3;stroke-width:1}
 .frame{fill:none;stroke:#d1d5db;stroke-width:1}
 .line{fill:none;stroke:var(--c);stroke-width:2;stroke-linejoin:round;stroke-linecap:round}
@@ -35,8 +36,10 @@ svg text{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
 .dot,.point{fill:var(--c);stroke:none}
 .point{fill-opacity:.55}
 .best{stroke:#111827;stroke-width:1.5;stroke-dasharray:3 3}
+.swatch-best{stroke-dasharray:2.5 2}
 .best-ring{fill:none;stroke:#111827;stroke-width:2}
 .identity{stroke:#111827;stroke-width:1.5;stroke-dasharray:6 4}
+.cell{stroke:#f3f4f6;stroke-width:1}
 .count{font-weight:600}
 .ink-light{fill:#fff}
 .ink-dark{fill:#1f2937}
