@@ -54,8 +54,9 @@ pub(super) fn scatter(predictions: &Predictions) -> String {
     let mut svg = String::new();
     let _ = write!(
         svg,
-        r#"<svg id="nn-scatter" class="scatter" data-samples="{samples}" data-points="{drawn}" viewBox="0 0 {:.1} {SIZE}" role="img" aria-label="Predicted against true values on the test set">"#,
-        x0 + span + RIGHT
+        r#"<svg id="nn-scatter" class="scatter" data-samples="{samples}" data-points="{drawn}" viewBox="0 0 {:.1} {:.1}" role="img" aria-label="Predicted against true values on the test set">"#,
+        x0 + span + RIGHT,
+        y0 + BOTTOM
     );
     for (value, label) in &axis.ticks {
         let Some(d) = at(*value) else { continue };
@@ -79,7 +80,7 @@ pub(super) fn scatter(predictions: &Predictions) -> String {
         r#"<rect class="frame" x="{x0:.1}" y="{TOP:.1}" width="{span:.1}" height="{span:.1}"/><line class="identity" x1="{x0:.1}" y1="{y0:.1}" x2="{:.1}" y2="{TOP:.1}"/><text class="axis-title" x="{:.1}" y="{:.1}" text-anchor="middle">true value</text><text class="axis-title" transform="translate(12 {:.1}) rotate(-90)" text-anchor="middle">predicted value</text>"#,
         x0 + span,
         x0 + span / 2.0,
-        SIZE - 4.0,
+        y0 + BOTTOM - 6.0,
         TOP + span / 2.0
     );
     let outputs = predictions.outputs.max(1);
