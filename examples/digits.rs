@@ -70,6 +70,29 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     let confusion = metrics::confusion_matrix(&net, &test)?;
     println!("{confusion}\n\n{}", confusion.report());
+    let report = dir.join("digits-report.html");
+    nn::viz::TrainingReport::new(&history)
+        .title("Digits")
+        .classification(&net, &test)?
+        .save(&report)?;
+    println!("\ntraining report: {}", report.display());
+
+    // One test digit through the trained network, step by step (dropout off), with the step
+    // Adam would take next.
+    let page = dir.join("digits.html");
+    let (digit, target) = (test.input(0), test.target(0));
+    let penalty = nn::train::Penalty::default();
+    let adam = Adam::new(1e-3);
+    nn::viz::save_network_page(
+        &page,
+        &net,
+        digit,
+        target,
+        &SoftmaxCrossEntropy,
+        &adam,
+        &penalty,
+    )?;
+    println!("one test digit through the network: {}", page.display());
 
     let plot = dir.join("digits-loss.svg");
     support::plot_losses(&history, "Digits: loss per epoch", &plot)?;
