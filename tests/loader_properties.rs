@@ -431,7 +431,9 @@ fn resume<O: Optimizer>(optimizer: O, checkpoint: &Checkpoint) -> usize {
     let bytes = next.to_bytes().expect("a checkpoint taken writes");
     let back =
         Checkpoint::from_bytes(&bytes).expect("a checkpoint taken after resuming reads back");
-    assert_eq!(back, next);
+    // Compared as bytes: the norms of epochs before a resume from a checkpoint without them are
+    // NaN, which no value equals.
+    assert_eq!(back.to_bytes().expect("it writes again"), bytes);
     1
 }
 
@@ -443,7 +445,7 @@ fn read_checkpoint(bytes: &[u8]) -> usize {
         };
         let written = checkpoint.to_bytes().expect("a checkpoint read writes");
         let back = Checkpoint::from_bytes(&written).expect("a written checkpoint reads back");
-        assert_eq!(back, checkpoint);
+        assert_eq!(back.to_bytes().expect("it writes again"), written);
         assert_eq!(back.history().len(), back.epoch());
         let Ok(net) = checkpoint.network::<Tiny, 3, 2>() else {
             return 1;

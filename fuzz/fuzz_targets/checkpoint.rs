@@ -59,7 +59,9 @@ fn resume<O: Optimizer>(optimizer: O, checkpoint: &Checkpoint, data: &Dataset<f3
         .expect("a run with Adam or Sgd gives a checkpoint");
     let next = next.expect("a trained network is finite");
     let bytes = next.to_bytes().expect("a checkpoint taken writes");
-    assert_eq!(Checkpoint::from_bytes(&bytes).expect("it reads back"), next);
+    // Compared as bytes: norms a checkpoint lacks read as NaN, which no value equals.
+    let back = Checkpoint::from_bytes(&bytes).expect("it reads back");
+    assert_eq!(back.to_bytes().expect("it writes again"), bytes);
 }
 
 fn read(bytes: &[u8]) {
@@ -68,7 +70,7 @@ fn read(bytes: &[u8]) {
     };
     let written = checkpoint.to_bytes().expect("a checkpoint read writes");
     let back = Checkpoint::from_bytes(&written).expect("a written checkpoint reads back");
-    assert_eq!(back, checkpoint);
+    assert_eq!(back.to_bytes().expect("it writes again"), written);
     assert_eq!(back.history().len(), back.epoch());
     if checkpoint.network::<Tiny, 3, 2>().is_err() {
         return;

@@ -67,11 +67,33 @@ pub struct LayerHistory {
     pub name: String,
     /// The L2 norm of the layer's trained parameters at the epoch's end: a dense layer's weight
     /// and bias, a normalization layer's scale and shift (not its running statistics).
+    #[serde(with = "norms")]
     pub parameter_norms: Vec<f64>,
     /// The L2 norm of the layer's gradient (weight penalty included, before any clipping),
     /// averaged over the epoch's steps: every step of an epoch of up to 16, otherwise 16 or
     /// fewer spread evenly over it (every k-th), so that measuring costs little per epoch.
+    #[serde(with = "norms")]
     pub gradient_norms: Vec<f64>,
+}
+
+/// A layer's norms in a checkpoint: numbers, with `null` for an epoch without one (NaN: the
+/// epochs before a resume from a checkpoint that did not record norms), which reads back as NaN.
+mod norms {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(
+        values: &[f64],
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(values.iter().map(|v| v.is_finite().then_some(*v)))
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Vec<f64>, D::Error> {
+        let values = Vec::<Option<f64>>::deserialize(deserializer)?;
+        Ok(values.into_iter().map(|v| v.unwrap_or(f64::NAN)).collect())
+    }
 }
 
 /// The record of a training run.
