@@ -51,7 +51,7 @@ fn training(c: &mut Criterion) {
         .sample_size(100)
         .measurement_time(Duration::from_secs(2));
 
-    let mut n4 = common::n4_deep();
+    let mut n4 = common::n4_deep(1);
     group.throughput(Throughput::Elements(common::BATCH as u64));
     group.bench_function("N4 deep step (batch 32)", |b| {
         b.iter(|| black_box(n4.step()))

@@ -32,16 +32,28 @@ fn train<N: Network<16, 4, Scalar = f32> + Clone>(
 where
     SoftmaxCrossEntropy: nn::Loss<N::OutputActivation>,
 {
+    train_with(net, shuffle, |trainer| trainer.threads(threads))
+}
+
+/// Five epochs of `net` in batches of 33 on [`data`], the trainer's threads set by `threads`.
+fn train_with<N: Network<16, 4, Scalar = f32> + Clone>(
+    net: &N,
+    shuffle: bool,
+    threads: impl FnOnce(
+        Trainer<'static, Adam, SoftmaxCrossEntropy>,
+    ) -> Trainer<'static, Adam, SoftmaxCrossEntropy>,
+) -> (N, History)
+where
+    SoftmaxCrossEntropy: nn::Loss<N::OutputActivation>,
+{
     let mut net = net.clone();
-    let history = Trainer::new(Adam::new(1e-2), SoftmaxCrossEntropy)
+    let trainer = Trainer::new(Adam::new(1e-2), SoftmaxCrossEntropy)
         .batch_size(33)
         .epochs(5)
         .shuffle(shuffle)
-        .threads(threads)
         .seed(4)
-        .progress(false)
-        .fit(&mut net, &data())
-        .unwrap();
+        .progress(false);
+    let history = threads(trainer).fit(&mut net, &data()).unwrap();
     (net, history)
 }
 
@@ -100,4 +112,38 @@ fn a_layer_long_enough_to_split_its_update_trains_alike_on_one_and_two_threads()
     assert_ne!(one.dense1.weight, net.dense1.weight, "the weights moved");
     let (again, _) = train(&net, 2, true);
     assert_eq!(two, again, "two threads are deterministic");
+}
+
+#[test]
+fn the_history_records_the_thread_count() {
+    let net = Plain::new(&mut StdRng::seed_from_u64(5));
+    assert_eq!(train(&net, 1, true).1.threads, 1);
+    assert_eq!(train(&net, 3, true).1.threads, 3);
+}
+
+#[test]
+fn auto_threads_trains_exactly_as_the_thread_count_it_chose() {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let wide = Wide::new(&mut StdRng::seed_from_u64(6));
+    let (auto, auto_history) = train_with(&wide, true, |trainer| trainer.auto_threads());
+    assert!(
+        auto_history.threads == 1 || auto_history.threads == cores,
+        "auto chose {} threads on {cores} cores",
+        auto_history.threads
+    );
+    let (fixed, fixed_history) = train(&wide, auto_history.threads, true);
+    assert_eq!(auto, fixed, "the same weights as the count it chose");
+    assert_eq!(auto_history.epochs, fixed_history.epochs);
+    // Asked again in this process, it gives the same answer without measuring.
+    assert_eq!(
+        train_with(&wide, true, |trainer| trainer.auto_threads()).1.threads,
+        auto_history.threads
+    );
+}
+
+#[test]
+fn auto_threads_keeps_batches_too_small_to_share_on_one_thread() {
+    let net = Plain::new(&mut StdRng::seed_from_u64(7));
+    let (_, history) = train_with(&net, true, |trainer| trainer.auto_threads().batch_size(1));
+    assert_eq!(history.threads, 1);
 }

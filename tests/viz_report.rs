@@ -688,6 +688,7 @@ fn a_history_without_epochs_or_layers_still_makes_a_page() {
         best_epoch: 0,
         stop_reason: StopReason::Callback { epoch: 0 },
         restored_best_weights: false,
+        threads: 1,
     };
     let html = training_report(&history).to_html();
     let elements = html::parse(&html).unwrap();

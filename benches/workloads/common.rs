@@ -163,6 +163,25 @@ where
     pub fn samples(&self) -> usize {
         self.data.len()
     }
+
+    /// The thread count [`Trainer::auto_threads`] chooses for this run's network, optimizer,
+    /// loss, batch size and data (one epoch of a copy of the network, in this process).
+    pub fn auto_threads(&self) -> usize
+    where
+        N: Clone,
+        O: Clone,
+        L: Clone,
+    {
+        let mut net = self.net.clone();
+        Trainer::new(self.optimizer.clone(), self.loss.clone())
+            .batch_size(self.batch)
+            .epochs(1)
+            .auto_threads()
+            .progress(false)
+            .fit(&mut net, &self.data)
+            .expect("one epoch trains")
+            .threads
+    }
 }
 
 /// Training floating-point operations per sample of network `N`: `2·in·out` forward and
@@ -313,8 +332,9 @@ pub fn n3_mnist(threads: usize) -> Run<Mnist784, Adam, SoftmaxCrossEntropy, 784,
 }
 
 /// N4: 32-64-64-10 on 1 024 random samples (standard normal features, uniform random labels),
-/// Adam 1e-3, softmax cross-entropy, batch 32.
-pub fn n4_deep() -> Run<Deep, Adam, SoftmaxCrossEntropy, 32, 10> {
+/// Adam 1e-3, softmax cross-entropy, batch 32, on `threads` threads (1 for the single-thread
+/// figure).
+pub fn n4_deep(threads: usize) -> Run<Deep, Adam, SoftmaxCrossEntropy, 32, 10> {
     let mut rng = StdRng::seed_from_u64(SEED + 4);
     let inputs: Vec<[f32; 32]> = (0..N4_SAMPLES)
         .map(|_| core::array::from_fn(|_| normal(&mut rng)))
@@ -324,7 +344,7 @@ pub fn n4_deep() -> Run<Deep, Adam, SoftmaxCrossEntropy, 32, 10> {
         .collect();
     let data = Dataset::from_labels(&inputs, &labels).expect("finite random data");
     let net = Deep::new(&mut StdRng::seed_from_u64(SEED));
-    Run::new(net, Adam::new(1e-3), SoftmaxCrossEntropy, data, BATCH, 1)
+    Run::new(net, Adam::new(1e-3), SoftmaxCrossEntropy, data, BATCH, threads)
 }
 
 /// N5: a random input of width `IN` (standard normal) for single-sample inference.

@@ -109,6 +109,9 @@ pub struct History {
     pub stop_reason: StopReason,
     /// Whether the network was given back the weights of `best_epoch` at the end.
     pub restored_best_weights: bool,
+    /// The threads each step ran on: the trainer's [`threads`](super::Trainer::threads), or
+    /// what [`auto_threads`](super::Trainer::auto_threads) chose.
+    pub threads: usize,
 }
 
 impl History {

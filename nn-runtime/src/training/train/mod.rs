@@ -1,6 +1,7 @@
 //! Training: the [`Trainer`] builder and its batch/epoch loop, the allocation-free [`Session`]
 //! beneath it, metrics, weight penalties, early stopping and [`evaluate`].
 
+mod auto_threads;
 mod checkpoint;
 mod class_weights;
 mod clipping;

@@ -364,6 +364,39 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
         (mean_loss, weight)
     }
 
+    /// Runs the gradient half of a step (forward, loss, backward and, on several threads, the
+    /// sum of the threads' gradients; no update) on the samples `indices` of `data` once per
+    /// element of `times`, recording each run's duration there. The network is left as it was;
+    /// the session's dropout streams advance, so the trainer times throwaway sessions.
+    pub(super) fn time_gradients<L: Loss<N::OutputActivation>>(
+        &mut self,
+        net: &N,
+        data: &Dataset<N::Scalar, IN, OUT>,
+        indices: &[usize],
+        loss: &L,
+        times: &mut [std::time::Duration],
+    ) {
+        self.on_pool(|session| {
+            for time in times.iter_mut() {
+                let start = std::time::Instant::now();
+                if session.pool.is_some() {
+                    Self::compute_in_parallel(
+                        &mut session.workers,
+                        session.measured,
+                        net,
+                        data,
+                        indices,
+                        None,
+                        loss,
+                    );
+                } else {
+                    session.workers[0].compute(net, data, indices, None, loss, session.measured);
+                }
+                *time = start.elapsed();
+            }
+        });
+    }
+
     /// One epoch over `data` in batches of the session's capacity (the last may be short),
     /// shuffled first when `shuffle` is set.
     ///

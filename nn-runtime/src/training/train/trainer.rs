@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 use std::ops::ControlFlow;
 
+use super::auto_threads;
 use super::checkpoint::{Checkpoint, Checkpoints, TrainingState};
 use super::early_stopping::BestTracker;
 use super::layer_norms;
@@ -61,13 +62,10 @@ pub struct Trainer<'a, O, L, V = NoValidationData> {
 enum Threads {
     /// Exactly this many (at least 1).
     Fixed(usize),
-    /// Every core, when a step's work is above [`PARALLEL_WORK`] flops; otherwise one.
+    /// Every core when that measures faster than one thread on the fit's network and batch size;
+    /// otherwise one.
     Auto,
 }
-
-/// The floating-point operations per step above which `Threads::Auto` splits steps across cores:
-/// below it, handing work to other threads costs more than it saves.
-const PARALLEL_WORK: usize = 4_000_000;
 
 impl<'a, O: Optimizer, L> Trainer<'a, O, L> {
     /// A trainer with batch size 32, 10 epochs, shuffling on, seed 0, no penalty, no validation
@@ -291,14 +289,18 @@ impl<'a, O: Optimizer, L, V> Trainer<'a, O, L, V> {
     /// Handing a share of a step to another thread and summing the gradients costs some
     /// microseconds, so short steps gain little or lose: on two cores a 64-32-10 network
     /// (batch 32, ≈ 7 µs a step) ran 0.7–1.1× as fast as on one, a 784-128-10 network (≈ 230
-    /// µs) 1.4–1.6×. [`auto_threads`](Self::auto_threads) decides by the size of the step.
+    /// µs) 1.4–1.6×. [`auto_threads`](Self::auto_threads) measures which is faster.
     pub fn threads(mut self, threads: usize) -> Self {
         self.threads = Threads::Fixed(threads.max(1));
         self
     }
 
-    /// Uses every core when a training step is large enough to gain from it (about 4 MFLOP:
-    /// batch × parameters × 6), and one thread otherwise.
+    /// Uses every core when that is faster than one thread, and one thread otherwise, as
+    /// measured when `fit` starts: a few gradient computations of the network on the fit's batch
+    /// size, on one thread and on every core, alternately (at most about 50 ms, once per network
+    /// type and batch size in a process). A loaded machine may so choose one thread where a quiet
+    /// one chooses every core; results are deterministic for the thread count chosen, which
+    /// [`History::threads`] records ([`threads`](Self::threads) fixes it instead).
     pub fn auto_threads(mut self) -> Self {
         self.threads = Threads::Auto;
         self
@@ -404,10 +406,14 @@ impl<'a, O: Optimizer, L, V> Trainer<'a, O, L, V> {
         }
         let threads = match self.threads {
             Threads::Fixed(threads) => threads,
-            Threads::Auto if capacity * N::LEN * 6 >= PARALLEL_WORK => {
-                std::thread::available_parallelism().map_or(1, usize::from)
-            }
-            Threads::Auto => 1,
+            Threads::Auto => auto_threads::choose(
+                &*net,
+                &train,
+                capacity,
+                &self.loss,
+                metrics,
+                std::thread::available_parallelism().map_or(1, usize::from),
+            )?,
         };
         let mut session =
             Session::<N, IN, OUT>::with_threads(capacity, train.len(), self.seed, threads)?;
@@ -594,6 +600,7 @@ impl<'a, O: Optimizer, L, V> Trainer<'a, O, L, V> {
             best_epoch: best.best_epoch,
             stop_reason,
             restored_best_weights,
+            threads: session.threads(),
         })
     }
 
