@@ -136,7 +136,9 @@ fn auto_threads_trains_exactly_as_the_thread_count_it_chose() {
     assert_eq!(auto_history.epochs, fixed_history.epochs);
     // Asked again in this process, it gives the same answer without measuring.
     assert_eq!(
-        train_with(&wide, true, |trainer| trainer.auto_threads()).1.threads,
+        train_with(&wide, true, |trainer| trainer.auto_threads())
+            .1
+            .threads,
         auto_history.threads
     );
 }

@@ -344,7 +344,14 @@ pub fn n4_deep(threads: usize) -> Run<Deep, Adam, SoftmaxCrossEntropy, 32, 10> {
         .collect();
     let data = Dataset::from_labels(&inputs, &labels).expect("finite random data");
     let net = Deep::new(&mut StdRng::seed_from_u64(SEED));
-    Run::new(net, Adam::new(1e-3), SoftmaxCrossEntropy, data, BATCH, threads)
+    Run::new(
+        net,
+        Adam::new(1e-3),
+        SoftmaxCrossEntropy,
+        data,
+        BATCH,
+        threads,
+    )
 }
 
 /// N5: a random input of width `IN` (standard normal) for single-sample inference.

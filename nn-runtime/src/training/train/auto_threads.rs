@@ -1,26 +1,28 @@
 //! How many threads [`Trainer::auto_threads`](super::Trainer::auto_threads) trains on: the
-//! faster of one thread and every core, measured on the network, batch size and data of the fit.
+//! faster of one thread and every core, measured on the network, optimizer, batch size and data
+//! of the fit.
 //!
 //! Whether a second core helps depends on the step's length, the cores' caches and what else the
 //! machine runs, so no fixed work threshold is right everywhere: a 64-32-10 step of 7 µs loses
-//! to the handing over, a 784-128-10 step of 200 µs gains. The choice times the gradient half of
-//! a step (forward, loss, backward and the sum of the threads' gradients) on throwaway sessions,
-//! alternating one thread and every core, and keeps every core only when its median is clearly
-//! below one thread's. The update that follows each step only gains from more threads (its long
-//! loops split across them), so the comparison leans towards one thread. Each network type and
-//! batch size is measured once per process.
+//! to the handing over, a 784-128-10 step of 200 µs gains on one machine and loses on another.
+//! The choice times whole training steps on throwaway sessions, alternating one thread and every
+//! core, and keeps every core only when its median is clearly below one thread's. The steps
+//! train the real network and optimizer, whose parameters and state are put back afterwards
+//! bit for bit; for an optimizer whose state cannot be saved
+//! ([`Optimizer::state`](crate::Optimizer::state) is `None`) only the gradient half of each step
+//! is timed. Each network type and batch size is measured once per process.
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use super::Metric;
-use super::session::Session;
-use crate::{Dataset, Loss, Network, TrainError};
+use super::session::{Session, copy_parameters, restore_parameters};
+use crate::{Dataset, Loss, Network, Optimizer, TrainError};
 
 /// Every core must take at most this share of one thread's time to be chosen: a margin over the
 /// timing noise, so that a tie stays on one thread.
 const REQUIRED_SPEEDUP: f64 = 0.9;
-/// Gradient computations timed per thread count, alternating between the two, after one warm-up
+/// Steps timed per thread count, alternating between the two, after one warm-up
 /// each; fewer when the time budget runs out first.
 const RUNS: usize = 15;
 /// The most the timing takes, warm-up excepted.
@@ -37,10 +39,12 @@ struct Choice {
 /// The choices made so far, by network type, batch size and core count.
 static CHOICES: Mutex<Vec<Choice>> = Mutex::new(Vec::new());
 
-/// The thread count for training `net` on `data` in batches of `batch_size` (at least 1, at most
-/// `data.len()`) with `loss`, keeping `metrics`, on a machine of `cores` cores: 1 or `cores`.
-pub(super) fn choose<N, L, const IN: usize, const OUT: usize>(
-    net: &N,
+/// The thread count for training `net` with `optimizer` (prepared for it) on `data` in batches
+/// of `batch_size` (at least 1, at most `data.len()`) with `loss`, keeping `metrics`, on a
+/// machine of `cores` cores: 1 or `cores`. `net` and `optimizer` end as they began.
+pub(super) fn choose<N, O, L, const IN: usize, const OUT: usize>(
+    net: &mut N,
+    optimizer: &mut O,
     data: &Dataset<N::Scalar, IN, OUT>,
     batch_size: usize,
     loss: &L,
@@ -49,6 +53,7 @@ pub(super) fn choose<N, L, const IN: usize, const OUT: usize>(
 ) -> Result<usize, TrainError>
 where
     N: Network<IN, OUT>,
+    O: Optimizer,
     L: Loss<N::OutputActivation>,
 {
     // Two samples a thread at least, or a thread would have nothing to share.
@@ -65,8 +70,37 @@ where
     if let Some(threads) = known(&lock()) {
         return Ok(threads);
     }
-    let (one, many) = time_both(net, data, batch_size, loss, metrics, cores)?;
-    let threads = if many < one.mul_f64(REQUIRED_SPEEDUP) {
+    let mut one = Session::<N, IN, OUT>::with_threads(batch_size, data.len(), 0, 1)?;
+    let mut many = Session::<N, IN, OUT>::with_threads(batch_size, data.len(), 0, cores)?;
+    one.set_metrics(metrics);
+    many.set_metrics(metrics);
+    let indices: Vec<usize> = (0..batch_size).collect();
+    let (one_time, many_time) = match optimizer.state() {
+        Some(state) => {
+            let mut parameters = vec![N::Scalar::default(); N::LEN];
+            copy_parameters(net, &mut parameters);
+            let medians = time_alternately(
+                |session: &mut Session<N, IN, OUT>, times| {
+                    session.time_steps(net, data, &indices, optimizer, loss, times);
+                },
+                &mut one,
+                &mut many,
+            );
+            restore_parameters(net, &parameters);
+            optimizer
+                .restore_state(&state)
+                .map_err(TrainError::Resume)?;
+            medians
+        }
+        None => time_alternately(
+            |session: &mut Session<N, IN, OUT>, times| {
+                session.time_gradients(net, data, &indices, loss, times);
+            },
+            &mut one,
+            &mut many,
+        ),
+    };
+    let threads = if many_time < one_time.mul_f64(REQUIRED_SPEEDUP) {
         cores
     } else {
         1
@@ -85,37 +119,30 @@ where
     Ok(threads)
 }
 
-/// The median durations of the gradient half of a step on one thread and on `cores` threads.
-fn time_both<N, L, const IN: usize, const OUT: usize>(
-    net: &N,
-    data: &Dataset<N::Scalar, IN, OUT>,
-    batch_size: usize,
-    loss: &L,
-    metrics: &[Metric],
-    cores: usize,
-) -> Result<(Duration, Duration), TrainError>
-where
-    N: Network<IN, OUT>,
-    L: Loss<N::OutputActivation>,
-{
-    let mut one = Session::<N, IN, OUT>::with_threads(batch_size, data.len(), 0, 1)?;
-    let mut many = Session::<N, IN, OUT>::with_threads(batch_size, data.len(), 0, cores)?;
-    one.set_metrics(metrics);
-    many.set_metrics(metrics);
-    let indices: Vec<usize> = (0..batch_size).collect();
+/// The medians of `time`'s runs on `one` and on `many`, after one warm-up run each, alternating
+/// between the two for [`RUNS`] runs each or until [`BUDGET`] is spent (3 runs at least).
+/// `time(session, times)` runs once per element of `times` and records the durations there.
+fn time_alternately<S>(
+    mut time: impl FnMut(&mut S, &mut [Duration]),
+    one: &mut S,
+    many: &mut S,
+) -> (Duration, Duration) {
     let mut warm_up = [Duration::ZERO];
-    one.time_gradients(net, data, &indices, loss, &mut warm_up);
-    many.time_gradients(net, data, &indices, loss, &mut warm_up);
+    time(one, &mut warm_up);
+    time(many, &mut warm_up);
     let mut one_times = [Duration::ZERO; RUNS];
     let mut many_times = [Duration::ZERO; RUNS];
     let start = Instant::now();
     let mut runs = 0;
     while runs < RUNS && (runs < 3 || start.elapsed() < BUDGET) {
-        one.time_gradients(net, data, &indices, loss, &mut one_times[runs..=runs]);
-        many.time_gradients(net, data, &indices, loss, &mut many_times[runs..=runs]);
+        time(one, &mut one_times[runs..=runs]);
+        time(many, &mut many_times[runs..=runs]);
         runs += 1;
     }
-    Ok((median(&mut one_times[..runs]), median(&mut many_times[..runs])))
+    (
+        median(&mut one_times[..runs]),
+        median(&mut many_times[..runs]),
+    )
 }
 
 /// The median of `times` (not empty).

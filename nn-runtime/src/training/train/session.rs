@@ -364,6 +364,29 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
         (mean_loss, weight)
     }
 
+    /// Runs a whole training step (no penalty) on the samples `indices` of `data` once per
+    /// element of `times`, recording each step's duration there, all on the session's threads
+    /// as an epoch runs them. The steps train `net` and advance `optimizer`.
+    pub(super) fn time_steps<O: Optimizer, L: Loss<N::OutputActivation>>(
+        &mut self,
+        net: &mut N,
+        data: &Dataset<N::Scalar, IN, OUT>,
+        indices: &[usize],
+        optimizer: &mut O,
+        loss: &L,
+        times: &mut [std::time::Duration],
+    ) {
+        self.on_pool(|session| {
+            for time in times.iter_mut() {
+                let start = std::time::Instant::now();
+                let mut totals = PassTotals::default();
+                let penalty = Penalty::default();
+                session.step_here(net, data, indices, optimizer, loss, &penalty, &mut totals);
+                *time = start.elapsed();
+            }
+        });
+    }
+
     /// Runs the gradient half of a step (forward, loss, backward and, on several threads, the
     /// sum of the threads' gradients; no update) on the samples `indices` of `data` once per
     /// element of `times`, recording each run's duration there. The network is left as it was;
@@ -712,7 +735,7 @@ fn parameters_are_finite<N: Network<IN, OUT>, const IN: usize, const OUT: usize>
 }
 
 /// Copies every parameter of `net` into the flat `buffer`.
-fn copy_parameters<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
+pub(super) fn copy_parameters<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
     net: &N,
     buffer: &mut [N::Scalar],
 ) {
@@ -724,7 +747,7 @@ fn copy_parameters<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
 }
 
 /// Copies the flat `buffer` back into every parameter of `net`.
-fn restore_parameters<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
+pub(super) fn restore_parameters<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
     net: &mut N,
     buffer: &[N::Scalar],
 ) {
