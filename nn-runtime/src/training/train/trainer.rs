@@ -287,9 +287,10 @@ impl<'a, O: Optimizer, L, V> Trainer<'a, O, L, V> {
     /// dropout masks, and sums are taken in another order).
     ///
     /// Handing a share of a step to another thread and summing the gradients costs some
-    /// microseconds, so short steps gain little or lose: on two cores a 64-32-10 network
-    /// (batch 32, ≈ 7 µs a step) ran 0.7–1.1× as fast as on one, a 784-128-10 network (≈ 230
-    /// µs) 1.4–1.6×. [`auto_threads`](Self::auto_threads) measures which is faster.
+    /// microseconds, so short steps gain little or lose: on two vCPUs of an AMD EPYC a
+    /// 64-32-10 network (batch 32, ≈ 7 µs a step) ran 0.7–1.1× as fast as on one, a 784-128-10
+    /// network (≈ 230 µs) 1.4–1.6×; on two vCPUs of an Intel Xeon, 0.4–0.5× and 0.7–0.9×.
+    /// [`auto_threads`](Self::auto_threads) measures which is faster.
     pub fn threads(mut self, threads: usize) -> Self {
         self.threads = Threads::Fixed(threads.max(1));
         self
