@@ -13,6 +13,10 @@
 //! is timed. Each network type and batch size is measured once per process.
 
 use std::sync::Mutex;
+
+use rand::SeedableRng;
+use rand::rngs::ChaCha12Rng;
+use rand::seq::SliceRandom;
 use std::time::{Duration, Instant};
 
 use super::Metric;
@@ -74,14 +78,21 @@ where
     let mut many = Session::<N, IN, OUT>::with_threads(batch_size, data.len(), 0, cores)?;
     one.set_metrics(metrics);
     many.set_metrics(metrics);
-    let indices: Vec<usize> = (0..batch_size).collect();
+    // A new batch for each run, drawn over the whole dataset as an epoch's shuffled batches are
+    // (a batch used again would sit in the cache); one thread count and the other get the same.
+    let mut order: Vec<usize> = (0..data.len()).collect();
+    order.shuffle(&mut ChaCha12Rng::seed_from_u64(0));
+    let batches: Vec<usize> = (0..(RUNS + 1) * batch_size)
+        .map(|i| order[i % order.len()])
+        .collect();
+    let batch = |run: usize| &batches[run * batch_size..(run + 1) * batch_size];
     let (one_time, many_time) = match optimizer.state() {
         Some(state) => {
             let mut parameters = vec![N::Scalar::default(); N::LEN];
             copy_parameters(net, &mut parameters);
             let medians = time_alternately(
-                |session: &mut Session<N, IN, OUT>, times| {
-                    session.time_steps(net, data, &indices, optimizer, loss, times);
+                |session: &mut Session<N, IN, OUT>, run, time| {
+                    session.time_steps(net, data, batch(run), optimizer, loss, time);
                 },
                 &mut one,
                 &mut many,
@@ -93,8 +104,8 @@ where
             medians
         }
         None => time_alternately(
-            |session: &mut Session<N, IN, OUT>, times| {
-                session.time_gradients(net, data, &indices, loss, times);
+            |session: &mut Session<N, IN, OUT>, run, time| {
+                session.time_gradients(net, data, batch(run), loss, time);
             },
             &mut one,
             &mut many,
@@ -121,22 +132,23 @@ where
 
 /// The medians of `time`'s runs on `one` and on `many`, after one warm-up run each, alternating
 /// between the two for [`RUNS`] runs each or until [`BUDGET`] is spent (3 runs at least).
-/// `time(session, times)` runs once per element of `times` and records the durations there.
+/// `time(session, run, duration)` runs once, numbered `run` (0 for the warm-up), and records its
+/// duration.
 fn time_alternately<S>(
-    mut time: impl FnMut(&mut S, &mut [Duration]),
+    mut time: impl FnMut(&mut S, usize, &mut [Duration]),
     one: &mut S,
     many: &mut S,
 ) -> (Duration, Duration) {
     let mut warm_up = [Duration::ZERO];
-    time(one, &mut warm_up);
-    time(many, &mut warm_up);
+    time(one, 0, &mut warm_up);
+    time(many, 0, &mut warm_up);
     let mut one_times = [Duration::ZERO; RUNS];
     let mut many_times = [Duration::ZERO; RUNS];
     let start = Instant::now();
     let mut runs = 0;
     while runs < RUNS && (runs < 3 || start.elapsed() < BUDGET) {
-        time(one, &mut one_times[runs..=runs]);
-        time(many, &mut many_times[runs..=runs]);
+        time(one, runs + 1, &mut one_times[runs..=runs]);
+        time(many, runs + 1, &mut many_times[runs..=runs]);
         runs += 1;
     }
     (
