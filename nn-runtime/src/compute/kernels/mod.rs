@@ -22,6 +22,8 @@ mod portable;
 #[cfg(target_arch = "x86_64")]
 mod simd;
 
+#[cfg(test)]
+pub(crate) use path::testing::with_path;
 pub use path::{KernelPath, UnsupportedPath, path, set_kernel_path};
 
 use crate::{Batch, BatchMut, DenseParameters, DenseParametersMut, Float};

@@ -192,7 +192,7 @@ fn requested(value: Option<&str>) -> KernelPath {
 /// A path forced for the current thread alone, so that the kernel tests can run the public
 /// functions on every path while other tests run beside them on the path in use.
 #[cfg(test)]
-pub(super) mod testing {
+pub(crate) mod testing {
     use core::cell::Cell;
 
     use super::KernelPath;
@@ -208,7 +208,7 @@ pub(super) mod testing {
     }
 
     /// Runs `f` with `path` forced on this thread.
-    pub(in crate::compute::kernels) fn with_path<R>(path: KernelPath, f: impl FnOnce() -> R) -> R {
+    pub(crate) fn with_path<R>(path: KernelPath, f: impl FnOnce() -> R) -> R {
         assert!(path.is_supported(), "the CPU cannot take the {path} path");
         let before = FORCED.with(|forced| forced.replace(Some(path)));
         let result = f();

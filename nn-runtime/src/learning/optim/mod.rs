@@ -7,6 +7,8 @@ mod adam;
 mod adamw;
 #[cfg(feature = "train")]
 mod custom_rate;
+#[cfg(all(test, feature = "train"))]
+mod paths_tests;
 #[cfg(feature = "train")]
 mod rmsprop;
 #[cfg(feature = "train")]
