@@ -191,20 +191,7 @@ impl<'de, T: Float, const N: usize> Deserialize<'de> for ColumnStats<T, N> {
         };
         let mean = array(repr.mean, "mean")?;
         let std = array(repr.std, "std")?;
-        if let Some(m) = mean.iter().find(|m| !m.is_finite_value()) {
-            return Err(D::Error::custom(format!(
-                "a mean is {m}, expected a finite number"
-            )));
-        }
-        if let Some(s) = std
-            .iter()
-            .find(|s| !(s.is_finite_value() && **s > T::zero()))
-        {
-            return Err(D::Error::custom(format!(
-                "a standard deviation is {s}, expected a finite positive number"
-            )));
-        }
-        Ok(Self { mean, std })
+        Self::checked(mean, std).map_err(D::Error::custom)
     }
 }
 
