@@ -75,8 +75,8 @@ fn inference(c: &mut Criterion) {
     group.finish();
 }
 
-/// The N3 products at batch 32: `nn::kernels` against `matrixmultiply::sgemm` on the same
-/// column-major operands. Throughput is in flops (`2·m·k·n`), so criterion's elements/s read as
+/// The N3 products at batch 32: `nn::kernels` against `matrixmultiply::sgemm` and the `gemm`
+/// crate on the same column-major operands. Throughput is in flops (`2·m·k·n`), so criterion's elements/s read as
 /// flop/s.
 fn reference_gemm(c: &mut Criterion) {
     let mut group = c.benchmark_group("reference_gemm");
@@ -89,6 +89,9 @@ fn reference_gemm(c: &mut Criterion) {
         });
         group.bench_function(format!("matrixmultiply {m}x{k}x{n}"), |b| {
             b.iter(|| products.reference(black_box(product)))
+        });
+        group.bench_function(format!("gemm {m}x{k}x{n}"), |b| {
+            b.iter(|| products.gemm(black_box(product)))
         });
     }
     group.finish();

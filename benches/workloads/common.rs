@@ -508,8 +508,73 @@ impl N3Products {
     /// Runs `product` with `matrixmultiply::sgemm` on the same column-major operands (a
     /// transposed operand is passed by swapping its strides, never copied).
     pub fn reference(&mut self, product: Product) {
+        let ((m, k, n), a, b, c) = self.operands(product);
+        // SAFETY: each slice holds its whole operand (checked by `operands`) and the strides
+        // address exactly the column-major (or, swapped, transposed) layout of that many values;
+        // `c` is a unique borrow that overlaps neither input.
+        unsafe {
+            matrixmultiply::sgemm(
+                m,
+                k,
+                n,
+                1.0,
+                a.0.as_ptr(),
+                a.1,
+                a.2,
+                b.0.as_ptr(),
+                b.1,
+                b.2,
+                0.0,
+                c.0.as_mut_ptr(),
+                c.1,
+                c.2,
+            );
+        }
+    }
+
+    /// Runs `product` with the `gemm` crate (faer's kernels, single-threaded) on the same
+    /// operands as [`reference`](Self::reference).
+    pub fn gemm(&mut self, product: Product) {
+        let ((m, k, n), a, b, c) = self.operands(product);
+        // SAFETY: as in `reference`; `gemm` takes column stride before row stride, and with
+        // `read_dst` false it writes `c` without reading it.
+        unsafe {
+            gemm::gemm(
+                m,
+                n,
+                k,
+                c.0.as_mut_ptr(),
+                c.2,
+                c.1,
+                false,
+                a.0.as_ptr(),
+                a.2,
+                a.1,
+                b.0.as_ptr(),
+                b.2,
+                b.1,
+                0.0f32,
+                1.0f32,
+                false,
+                false,
+                false,
+                gemm::Parallelism::None,
+            );
+        }
+    }
+
+    /// The shape `(m, k, n)` and operands (values, row stride, column stride) of `product`:
+    /// `A` (m×k), `B` (k×n) and `C` (m×n), each slice checked to hold its whole operand.
+    fn operands(
+        &mut self,
+        product: Product,
+    ) -> (
+        (usize, usize, usize),
+        Operand<'_>,
+        Operand<'_>,
+        OperandMut<'_>,
+    ) {
         let (m, k, n) = product.shape();
-        // (a, row stride, column stride) for A (m×k), B (k×n) and C (m×n).
         let (a, b, c): (Operand<'_>, Operand<'_>, OperandMut<'_>) = match product {
             Product::Forward1 => (
                 (self.layer1.weight.as_slice(), 1, 128),
@@ -543,35 +608,15 @@ impl N3Products {
             ),
         };
         assert!(a.0.len() >= m * k && b.0.len() >= k * n && c.0.len() >= m * n);
-        // SAFETY: each slice holds its whole operand (checked above) and the strides address
-        // exactly the column-major (or, swapped, transposed) layout of that many values; `c`
-        // is a unique borrow that overlaps neither input.
-        unsafe {
-            matrixmultiply::sgemm(
-                m,
-                k,
-                n,
-                1.0,
-                a.0.as_ptr(),
-                a.1,
-                a.2,
-                b.0.as_ptr(),
-                b.1,
-                b.2,
-                0.0,
-                c.0.as_mut_ptr(),
-                c.1,
-                c.2,
-            );
-        }
+        ((m, k, n), a, b, c)
     }
 
-    /// The largest difference between our kernels' and `matrixmultiply`'s result for `product`
+    /// The largest difference between our kernels' result for `product` and `reference`'s
     /// (forward results without the bias), as a sanity check of the comparison.
-    pub fn max_difference(&mut self, product: Product) -> f32 {
+    pub fn max_difference(&mut self, product: Product, reference: fn(&mut Self, Product)) -> f32 {
         self.ours(product);
         let ours = self.output(product).to_vec();
-        self.reference(product);
+        reference(self, product);
         let bias: &[f32] = match product {
             Product::Forward1 => self.layer1.bias.as_slice(),
             Product::Forward2 => self.layer2.bias.as_slice(),
