@@ -243,10 +243,13 @@ struct ProductTimes {
     gemm: f64,
 }
 
+/// A reference implementation of the N3 products.
+type Reference = fn(&mut N3Products, Product);
+
 /// Measures the N3 products with our kernels, `matrixmultiply` and `gemm`.
 fn gemm_times() -> Vec<ProductTimes> {
     let mut products = N3Products::new();
-    let references: [(&str, fn(&mut N3Products, Product)); 2] = [
+    let references: [(&str, Reference); 2] = [
         ("matrixmultiply", N3Products::reference),
         ("gemm", N3Products::gemm),
     ];
