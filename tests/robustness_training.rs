@@ -61,12 +61,13 @@ fn flat<T: Float, N: Tensors<T>>(net: &N) -> Vec<T> {
 }
 
 /// Plain SGD that counts its steps (over its whole life) and panics at one update: tensor
-/// `tensor` (from 0) of step `step` (from 1).
+/// `tensor` (from 0) of step `step` (from 1). Its state can be saved when `checkpointable`.
 struct Panicking {
     inner: Sgd,
     steps: usize,
     tensor: usize,
     panic_at: Option<(usize, usize)>,
+    checkpointable: bool,
 }
 
 impl Panicking {
@@ -76,6 +77,7 @@ impl Panicking {
             steps: 0,
             tensor: 0,
             panic_at: None,
+            checkpointable: false,
         }
     }
 }
@@ -115,6 +117,14 @@ impl Optimizer for Panicking {
         }
         self.inner.update(kind, parameters, gradients, offset);
         self.tensor += 1;
+    }
+
+    fn state(&self) -> Option<nn::optim::OptimizerState> {
+        self.checkpointable.then(|| self.inner.state()).flatten()
+    }
+
+    fn restore_state(&mut self, state: &nn::optim::OptimizerState) -> Result<(), String> {
+        self.inner.restore_state(state)
     }
 }
 
@@ -391,6 +401,26 @@ fn a_panic_in_fit_leaves_the_weights_of_the_epochs_start() {
     let mut trainer = Trainer::new(optimizer, MeanSquaredError)
         .batch_size(8)
         .epochs(3)
+        .progress(false);
+    let outcome = catch_unwind(AssertUnwindSafe(|| trainer.fit(&mut net, &data)));
+    assert!(outcome.is_err(), "the optimizer panicked");
+    assert_eq!(flat(&net), start);
+}
+
+#[test]
+fn a_panic_while_auto_threads_measures_leaves_the_weights_as_they_were() {
+    let data = sums(24, 19);
+    let mut net = Regressor::new(&mut rng(20));
+    let start = flat(&net);
+    let mut optimizer = Panicking::new(0.05);
+    // Its state can be saved, so the measuring runs whole steps; the second is the first on
+    // every core (on a machine of one core, the first epoch's second step).
+    optimizer.checkpointable = true;
+    optimizer.panic_at = Some((2, 1));
+    let mut trainer = Trainer::new(optimizer, MeanSquaredError)
+        .batch_size(8)
+        .epochs(3)
+        .auto_threads()
         .progress(false);
     let outcome = catch_unwind(AssertUnwindSafe(|| trainer.fit(&mut net, &data)));
     assert!(outcome.is_err(), "the optimizer panicked");

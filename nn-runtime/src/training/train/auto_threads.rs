@@ -12,12 +12,13 @@
 //! ([`Optimizer::state`](crate::Optimizer::state) is `None`) only the gradient half of each step
 //! is timed. Each network type and batch size is measured once per process.
 
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use rand::SeedableRng;
 use rand::rngs::ChaCha12Rng;
 use rand::seq::SliceRandom;
-use std::time::{Duration, Instant};
 
 use super::Metric;
 use super::session::{Session, copy_parameters, restore_parameters};
@@ -29,7 +30,7 @@ const REQUIRED_SPEEDUP: f64 = 0.9;
 /// Steps timed per thread count, alternating between the two, after one warm-up
 /// each; fewer when the time budget runs out first.
 const RUNS: usize = 15;
-/// The most the timing takes, warm-up excepted.
+/// The time after which no new run starts (3 runs of each at least), warm-up excepted.
 const BUDGET: Duration = Duration::from_millis(40);
 
 /// A choice already made in this process.
@@ -90,17 +91,21 @@ where
         Some(state) => {
             let mut parameters = vec![N::Scalar::default(); N::LEN];
             copy_parameters(net, &mut parameters);
-            let medians = time_alternately(
-                |session: &mut Session<N, IN, OUT>, run, time| {
-                    session.time_steps(net, data, batch(run), optimizer, loss, time);
-                },
-                &mut one,
-                &mut many,
-            );
+            let timed = catch_unwind(AssertUnwindSafe(|| {
+                time_alternately(
+                    |session: &mut Session<N, IN, OUT>, run, time| {
+                        session.time_steps(net, data, batch(run), optimizer, loss, time);
+                    },
+                    &mut one,
+                    &mut many,
+                )
+            }));
+            // Also when the user's loss or optimizer panicked: the network and the optimizer
+            // are given back as they were before the panic goes on.
             restore_parameters(net, &parameters);
-            optimizer
-                .restore_state(&state)
-                .map_err(TrainError::Resume)?;
+            let restored = optimizer.restore_state(&state);
+            let medians = timed.unwrap_or_else(|panic| resume_unwind(panic));
+            restored.map_err(TrainError::Resume)?;
             medians
         }
         None => time_alternately(

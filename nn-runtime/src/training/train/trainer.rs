@@ -298,8 +298,8 @@ impl<'a, O: Optimizer, L, V> Trainer<'a, O, L, V> {
 
     /// Uses every core when that is faster than one thread, and one thread otherwise, as
     /// measured when `fit` starts: a few training steps of the network on the fit's batch size,
-    /// on one thread and on every core, alternately (at most about 50 ms, once per network type
-    /// and batch size in a process), after which the network and the optimizer are given back
+    /// on one thread and on every core, alternately (about 40 ms, or 8 steps where a step takes
+    /// longer; once per network type and batch size in a process), after which the network and the optimizer are given back
     /// their state bit for bit. A loaded machine may so choose one thread where a quiet
     /// one chooses every core; results are deterministic for the thread count chosen, which
     /// [`History::threads`] records ([`threads`](Self::threads) fixes it instead).
