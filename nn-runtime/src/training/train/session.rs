@@ -255,24 +255,17 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
         totals: &mut PassTotals,
     ) -> f64 {
         let weights = self.weights.as_deref().or(data.sample_weights());
-        let data_loss = if self.pool.is_some() {
-            let (loss, weight) = Self::compute_in_parallel(
-                &mut self.workers,
-                self.measured,
-                net,
-                data,
-                indices,
-                weights,
-                loss,
-            );
-            self.step_weight = weight;
-            loss
-        } else {
-            let worker = &mut self.workers[0];
-            worker.compute(net, data, indices, weights, loss, self.measured);
-            self.step_weight = worker.weight;
-            worker.loss
-        };
+        let (data_loss, weight) = Self::compute_gradients(
+            &mut self.workers,
+            self.pool.is_some(),
+            self.measured,
+            net,
+            data,
+            indices,
+            weights,
+            loss,
+        );
+        self.step_weight = weight;
         for worker in &mut self.workers {
             totals.metrics.merge(&worker.metrics);
             worker.metrics = MetricTotals::default();
@@ -331,6 +324,30 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
         // One worker when the network has batch statistics (the trainer sees to it).
         net.update_statistics(&self.workers[0].workspace);
         data_loss + penalty_value
+    }
+
+    /// Forward, loss and backward on the samples `indices` of `data`, on the one worker or, when
+    /// `parallel`, on every worker's share with their gradients summed into the first's.
+    /// Returns the batch-mean loss and what the batch weighs (its weight sum, or its sample
+    /// count unweighted).
+    #[allow(clippy::too_many_arguments)]
+    fn compute_gradients<L: Loss<N::OutputActivation>>(
+        workers: &mut [Worker<N, IN, OUT>],
+        parallel: bool,
+        measured: Measured,
+        net: &N,
+        data: &Dataset<N::Scalar, IN, OUT>,
+        indices: &[usize],
+        weights: Option<&[N::Scalar]>,
+        loss: &L,
+    ) -> (f64, f64) {
+        if parallel {
+            Self::compute_in_parallel(workers, measured, net, data, indices, weights, loss)
+        } else {
+            let worker = &mut workers[0];
+            worker.compute(net, data, indices, weights, loss, measured);
+            (worker.loss, worker.weight)
+        }
     }
 
     /// Runs each worker on its contiguous share of `indices` in parallel, then leaves the
@@ -402,19 +419,16 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
         self.on_pool(|session| {
             for time in times.iter_mut() {
                 let start = std::time::Instant::now();
-                if session.pool.is_some() {
-                    Self::compute_in_parallel(
-                        &mut session.workers,
-                        session.measured,
-                        net,
-                        data,
-                        indices,
-                        None,
-                        loss,
-                    );
-                } else {
-                    session.workers[0].compute(net, data, indices, None, loss, session.measured);
-                }
+                Self::compute_gradients(
+                    &mut session.workers,
+                    session.pool.is_some(),
+                    session.measured,
+                    net,
+                    data,
+                    indices,
+                    None,
+                    loss,
+                );
                 *time = start.elapsed();
             }
         });
