@@ -93,8 +93,8 @@ where
             copy_parameters(net, &mut parameters);
             let timed = catch_unwind(AssertUnwindSafe(|| {
                 time_alternately(
-                    |session: &mut Session<N, IN, OUT>, run, time| {
-                        session.time_steps(net, data, batch(run), optimizer, loss, time);
+                    |session: &mut Session<N, IN, OUT>, run| {
+                        session.time_step(net, data, batch(run), optimizer, loss)
                     },
                     &mut one,
                     &mut many,
@@ -109,8 +109,8 @@ where
             medians
         }
         None => time_alternately(
-            |session: &mut Session<N, IN, OUT>, run, time| {
-                session.time_gradients(net, data, batch(run), loss, time);
+            |session: &mut Session<N, IN, OUT>, run| {
+                session.time_gradients(net, data, batch(run), loss)
             },
             &mut one,
             &mut many,
@@ -137,23 +137,22 @@ where
 
 /// The medians of `time`'s runs on `one` and on `many`, after one warm-up run each, alternating
 /// between the two for [`RUNS`] runs each or until [`BUDGET`] is spent (3 runs at least).
-/// `time(session, run, duration)` runs once, numbered `run` (0 for the warm-up), and records its
+/// `time(session, run)` runs once, numbered `run` (0 for the warm-up), and returns its
 /// duration.
 fn time_alternately<S>(
-    mut time: impl FnMut(&mut S, usize, &mut [Duration]),
+    mut time: impl FnMut(&mut S, usize) -> Duration,
     one: &mut S,
     many: &mut S,
 ) -> (Duration, Duration) {
-    let mut warm_up = [Duration::ZERO];
-    time(one, 0, &mut warm_up);
-    time(many, 0, &mut warm_up);
+    time(one, 0);
+    time(many, 0);
     let mut one_times = [Duration::ZERO; RUNS];
     let mut many_times = [Duration::ZERO; RUNS];
     let start = Instant::now();
     let mut runs = 0;
     while runs < RUNS && (runs < 3 || start.elapsed() < BUDGET) {
-        time(one, runs + 1, &mut one_times[runs..=runs]);
-        time(many, runs + 1, &mut many_times[runs..=runs]);
+        one_times[runs] = time(one, runs + 1);
+        many_times[runs] = time(many, runs + 1);
         runs += 1;
     }
     (

@@ -381,57 +381,51 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
         (mean_loss, weight)
     }
 
-    /// Runs a whole training step (no penalty) on the samples `indices` of `data` once per
-    /// element of `times`, recording each step's duration there, all on the session's threads
-    /// as an epoch runs them. The steps train `net` and advance `optimizer`.
-    pub(super) fn time_steps<O: Optimizer, L: Loss<N::OutputActivation>>(
+    /// Runs a whole training step (no penalty) on the samples `indices` of `data` on the
+    /// session's threads, as an epoch runs it, and returns how long it took. The step trains
+    /// `net` and advances `optimizer`.
+    pub(super) fn time_step<O: Optimizer, L: Loss<N::OutputActivation>>(
         &mut self,
         net: &mut N,
         data: &Dataset<N::Scalar, IN, OUT>,
         indices: &[usize],
         optimizer: &mut O,
         loss: &L,
-        times: &mut [std::time::Duration],
-    ) {
+    ) -> std::time::Duration {
         self.on_pool(|session| {
-            for time in times.iter_mut() {
-                let start = std::time::Instant::now();
-                let mut totals = PassTotals::default();
-                let penalty = Penalty::default();
-                session.step_here(net, data, indices, optimizer, loss, &penalty, &mut totals);
-                *time = start.elapsed();
-            }
-        });
+            let start = std::time::Instant::now();
+            let mut totals = PassTotals::default();
+            let penalty = Penalty::default();
+            session.step_here(net, data, indices, optimizer, loss, &penalty, &mut totals);
+            start.elapsed()
+        })
     }
 
     /// Runs the gradient half of a step (forward, loss, backward and, on several threads, the
-    /// sum of the threads' gradients; no update) on the samples `indices` of `data` once per
-    /// element of `times`, recording each run's duration there. The network is left as it was;
-    /// the session's dropout streams advance, so the trainer times throwaway sessions.
+    /// sum of the threads' gradients; no update) on the samples `indices` of `data` and returns
+    /// how long it took. The network is left as it was; the session's dropout streams advance,
+    /// so the trainer times throwaway sessions.
     pub(super) fn time_gradients<L: Loss<N::OutputActivation>>(
         &mut self,
         net: &N,
         data: &Dataset<N::Scalar, IN, OUT>,
         indices: &[usize],
         loss: &L,
-        times: &mut [std::time::Duration],
-    ) {
+    ) -> std::time::Duration {
         self.on_pool(|session| {
-            for time in times.iter_mut() {
-                let start = std::time::Instant::now();
-                Self::compute_gradients(
-                    &mut session.workers,
-                    session.pool.is_some(),
-                    session.measured,
-                    net,
-                    data,
-                    indices,
-                    None,
-                    loss,
-                );
-                *time = start.elapsed();
-            }
-        });
+            let start = std::time::Instant::now();
+            Self::compute_gradients(
+                &mut session.workers,
+                session.pool.is_some(),
+                session.measured,
+                net,
+                data,
+                indices,
+                None,
+                loss,
+            );
+            start.elapsed()
+        })
     }
 
     /// One epoch over `data` in batches of the session's capacity (the last may be short),
