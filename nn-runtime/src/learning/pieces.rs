@@ -1,50 +1,100 @@
 //! Elementwise loops over flat slices, run as one piece on this thread or, inside a training
-//! session's `spread` (with the `train` feature), split over its thread pool. Each element is
+//! session's team (with the `train` feature), split over its threads. Each element is
 //! computed by the same operations either way, so results do not depend on the split.
+
+use core::marker::PhantomData;
+use core::ops::Range;
 
 use crate::compute::simd;
 
-/// Equal-length slices (or tuples of them) that can be cut at the same position.
+/// Equal-length slices (or tuples of them) whose pieces, the same elements of each, can be
+/// handed to several threads.
 pub(crate) trait Split: Sized + Send {
+    /// The slices as pointers that threads share, from which pieces are borrowed anew.
+    #[cfg_attr(not(feature = "train"), allow(dead_code))]
+    type Raw: Copy + Send + Sync;
     /// The common length.
     fn len(&self) -> usize;
-    /// The first `at` elements of each, and the rest (used where a session spreads loops over
-    /// its threads).
+    /// The slices as pointers, borrowed for as long as `self` was.
     #[cfg_attr(not(feature = "train"), allow(dead_code))]
-    fn split_at(self, at: usize) -> (Self, Self);
+    fn into_raw(self) -> Self::Raw;
+    /// Elements `range` of each slice.
+    ///
+    /// # Safety
+    /// `raw` comes from [`into_raw`](Self::into_raw) (whose borrow it carries), `range` lies within
+    /// the length, and no two pieces in use at the same time overlap.
+    #[cfg_attr(not(feature = "train"), allow(dead_code))]
+    unsafe fn piece(raw: Self::Raw, range: Range<usize>) -> Self;
 }
 
-impl<T: Sync> Split for &[T] {
+/// A shared slice as a pointer.
+pub(crate) struct RawSlice<'a, T>(*const T, PhantomData<&'a [T]>);
+/// A mutable slice as a pointer.
+pub(crate) struct RawSliceMut<'a, T>(*mut T, PhantomData<&'a mut [T]>);
+
+impl<T> Clone for RawSlice<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for RawSlice<'_, T> {}
+impl<T> Clone for RawSliceMut<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for RawSliceMut<'_, T> {}
+// SAFETY: a `RawSlice` only gives out shared pieces of `T: Sync`.
+unsafe impl<T: Sync> Send for RawSlice<'_, T> {}
+// SAFETY: as above.
+unsafe impl<T: Sync> Sync for RawSlice<'_, T> {}
+// SAFETY: a `RawSliceMut` gives out disjoint mutable pieces (the caller of `piece` vouches for
+// it), each usable on one thread, of `T: Send`.
+unsafe impl<T: Send> Send for RawSliceMut<'_, T> {}
+// SAFETY: as above.
+unsafe impl<T: Send> Sync for RawSliceMut<'_, T> {}
+
+impl<'a, T: Sync> Split for &'a [T] {
+    type Raw = RawSlice<'a, T>;
     fn len(&self) -> usize {
         <[T]>::len(self)
     }
-    fn split_at(self, at: usize) -> (Self, Self) {
-        <[T]>::split_at(self, at)
+    fn into_raw(self) -> Self::Raw {
+        RawSlice(self.as_ptr(), PhantomData)
+    }
+    unsafe fn piece(raw: Self::Raw, range: Range<usize>) -> Self {
+        // SAFETY: the caller vouches that `range` lies within the slice, borrowed for `'a`.
+        unsafe { core::slice::from_raw_parts(raw.0.add(range.start), range.len()) }
     }
 }
 
-impl<T: Send> Split for &mut [T] {
+impl<'a, T: Send> Split for &'a mut [T] {
+    type Raw = RawSliceMut<'a, T>;
     fn len(&self) -> usize {
         <[T]>::len(self)
     }
-    fn split_at(self, at: usize) -> (Self, Self) {
-        self.split_at_mut(at)
+    fn into_raw(self) -> Self::Raw {
+        RawSliceMut(self.as_mut_ptr(), PhantomData)
+    }
+    unsafe fn piece(raw: Self::Raw, range: Range<usize>) -> Self {
+        // SAFETY: the caller vouches that `range` lies within the slice, borrowed mutably for
+        // `'a`, and that no other piece in use overlaps it.
+        unsafe { core::slice::from_raw_parts_mut(raw.0.add(range.start), range.len()) }
     }
 }
 
-/// An absent slice splits into two absent ones; a present one as itself.
+/// An absent slice has absent pieces; a present one, its pieces.
 impl<S: Split> Split for Option<S> {
+    type Raw = Option<S::Raw>;
     fn len(&self) -> usize {
         self.as_ref().map_or(0, Split::len)
     }
-    fn split_at(self, at: usize) -> (Self, Self) {
-        match self {
-            Some(parts) => {
-                let (left, right) = parts.split_at(at);
-                (Some(left), Some(right))
-            }
-            None => (None, None),
-        }
+    fn into_raw(self) -> Self::Raw {
+        self.map(S::into_raw)
+    }
+    unsafe fn piece(raw: Self::Raw, range: Range<usize>) -> Self {
+        // SAFETY: as the caller vouches.
+        raw.map(|raw| unsafe { S::piece(raw, range) })
     }
 }
 
@@ -52,15 +102,20 @@ impl<S: Split> Split for Option<S> {
 macro_rules! impl_split_tuple {
     ($first:ident $(, $rest:ident)*) => {
         impl<$first: Split $(, $rest: Split)*> Split for ($first, $($rest,)*) {
+            type Raw = ($first::Raw, $($rest::Raw,)*);
             fn len(&self) -> usize {
                 self.0.len()
             }
             #[allow(non_snake_case)]
-            fn split_at(self, at: usize) -> (Self, Self) {
+            fn into_raw(self) -> Self::Raw {
                 let ($first, $($rest,)*) = self;
-                let $first = $first.split_at(at);
-                $(let $rest = $rest.split_at(at);)*
-                (($first.0, $($rest.0,)*), ($first.1, $($rest.1,)*))
+                ($first.into_raw(), $($rest.into_raw(),)*)
+            }
+            #[allow(non_snake_case)]
+            unsafe fn piece(raw: Self::Raw, range: Range<usize>) -> Self {
+                let ($first, $($rest,)*) = raw;
+                // SAFETY: as the caller vouches, for each slice.
+                unsafe { ($first::piece($first, range.clone()), $($rest::piece($rest, range.clone()),)*) }
             }
         }
     };
@@ -72,7 +127,7 @@ impl_split_tuple!(A, B, C, D);
 impl_split_tuple!(A, B, C, D, E);
 
 /// Calls `f` on consecutive pieces of `parts` that together cover it once: the whole of it on
-/// this thread, or, inside a session's `spread` and when it is long, about one piece per pool thread.
+/// this thread, or, inside a session's team and when it is long, one piece per thread of the team.
 /// Each call runs under [`simd::wide`], so `f`'s loop is compiled for AVX2 where the CPU has it.
 /// Allocates nothing (`rayon::join` keeps its jobs on the stack).
 #[inline(always)]

@@ -369,8 +369,8 @@ pub enum TrainError {
         /// The loss's name.
         loss: &'static str,
     },
-    /// A checkpoint cannot resume this training (another optimizer, data size, thread count,
-    /// or more epochs done than asked for).
+    /// A checkpoint cannot resume this training (another optimizer or data size, or more epochs
+    /// done than asked for).
     #[error("cannot resume from the checkpoint: {0}")]
     Resume(String),
     /// The network normalizes over each batch (`BatchNorm`), and some batch would hold a
@@ -387,17 +387,6 @@ pub enum TrainError {
         samples: usize,
         /// The size of the smallest batch.
         smallest: usize,
-    },
-    /// The network normalizes over each batch (`BatchNorm`), whose statistics need the whole
-    /// batch on one thread, and more threads were asked for.
-    #[error(
-        "`{network}` normalizes over each batch (`BatchNorm`), whose statistics need the whole batch on one thread, found {threads} threads, expected 1 (`auto_threads` chooses 1 for it)"
-    )]
-    ThreadsWithBatchStatistics {
-        /// The network's name.
-        network: &'static str,
-        /// The number of threads set.
-        threads: usize,
     },
     /// The training threads could not be started: more than a pool holds, or the operating
     /// system refused (a limit on processes, threads or memory). No thread is left running.

@@ -14,6 +14,7 @@ pub mod model;
 pub(crate) mod network;
 pub(crate) mod norm;
 pub(crate) mod parallel;
+pub(crate) mod team;
 pub(crate) mod predict;
 pub mod train;
 pub mod viz;

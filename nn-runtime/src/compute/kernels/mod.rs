@@ -21,6 +21,15 @@ mod path;
 mod portable;
 #[cfg(target_arch = "x86_64")]
 mod simd;
+#[cfg(all(target_arch = "x86_64", feature = "train"))]
+mod split;
+
+/// The batch products: split across a training session's threads where there are several.
+#[cfg(all(target_arch = "x86_64", feature = "train"))]
+use split as products;
+/// The batch products (no threads without the `train` feature).
+#[cfg(all(target_arch = "x86_64", not(feature = "train")))]
+use simd as products;
 
 #[cfg(test)]
 pub(crate) use path::testing::with_path;
@@ -71,6 +80,18 @@ macro_rules! simd_with {
     }};
 }
 
+/// Whether the batch products of a dense layer of `outputs × inputs` weights over `batch`
+/// samples are split across the threads of a training session (see `split`).
+#[cfg(feature = "train")]
+pub(crate) fn splits_products(outputs: usize, inputs: usize, batch: usize) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    if path() != KernelPath::Portable {
+        return split::splits(outputs * inputs * batch);
+    }
+    let _ = (outputs, inputs, batch);
+    false
+}
+
 /// Views a slice of `T` as a slice of `U`; used only where `T` and `U` are the same type.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
@@ -117,7 +138,7 @@ pub fn dense_forward<T: Float, const OUT: usize, const IN: usize>(
     simd_or_portable!(
         T,
         OUT * IN > SMALL_LAYER,
-        s => simd::forward(s, cast(w), cast(b), cast(x), cast_mut(z), (OUT, IN, n)),
+        s => products::forward(s, cast(w), cast(b), cast(x), cast_mut(z), (OUT, IN, n)),
         portable::forward::<T, OUT, IN>(w, b, x, z)
     )
 }
@@ -148,7 +169,7 @@ pub fn dense_parameter_gradient<T: Float, const OUT: usize, const IN: usize>(
     simd_or_portable!(
         T,
         OUT * IN > SMALL_LAYER,
-        s => simd::weight_gradient(s, cast_mut(dw), cast(x), cast(delta), (OUT, IN, n)),
+        s => products::weight_gradient(s, cast_mut(dw), cast(x), cast(delta), (OUT, IN, n)),
         portable::weight_gradient::<T, OUT, IN>(dw, x, delta)
     )
 }
@@ -168,7 +189,7 @@ pub fn dense_input_gradient<T: Float, const OUT: usize, const IN: usize>(
     simd_or_portable!(
         T,
         OUT * IN > SMALL_LAYER,
-        s => simd::input_gradient(s, cast(w), cast(delta), cast_mut(dx), (OUT, IN, n)),
+        s => products::input_gradient(s, cast(w), cast(delta), cast_mut(dx), (OUT, IN, n)),
         portable::input_gradient::<T, OUT, IN>(w, delta, dx, n)
     )
 }

@@ -22,6 +22,7 @@ use rand::seq::SliceRandom;
 
 use super::Metric;
 use super::session::{Session, copy_parameters, restore_parameters};
+use crate::training::parallel;
 use crate::{Dataset, Loss, Network, Optimizer, TrainError};
 
 /// Every core must take at most this share of one thread's time to be chosen: a margin over the
@@ -61,8 +62,8 @@ where
     O: Optimizer,
     L: Loss<N::OutputActivation>,
 {
-    // Two samples a thread at least, or a thread would have nothing to share.
-    if cores <= 1 || N::BATCH_STATISTICS || batch_size < 2 * cores {
+    // Where no product or update is large enough to be split, other threads get nothing.
+    if cores <= 1 || !parallel::shares_work(N::LAYERS, batch_size) {
         return Ok(1);
     }
     let network = core::any::type_name::<N>();

@@ -14,6 +14,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 
 use crate::TrainError;
+use crate::training::team::Team;
 
 /// A rayon pool of `threads` threads, one of which runs the tasks handed to [`run`](Self::run).
 ///
@@ -22,6 +23,8 @@ use crate::TrainError;
 pub(crate) struct TrainingPool {
     pool: rayon::ThreadPool,
     relay: Arc<Relay>,
+    /// The pool's threads as one team: the one running a task and helpers on the others.
+    team: Team,
     /// Held for its drop, which waits for the threads.
     _threads: Joined,
 }
@@ -82,19 +85,21 @@ struct Task(*mut (dyn FnMut() + Send + 'static));
 unsafe impl Send for Task {}
 
 impl TrainingPool {
-    /// Starts `threads` threads (at least 2 are useful) named `nn-train-<i>`.
+    /// Starts `threads` threads (at least 2 are useful) named `nn-train-<i>`, working as a team
+    /// whose helpers each have `scratch_bytes` bytes of scratch memory.
     ///
     /// More threads than a pool can hold, or threads the operating system refuses to start
     /// (a limit on processes or memory), are a [`TrainError::ThreadSpawn`]; the threads started
     /// by then end before it returns.
-    pub(crate) fn new(threads: usize) -> Result<Self, TrainError> {
-        Self::start(threads, spawn_thread)
+    pub(crate) fn new(threads: usize, scratch_bytes: usize) -> Result<Self, TrainError> {
+        Self::start(threads, scratch_bytes, spawn_thread)
     }
 
     /// [`new`](Self::new), starting each thread with `spawn` (given the thread's builder, with
     /// its name set, and rayon's side of the thread to run on it).
     fn start(
         threads: usize,
+        scratch_bytes: usize,
         mut spawn: impl FnMut(std::thread::Builder, rayon::ThreadBuilder) -> io::Result<JoinHandle<()>>,
     ) -> Result<Self, TrainError> {
         let most = rayon::max_num_threads();
@@ -156,8 +161,20 @@ impl TrainingPool {
         Ok(Self {
             pool,
             relay,
+            team: Team::new(threads, scratch_bytes),
             _threads: handles,
         })
+    }
+
+    /// The number of threads.
+    pub(crate) fn threads(&self) -> usize {
+        self.pool.current_num_threads()
+    }
+
+    /// [`run`](Self::run)s `f` with the other threads of the pool waiting as its team's helpers
+    /// (see [`Team::serve`]): the loops and products `f` starts spread over every thread.
+    pub(crate) fn run_as_team<R: Send>(&self, f: impl FnOnce() -> R + Send) -> R {
+        self.run(|| self.team.serve(f))
     }
 
     /// Runs `f` on one of the pool's threads (right here if this is one) and returns its
@@ -248,7 +265,7 @@ mod tests {
 
     #[test]
     fn tasks_run_inside_the_pool_and_return_their_results() {
-        let pool = TrainingPool::new(2).unwrap();
+        let pool = TrainingPool::new(2, 0).unwrap();
         assert_eq!(pool.run(rayon::current_num_threads), 2);
         for i in 0..100 {
             let (index, sum) = pool.run(|| {
@@ -264,7 +281,7 @@ mod tests {
 
     #[test]
     fn a_panicking_task_panics_in_the_caller_and_the_pool_goes_on() {
-        let pool = TrainingPool::new(2).unwrap();
+        let pool = TrainingPool::new(2, 0).unwrap();
         let outcome = catch_unwind(AssertUnwindSafe(|| pool.run(|| panic!("in the task"))));
         let payload = outcome.unwrap_err();
         assert_eq!(payload.downcast_ref::<&str>(), Some(&"in the task"));
@@ -289,7 +306,7 @@ mod tests {
     #[test]
     fn dropping_the_pool_waits_for_its_threads_to_end() {
         let alive = Arc::new(());
-        let pool = TrainingPool::start(3, counted(&alive)).unwrap();
+        let pool = TrainingPool::start(3, 0, counted(&alive)).unwrap();
         assert_eq!(pool.run(|| 4), 4);
         assert_eq!(
             Arc::strong_count(&alive),
@@ -304,7 +321,7 @@ mod tests {
     fn a_refused_thread_is_an_error_naming_the_count_and_the_others_end() {
         let alive = Arc::new(());
         let mut started = counted(&alive);
-        let result = TrainingPool::start(3, |builder, thread| {
+        let result = TrainingPool::start(3, 0, |builder, thread| {
             if thread.index() == 2 {
                 Err(io::Error::new(
                     io::ErrorKind::WouldBlock,
@@ -336,7 +353,7 @@ mod tests {
     #[test]
     fn a_thread_the_operating_system_cannot_give_a_stack_is_an_error() {
         // A stack of 2⁶⁰ bytes is beyond any address space: `pthread_create` fails.
-        let result = TrainingPool::start(2, |builder, thread| {
+        let result = TrainingPool::start(2, 0, |builder, thread| {
             spawn_thread(builder.stack_size(1 << 60), thread)
         });
         let Err(TrainError::ThreadSpawn { threads, .. }) = result else {
@@ -348,7 +365,7 @@ mod tests {
     #[test]
     fn more_threads_than_a_pool_holds_are_refused_before_any_starts() {
         let most = rayon::max_num_threads();
-        let result = TrainingPool::start(most + 1, |_, _| panic!("no thread is started"));
+        let result = TrainingPool::start(most + 1, 0, |_, _| panic!("no thread is started"));
         let Err(error) = result else {
             panic!("too many threads");
         };

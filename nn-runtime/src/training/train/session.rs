@@ -16,24 +16,27 @@ use super::pool::TrainingPool;
 use super::regularization::Penalty;
 use super::snapshot::{RngState, SessionState};
 use super::worker::{Worker, load_batch};
-use crate::training::parallel;
-use crate::{Dataset, Float, HyperparameterError, Loss, Network, Optimizer, Tensors, TrainError};
+use crate::{Dataset, Float, HyperparameterError, LayerKind, Loss, Network, Optimizer, TrainError};
 
 /// Everything a training step touches, allocated once for a network, a batch capacity, a dataset
 /// size and a thread count. [`Session::step`], [`Session::epoch`] and [`Session::evaluate`] then
 /// allocate nothing.
 ///
-/// With several threads each batch is cut into one contiguous share per thread; every thread
-/// runs forward and backward on its share with its own buffers and dropout stream, and the
-/// gradients are summed in a fixed order, weighted by share size. The result is deterministic
-/// for a given seed and thread count. Dropping the session waits for its threads to end.
+/// With several threads, the threads work as one team on each step: the products of a large
+/// dense layer are split by columns of its weights, and the optimizer's update of a large tensor
+/// into the same pieces, so that each thread keeps its part of the weights, gradients and
+/// optimizer state in its own cache; the rest of the step runs on one thread. Results are the
+/// same for a given seed and thread count. Between thread counts they are the same bit for bit
+/// where no product is large enough to split (dropout draws the same masks), and otherwise differ
+/// within rounding: a split forward pass adds up the threads' parts of each sum. Dropping the
+/// session waits for its threads to end.
 ///
 /// A panic in the user's [`Loss`] or [`Optimizer`] during [`epoch`](Session::epoch) leaves the
 /// network with the weights of the epoch's start; during a lone [`step`](Session::step), with
 /// the tensors updated so far (see there).
 pub struct Session<N: Network<IN, OUT>, const IN: usize, const OUT: usize> {
     batch_size: usize,
-    workers: Vec<Worker<N, IN, OUT>>,
+    worker: Worker<N, IN, OUT>,
     pool: Option<Arc<TrainingPool>>,
     order: Vec<usize>,
     /// The weights at the start of the current epoch, restored if it diverges.
@@ -103,9 +106,8 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
         Self::with_threads(batch_size, samples, seed, 1)
     }
 
-    /// Like [`new`](Self::new), splitting each batch across `threads` threads (at least 1) of a
-    /// pool made here; one for a network with batch normalization, whose statistics need the
-    /// whole batch. Dropping the session waits for its threads to end.
+    /// Like [`new`](Self::new), running each step on `threads` threads (at least 1) of a pool
+    /// made here. Dropping the session waits for its threads to end.
     ///
     /// Threads the operating system refuses to start are a [`TrainError::ThreadSpawn`] naming
     /// the count asked for.
@@ -123,15 +125,11 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
             }
             .into());
         }
-        let threads = if N::BATCH_STATISTICS {
-            1
-        } else {
-            threads.max(1)
-        };
+        let threads = threads.max(1);
         // The threads first: if they cannot start, nothing else is allocated.
         let pool = match threads {
             1 => None,
-            _ => Some(Arc::new(TrainingPool::new(threads)?)),
+            _ => Some(Arc::new(TrainingPool::new(threads, scratch_bytes::<N, IN, OUT>(batch_size))?)),
         };
         Ok(Self::with_pool(batch_size, samples, seed, threads, pool))
     }
@@ -145,19 +143,11 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
         threads: usize,
         pool: Option<Arc<TrainingPool>>,
     ) -> Self {
-        let share = batch_size.div_ceil(threads);
-        let workers = (0..threads)
-            .map(|i| {
-                Worker::new(
-                    if threads == 1 { batch_size } else { share },
-                    worker_seed(seed, i),
-                )
-            })
-            .collect();
+        debug_assert_eq!(pool.as_ref().map_or(1, |pool| pool.threads()), threads);
         let zero = <N::Scalar as Default>::default();
         Self {
             batch_size,
-            workers,
+            worker: Worker::new(batch_size, worker_seed(seed, 0)),
             pool,
             order: (0..samples).collect(),
             running: Vec::with_capacity(samples),
@@ -205,7 +195,7 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
 
     /// The number of threads a step runs on.
     pub fn threads(&self) -> usize {
-        self.workers.len()
+        self.pool.as_ref().map_or(1, |pool| pool.threads())
     }
 
     /// One training step on the samples `indices` of `data`: forward, loss, backward, weight
@@ -232,11 +222,12 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
         })
     }
 
-    /// Runs `f` on one of the session's threads when it has several (the calling thread
-    /// otherwise), so that the work `f` spreads stays on the session's pool.
+    /// Runs `f` on one of the session's threads with the others as its team when it has
+    /// several (on the calling thread otherwise), so that the work `f` spreads stays on the
+    /// session's pool.
     fn on_pool<R: Send>(&mut self, f: impl FnOnce(&mut Self) -> R + Send) -> R {
         match self.pool.clone() {
-            Some(pool) => pool.run(|| f(self)),
+            Some(pool) => pool.run_as_team(|| f(self)),
             None => f(self),
         }
     }
@@ -255,29 +246,20 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
         totals: &mut PassTotals,
     ) -> f64 {
         let weights = self.weights.as_deref().or(data.sample_weights());
-        let (data_loss, weight) = Self::compute_gradients(
-            &mut self.workers,
-            self.pool.is_some(),
-            self.measured,
-            net,
-            data,
-            indices,
-            weights,
-            loss,
-        );
-        self.step_weight = weight;
-        for worker in &mut self.workers {
-            totals.metrics.merge(&worker.metrics);
-            worker.metrics = MetricTotals::default();
-        }
+        let worker = &mut self.worker;
+        worker.compute(net, data, indices, weights, loss, self.measured);
+        let data_loss = worker.loss;
+        self.step_weight = worker.weight;
+        totals.metrics.merge(&worker.metrics);
+        worker.metrics = MetricTotals::default();
         optimizer.begin_step();
         let mut offset = 0;
         let mut penalty_value = 0.0;
-        let gradients = &mut self.workers[0].gradients;
+        let gradients = &mut worker.gradients;
         let clipping = self.clipping;
         // Each layer's gradient norm is taken with the penalty and before clipping.
         let norms = &mut self.gradient_norms;
-        let mut update = || {
+        {
             // Clipping by norm needs every gradient, penalty included, before any update.
             let mut factor = 1.0;
             if let GradientClipping::Norm { max_norm } = clipping {
@@ -315,70 +297,9 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
                 },
             );
             norms.end_step();
-        };
-        if self.pool.is_some() {
-            parallel::spread(update);
-        } else {
-            update();
         }
-        // One worker when the network has batch statistics (the trainer sees to it).
-        net.update_statistics(&self.workers[0].workspace);
+        net.update_statistics(&worker.workspace);
         data_loss + penalty_value
-    }
-
-    /// Forward, loss and backward on the samples `indices` of `data`, on the one worker or, when
-    /// `parallel`, on every worker's share with their gradients summed into the first's.
-    /// Returns the batch-mean loss and what the batch weighs (its weight sum, or its sample
-    /// count unweighted).
-    #[allow(clippy::too_many_arguments)]
-    fn compute_gradients<L: Loss<N::OutputActivation>>(
-        workers: &mut [Worker<N, IN, OUT>],
-        parallel: bool,
-        measured: Measured,
-        net: &N,
-        data: &Dataset<N::Scalar, IN, OUT>,
-        indices: &[usize],
-        weights: Option<&[N::Scalar]>,
-        loss: &L,
-    ) -> (f64, f64) {
-        if parallel {
-            Self::compute_in_parallel(workers, measured, net, data, indices, weights, loss)
-        } else {
-            let worker = &mut workers[0];
-            worker.compute(net, data, indices, weights, loss, measured);
-            (worker.loss, worker.weight)
-        }
-    }
-
-    /// Runs each worker on its contiguous share of `indices` in parallel, then leaves the
-    /// share-weighted sum of their gradients in the first worker's. Returns the batch-mean loss
-    /// and what the batch weighs (its weight sum, or its sample count unweighted).
-    fn compute_in_parallel<L: Loss<N::OutputActivation>>(
-        workers: &mut [Worker<N, IN, OUT>],
-        measured: Measured,
-        net: &N,
-        data: &Dataset<N::Scalar, IN, OUT>,
-        indices: &[usize],
-        weights: Option<&[N::Scalar]>,
-        loss: &L,
-    ) -> (f64, f64) {
-        let threads = workers.len();
-        let share = indices.len().div_ceil(threads);
-        run_all(workers, 0, &|i, worker| {
-            let start = (i * share).min(indices.len());
-            let end = ((i + 1) * share).min(indices.len());
-            worker.compute(net, data, &indices[start..end], weights, loss, measured);
-        });
-        // Each share counts by its weight: its sample count, or its weight sum when weighted (a
-        // batch of zero weights has a zero gradient and loss, whatever the divisor).
-        let weight: f64 = workers.iter().map(|worker| worker.weight).sum();
-        let total = if weight > 0.0 { weight } else { 1.0 };
-        let mean_loss = workers
-            .iter()
-            .map(|worker| worker.loss * worker.weight / total)
-            .sum();
-        parallel::spread(|| sum_gradients(workers, total));
-        (mean_loss, weight)
     }
 
     /// Runs a whole training step (no penalty) on the samples `indices` of `data` on the
@@ -401,8 +322,7 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
         })
     }
 
-    /// Runs the gradient half of a step (forward, loss, backward and, on several threads, the
-    /// sum of the threads' gradients; no update) on the samples `indices` of `data` and returns
+    /// Runs the gradient half of a step (forward, loss and backward; no update) on the samples `indices` of `data` and returns
     /// how long it took. The network is left as it was; the session's dropout streams advance,
     /// so the trainer times throwaway sessions.
     pub(super) fn time_gradients<L: Loss<N::OutputActivation>>(
@@ -414,16 +334,10 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
     ) -> std::time::Duration {
         self.on_pool(|session| {
             let start = std::time::Instant::now();
-            Self::compute_gradients(
-                &mut session.workers,
-                session.pool.is_some(),
-                session.measured,
-                net,
-                data,
-                indices,
-                None,
-                loss,
-            );
+            let measured = session.measured;
+            session
+                .worker
+                .compute(net, data, indices, None, loss, measured);
             start.elapsed()
         })
     }
@@ -477,9 +391,7 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
     /// drops the metric sums of the unfinished step.
     fn recover_from_panic(&mut self, net: &mut N) {
         restore_parameters(net, &self.last_good);
-        for worker in &mut self.workers {
-            worker.metrics = MetricTotals::default();
-        }
+        self.worker.metrics = MetricTotals::default();
     }
 
     fn epoch_here<O: Optimizer, L: Loss<N::OutputActivation>>(
@@ -554,7 +466,7 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
         loss: &L,
     ) -> PassTotals {
         let measured = self.measured;
-        let worker = &mut self.workers[0];
+        let worker = &mut self.worker;
         let batch_size = worker.input.capacity();
         let mut totals = PassTotals::default();
         let mut start = 0;
@@ -573,14 +485,13 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
         totals
     }
 
-    /// Whether `net` gives a finite loss, in inference mode, on the first worker's share of the
-    /// last batch.
+    /// Whether `net` gives a finite loss, in inference mode, on the last batch.
     fn last_batch_loss_is_finite<L: Loss<N::OutputActivation>>(
         &mut self,
         net: &N,
         loss: &L,
     ) -> bool {
-        let worker = &mut self.workers[0];
+        let worker = &mut self.worker;
         if worker.samples == 0 {
             return true;
         }
@@ -615,17 +526,13 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
         SessionState {
             order: self.order.clone(),
             shuffle: RngState::of(&self.rng),
-            dropout: self
-                .workers
-                .iter()
-                .map(|worker| RngState::of(&worker.rng))
-                .collect(),
+            dropout: vec![RngState::of(&self.worker.rng)],
             best: self.best.iter().map(|v| v.as_f64()).collect(),
         }
     }
 
-    /// Continues from a state [`state`](Self::state) saved from a session of the same network,
-    /// data size and thread count.
+    /// Continues from a state [`state`](Self::state) saved from a session of the same network
+    /// and data size, on any number of threads.
     pub fn restore(&mut self, state: &SessionState) -> Result<(), String> {
         let mut sorted = state.order.clone();
         sorted.sort_unstable();
@@ -637,13 +544,13 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
                 self.order.len()
             ));
         }
-        if state.dropout.len() != self.workers.len() {
+        let [dropout] = state.dropout.as_slice() else {
             return Err(format!(
-                "the checkpoint was written with {} threads, expected {}",
-                state.dropout.len(),
-                self.workers.len()
+                "the checkpoint holds {} dropout streams, expected 1 (checkpoints of runs on \
+                 several threads from before the threads shared each step hold one per thread)",
+                state.dropout.len()
             ));
-        }
+        };
         if state.best.len() != self.best.len() {
             return Err(format!(
                 "the checkpoint's best weights hold {} values, expected {}",
@@ -651,15 +558,9 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
                 self.best.len()
             ));
         }
-        let rngs = state
-            .dropout
-            .iter()
-            .map(RngState::restore)
-            .collect::<Result<Vec<_>, _>>()?;
+        let dropout = dropout.restore()?;
         self.rng = state.shuffle.restore()?;
-        for (worker, rng) in self.workers.iter_mut().zip(rngs) {
-            worker.rng = rng;
-        }
+        self.worker.rng = dropout;
         self.order.copy_from_slice(&state.order);
         for (best, &value) in self.best.iter_mut().zip(&state.best) {
             *best = N::Scalar::of_f64(value);
@@ -668,71 +569,18 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
     }
 }
 
-/// Leaves in the first worker's gradients the sum of every worker's, each weighted by its share
-/// of the `total` weight (samples, unweighted): `g₀·w₀ + g₁·w₁ + …`, added in worker order, one pass per worker.
-fn sum_gradients<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
-    workers: &mut [Worker<N, IN, OUT>],
-    total: f64,
-) {
-    let (first, rest) = workers.split_first_mut().expect("a session has a worker");
-    let weight = |worker: &Worker<N, IN, OUT>| N::Scalar::of_f64(worker.weight / total);
-    let first_weight = weight(first);
-    let mut tensor = 0;
-    first.gradients.for_each_tensor_mut(|_, sum| {
-        let mut weighted = false;
-        for worker in rest.iter().filter(|worker| worker.samples > 0) {
-            let w = weight(worker);
-            with_tensor(&worker.gradients, tensor, |values| {
-                crate::learning::pieces::for_each_piece(
-                    (&mut *sum, values),
-                    #[inline(always)]
-                    |(sum, values)| {
-                        let pairs = sum.iter_mut().zip(values);
-                        if weighted {
-                            pairs.for_each(|(s, &g)| *s += g * w);
-                        } else {
-                            pairs.for_each(|(s, &g)| *s = *s * first_weight + g * w);
-                        }
-                    },
-                )
-            });
-            weighted = true;
-        }
-        if !weighted {
-            sum.iter_mut().for_each(|s| *s *= first_weight);
-        }
-        tensor += 1;
-    });
-}
-
-/// Calls `f` on tensor number `index` (in [`Tensors`] order) of `tensors`.
-fn with_tensor<T: Float>(tensors: &impl Tensors<T>, index: usize, f: impl FnOnce(&[T])) {
-    let mut f = Some(f);
-    let mut current = 0;
-    tensors.for_each_tensor(|_, values| {
-        if current == index
-            && let Some(f) = f.take()
-        {
-            f(values);
-        }
-        current += 1;
-    });
-}
-
-/// Runs `f(index, worker)` for every worker, in parallel on the current rayon pool, with
-/// `rayon::join` (no heap allocation).
-fn run_all<W: Send>(workers: &mut [W], base: usize, f: &(impl Fn(usize, &mut W) + Sync)) {
-    match workers.len() {
-        0 => {}
-        1 => f(base, &mut workers[0]),
-        n => {
-            let (left, right) = workers.split_at_mut(n / 2);
-            rayon::join(
-                || run_all(left, base, f),
-                || run_all(right, base + n / 2, f),
-            );
-        }
-    }
+/// The scratch memory each helper of a session's team needs: room for one partial result of
+/// the widest dense layer's forward pass over a batch of `batch_size` (see `kernels::split`).
+fn scratch_bytes<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
+    batch_size: usize,
+) -> usize {
+    let widest = N::LAYERS
+        .iter()
+        .filter(|layer| layer.kind == LayerKind::Dense)
+        .map(|layer| layer.outputs)
+        .max()
+        .unwrap_or(0);
+    widest * batch_size * core::mem::size_of::<N::Scalar>()
 }
 
 /// Whether every parameter of `net` is finite.

@@ -48,7 +48,8 @@ pub struct SessionState {
     pub order: Vec<usize>,
     /// The shuffling stream.
     pub shuffle: RngState,
-    /// Each worker's dropout stream.
+    /// The dropout stream, in a list of one (checkpoints of multi-threaded runs of earlier
+    /// versions, which drew one stream per thread, hold several and are refused).
     pub dropout: Vec<RngState>,
     /// The weights of the best epoch so far, for early stopping (every tensor, in
     /// [`Tensors`](crate::Tensors) order, as `f64`, which holds `f32` values exactly).

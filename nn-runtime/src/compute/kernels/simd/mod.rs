@@ -51,6 +51,46 @@ pub(super) fn forward<S: Simd>(
     unsafe { gemm_nn(s, p, out, n) }
 }
 
+/// The part of [`forward`]'s `Z` that columns `columns` of `W` (steps `columns` of the
+/// reduction) contribute, plus the bias if given, written through `z`. Each value is one chain
+/// of fused multiply-adds, as in [`forward`], over the given steps.
+///
+/// # Safety
+/// `z` must be valid for writes of `out × n` values that nothing else accesses meanwhile;
+/// `columns` must not be empty.
+pub(super) unsafe fn forward_columns<S: Simd>(
+    s: S,
+    w: &[S::Elem],
+    bias: Option<&[S::Elem]>,
+    x: &[S::Elem],
+    z: *mut S::Elem,
+    (out, inp, n): (usize, usize, usize),
+    columns: core::ops::Range<usize>,
+) {
+    assert!(w.len() == out * inp && x.len() == inp * n);
+    assert!(columns.start < columns.end && columns.end <= inp);
+    assert!(bias.is_none_or(|bias| bias.len() == out));
+    let first = columns.start;
+    // SAFETY: `first < inp`: the offsets stay within `w` and `x`.
+    let p = unsafe {
+        Nn {
+            a: w.as_ptr().add(first * out),
+            lda: out,
+            a_len: w.len() - first * out,
+            b: x.as_ptr().add(first),
+            rsb: 1,
+            csb: inp,
+            c: z,
+            ldc: out,
+            init: bias.map_or(Init::Zero, |bias| Init::Bias(bias.as_ptr())),
+            depth: columns.len(),
+        }
+    };
+    // SAFETY: the lengths checked above (and the caller's `z`) cover every access of an
+    // `out × n` product over reduction steps `columns` through these strides.
+    unsafe { gemm_nn(s, p, out, n) }
+}
+
 /// `∂W = Δ·Xᵀ` (`out × inp`) from `Δ` (`out × n`) and `X` (`inp × n`), all column-major.
 pub(super) fn weight_gradient<S: Simd>(
     s: S,
@@ -59,27 +99,48 @@ pub(super) fn weight_gradient<S: Simd>(
     delta: &[S::Elem],
     (out, inp, n): (usize, usize, usize),
 ) {
-    assert!(dw.len() == out * inp);
+    weight_gradient_columns(s, dw, x, delta, (out, inp, n), 0..inp);
+}
+
+/// Columns `columns` of [`weight_gradient`]'s `∂W` into `dw`, which holds just them
+/// (`out × columns.len()`). Each value is the same chain of operations as in
+/// [`weight_gradient`], so pieces of columns computed apart give the same bits as the whole.
+pub(super) fn weight_gradient_columns<S: Simd>(
+    s: S,
+    dw: &mut [S::Elem],
+    x: &[S::Elem],
+    delta: &[S::Elem],
+    (out, inp, n): (usize, usize, usize),
+    columns: core::ops::Range<usize>,
+) {
+    assert!(columns.start <= columns.end && columns.end <= inp);
+    assert!(dw.len() == out * columns.len());
     assert!(x.len() == inp * n && delta.len() == out * n);
     if out < S::NN_ROWS * S::LANES {
         // SAFETY: the lengths are checked above.
-        return unsafe { weight_gradient_transposed(s, dw, x, delta, (out, inp, n)) };
+        return unsafe { weight_gradient_transposed(s, dw, x, delta, (out, inp, n), columns) };
     }
-    let p = Nn {
-        a: delta.as_ptr(),
-        lda: out,
-        a_len: delta.len(),
-        b: x.as_ptr(),
-        rsb: inp,
-        csb: 1,
-        c: dw.as_mut_ptr(),
-        ldc: out,
-        init: Init::Zero,
-        depth: n,
+    if columns.is_empty() {
+        return;
+    }
+    // SAFETY: `columns.start < inp`: the offset stays within `x`.
+    let p = unsafe {
+        Nn {
+            a: delta.as_ptr(),
+            lda: out,
+            a_len: delta.len(),
+            b: x.as_ptr().add(columns.start),
+            rsb: inp,
+            csb: 1,
+            c: dw.as_mut_ptr(),
+            ldc: out,
+            init: Init::Zero,
+            depth: n,
+        }
     };
-    // SAFETY: `Xᵀ[j, k] = x[j·inp + k]` and the lengths checked above cover every access of an
-    // `out × inp` product with reduction depth `n`.
-    unsafe { gemm_nn(s, p, out, inp) }
+    // SAFETY: `Xᵀ[j, k] = x[j·inp + k]`; columns `columns` of it, and the lengths checked above,
+    // cover every access of an `out × columns.len()` product with reduction depth `n`.
+    unsafe { gemm_nn(s, p, out, columns.len()) }
 }
 
 /// [`weight_gradient`] for layers with fewer outputs than a row panel, whose rows would fill
@@ -90,27 +151,29 @@ pub(super) fn weight_gradient<S: Simd>(
 /// multiply-adds as in [`gemm_nn`], so the two give the same bits.
 ///
 /// # Safety
-/// `out < NN_ROWS·LANES`, and the slices as [`weight_gradient`] checks them.
+/// `out < NN_ROWS·LANES`, and the slices as [`weight_gradient_columns`] checks them.
 unsafe fn weight_gradient_transposed<S: Simd>(
     s: S,
     dw: &mut [S::Elem],
     x: &[S::Elem],
     delta: &[S::Elem],
     (out, inp, n): (usize, usize, usize),
+    columns: core::ops::Range<usize>,
 ) {
-    if out == 0 || inp == 0 {
+    if out == 0 || columns.is_empty() {
         return;
     }
     let mut buffer = Transposed::new();
     let at = buffer.as_mut_ptr::<S::Elem>();
     let block = block_rows::<S>(out, inp);
-    let mut i = 0;
-    while i < inp {
-        let rows = block.min(inp - i);
+    let mut i = columns.start;
+    while i < columns.end {
+        let rows = block.min(columns.end - i);
         // SAFETY: rows `i..i + rows` of `X` (`inp × n`, so `x.len() − i` elements readable from
         // row `i`), `Δᵀ[r, c] = delta[c + r·out]` within `delta`, and a `rows × out` block of
         // `∂Wᵀ` in `buffer` (`rows·out` fits, as `block` does, and `block > 0` as `out` is less
-        // than a panel); its transpose lands in columns `i..i + rows` of `∂W`.
+        // than a panel); its transpose lands in columns `i..i + rows` of `∂W`, within `dw`, which starts at column
+        // `columns.start`.
         unsafe {
             let p = Nn {
                 a: x.as_ptr().add(i),
@@ -125,7 +188,7 @@ unsafe fn weight_gradient_transposed<S: Simd>(
                 depth: n,
             };
             gemm_nn(s, p, rows, out);
-            transpose(s, at, rows, dw.as_mut_ptr().add(i * out), (rows, out));
+            transpose(s, at, rows, dw.as_mut_ptr().add((i - columns.start) * out), (rows, out));
         }
         i += rows;
     }

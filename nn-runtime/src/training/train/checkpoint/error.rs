@@ -45,8 +45,8 @@ pub enum CheckpointError {
     /// The training state in the file cannot be read.
     #[error("the checkpoint's training state is malformed: {0}")]
     State(String),
-    /// The checkpoint does not fit the training it is resumed in: another optimizer, data size,
-    /// thread count or number of epochs.
+    /// The checkpoint does not fit the training it is resumed in: another optimizer, data size
+    /// or number of epochs.
     #[error("the checkpoint cannot resume this training: {0}")]
     Mismatch(String),
     /// The optimizer cannot save its state.
