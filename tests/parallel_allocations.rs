@@ -1,4 +1,4 @@
-//! Exact heap-allocation count of data-parallel training epochs, counted on every thread (this
+//! Exact heap-allocation count of training epochs on two threads, counted on every thread (this
 //! binary holds one test, so nothing else allocates meanwhile).
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -31,20 +31,23 @@ unsafe impl GlobalAlloc for Counting {
 static GLOBAL: Counting = Counting;
 
 network! {
-    struct Digits: Input<64> -> Dense<32, Relu> -> Dropout<0.2> -> Dense<10, Softmax>;
+    /// A first layer large enough for its products (2¹⁸ multiply-adds and more over a batch of
+    /// 32), its optimizer update and its batch's inputs to be shared by the threads.
+    struct Wide: Input<256> -> Dense<256, Relu> -> Dropout<0.2> -> Dense<10, Softmax>;
 }
 
 #[test]
 fn two_thread_epochs_allocate_nothing_after_setup() {
-    let inputs: Vec<[f32; 64]> = (0..100)
+    let inputs: Vec<[f32; 256]> = (0..100)
         .map(|i| core::array::from_fn(|p| ((i * p) % 7) as f32 / 7.0))
         .collect();
     let labels: Vec<usize> = (0..100).map(|i| i % 10).collect();
     let data = Dataset::from_labels(&inputs, &labels).unwrap();
-    let mut net = Digits::new(&mut StdRng::seed_from_u64(1));
+    let mut net = Wide::new(&mut StdRng::seed_from_u64(1));
     let mut optimizer = Adam::new(1e-3);
-    optimizer.prepare::<f32>(Digits::PARAMETERS);
-    let mut session = Session::<Digits, 64, 10>::with_threads(32, data.len(), 7, 2).unwrap();
+    optimizer.prepare::<f32>(Wide::PARAMETERS);
+    let mut session = Session::<Wide, 256, 10>::with_threads(32, data.len(), 7, 2).unwrap();
+    assert_eq!(session.threads(), 2);
     let penalty = Penalty { l1: 1e-4, l2: 1e-3 };
     // Warm-up: the pool's threads start and their queues take their size.
     session

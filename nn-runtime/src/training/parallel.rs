@@ -32,7 +32,10 @@ pub(crate) fn shares_work(layers: &[crate::LayerShape], batch_size: usize) -> bo
     layers.iter().any(|layer| {
         let splits = layer.kind == crate::LayerKind::Dense
             && crate::kernels::splits_products(layer.outputs, layer.inputs, batch_size);
-        splits || layer.tensor_lengths().any(|(_, len)| len >= 2 * MIN_PARALLEL_LEN)
+        splits
+            || layer
+                .tensor_lengths()
+                .any(|(_, len)| len >= 2 * MIN_PARALLEL_LEN)
     })
 }
 
@@ -49,7 +52,7 @@ pub(crate) fn split_over_pool<P: Split>(parts: P, f: &(impl Fn(P) + Sync)) {
     }
     let raw = parts.into_raw();
     team::run(pieces, &|piece| {
-        let range = len * piece / pieces..len * (piece + 1) / pieces;
+        let range = team::cut(len, pieces, piece);
         simd::wide(
             range.len(),
             #[inline(always)]

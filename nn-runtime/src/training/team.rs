@@ -136,13 +136,7 @@ impl Team {
                 if self.quit.load(Ordering::Acquire) {
                     return;
                 }
-                spins = spins.wrapping_add(1);
-                if spins % 4096 == 0 {
-                    // Lets the thread that posts jobs run if it shares this CPU.
-                    std::thread::yield_now();
-                } else {
-                    core::hint::spin_loop();
-                }
+                pause(&mut spins);
             }
             if index < self.pieces.load(Ordering::Relaxed) {
                 // SAFETY: the job was stored before `posted` changed (release/acquire), and
@@ -174,12 +168,7 @@ impl Team {
             fn drop(&mut self) {
                 let mut spins = 0u32;
                 while self.0.finished.0.load(Ordering::Acquire) < self.0.helpers {
-                    spins = spins.wrapping_add(1);
-                    if spins % 4096 == 0 {
-                        std::thread::yield_now();
-                    } else {
-                        core::hint::spin_loop();
-                    }
+                    pause(&mut spins);
                 }
             }
         }
@@ -193,6 +182,18 @@ impl Team {
     }
 }
 
+/// One turn of a wait loop: a spin-loop hint, and every 4 096th turn a yield, which lets the
+/// thread waited for run if it shares this CPU.
+#[inline(always)]
+fn pause(spins: &mut u32) {
+    *spins = spins.wrapping_add(1);
+    if spins.is_multiple_of(4096) {
+        std::thread::yield_now();
+    } else {
+        core::hint::spin_loop();
+    }
+}
+
 /// The number of threads loops and products started on this thread may use: the team's inside
 /// [`Team::serve`] (and not inside a piece), 1 elsewhere.
 #[inline]
@@ -200,9 +201,31 @@ pub(crate) fn threads() -> usize {
     CURRENT.with(|current| {
         let team = current.get();
         // SAFETY: a non-null pointer is the team of a `serve` running on this thread.
-        if team.is_null() { 1 } else { unsafe { (*team).helpers + 1 } }
+        if team.is_null() {
+            1
+        } else {
+            unsafe { (*team).helpers + 1 }
+        }
     })
 }
+
+/// Piece `piece` of `pieces` of `0..len`, in consecutive runs. Every split of a step cuts this
+/// way (a dense layer's weights by columns, its optimizer update by elements, a batch's inputs by
+/// rows), so that the pieces of one thread line up from one split to the next.
+pub(crate) fn cut(len: usize, pieces: usize, piece: usize) -> core::ops::Range<usize> {
+    len * piece / pieces..len * (piece + 1) / pieces
+}
+
+/// A pointer to memory that the pieces of a job write, each its own part (their callers vouch
+/// for it), shareable between the team's threads.
+#[derive(Clone, Copy)]
+pub(crate) struct SharedMut<E>(pub(crate) *mut E);
+
+// SAFETY: the pieces that use it write disjoint parts, each on one thread, and end before the
+// borrow the pointer comes from does (their callers vouch for it).
+unsafe impl<E: Send> Send for SharedMut<E> {}
+// SAFETY: as above.
+unsafe impl<E: Send> Sync for SharedMut<E> {}
 
 /// Each helper's scratch memory in the team serving this thread, where a piece of a job leaves
 /// a partial result for the posting thread to combine.
@@ -221,7 +244,10 @@ unsafe impl<E: Send> Sync for Scratch<E> {}
 impl<E> Scratch<E> {
     /// The part of piece `piece` (1 ≤ `piece` < [`threads`]).
     pub(crate) fn piece(self, piece: usize) -> *mut E {
-        assert!(piece >= 1, "piece 0 runs on the posting thread, which needs no scratch");
+        assert!(
+            piece >= 1,
+            "piece 0 runs on the posting thread, which needs no scratch"
+        );
         self.base.wrapping_add((piece - 1) * self.stride)
     }
 }
@@ -268,7 +294,10 @@ pub(crate) fn run(pieces: usize, job: &(dyn Fn(usize) + Sync)) {
     let _restore = Restore(team);
     // SAFETY: a non-null pointer is the team of a `serve` running on this thread.
     let team = unsafe { &*team };
-    assert!(pieces <= team.helpers + 1, "a job has at most one piece per thread");
+    assert!(
+        pieces <= team.helpers + 1,
+        "a job has at most one piece per thread"
+    );
     team.post(pieces, job);
 }
 

@@ -24,12 +24,12 @@ mod simd;
 #[cfg(all(target_arch = "x86_64", feature = "train"))]
 mod split;
 
-/// The batch products: split across a training session's threads where there are several.
-#[cfg(all(target_arch = "x86_64", feature = "train"))]
-use split as products;
 /// The batch products (no threads without the `train` feature).
 #[cfg(all(target_arch = "x86_64", not(feature = "train")))]
 use simd as products;
+/// The batch products: split across a training session's threads where there are several.
+#[cfg(all(target_arch = "x86_64", feature = "train"))]
+use split as products;
 
 #[cfg(test)]
 pub(crate) use path::testing::with_path;

@@ -17,7 +17,7 @@
 
 use super::simd::{self, Simd};
 use crate::compute::simd as flat;
-use crate::training::team;
+use crate::training::team::{self, SharedMut, cut};
 
 /// Products of fewer multiply-adds than this stay on one thread: below it, handing a piece to
 /// another thread costs more than it saves (2¹⁸ multiply-adds take about 2 µs on one AVX-512
@@ -31,28 +31,12 @@ pub(crate) fn splits(work: usize) -> bool {
 
 /// How many pieces a product of `work` multiply-adds over `units` units of split (columns or
 /// samples) is cut into: one per thread of the session's team for a large product, else 1.
-fn pieces(work: usize, units: usize) -> usize {
+pub(crate) fn pieces(work: usize, units: usize) -> usize {
     if !splits(work) {
         return 1;
     }
     team::threads().min(units).max(1)
 }
-
-/// Piece `piece` of `pieces` of `0..len`: the same cut as the optimizer's split update makes of
-/// a tensor of `len × width` values, `width` at a time.
-fn cut(len: usize, pieces: usize, piece: usize) -> core::ops::Range<usize> {
-    len * piece / pieces..len * (piece + 1) / pieces
-}
-
-/// A pointer to a result that pieces on several threads write, each its own part.
-#[derive(Clone, Copy)]
-struct Shared<E>(*mut E);
-
-// SAFETY: each piece writes a part of the result disjoint from every other piece's, and the
-// pieces end before the borrow the pointer comes from does.
-unsafe impl<E: Send> Send for Shared<E> {}
-// SAFETY: as above.
-unsafe impl<E: Send> Sync for Shared<E> {}
 
 /// [`simd::forward`], split by columns of `W` (the reduction) inside a session's team: piece 0
 /// computes its part with the bias into `z`, each other piece its part into the team's scratch,
@@ -77,7 +61,7 @@ pub(super) fn forward<S: Simd + Send + Sync>(
         return simd::forward(s, w, bias, x, z, (out, inp, n));
     };
     assert!(z.len() == out * n);
-    let result = Shared(z.as_mut_ptr());
+    let result = SharedMut(z.as_mut_ptr());
     team::run(pieces, &|piece| {
         let (result, columns) = (result, cut(inp, pieces, piece));
         let (target, bias) = match piece {
@@ -114,7 +98,7 @@ pub(super) fn weight_gradient<S: Simd + Send + Sync>(
         return simd::weight_gradient(s, dw, x, delta, (out, inp, n));
     }
     assert!(dw.len() == out * inp);
-    let result = Shared(dw.as_mut_ptr());
+    let result = SharedMut(dw.as_mut_ptr());
     team::run(pieces, &|piece| {
         let (result, columns) = (result, cut(inp, pieces, piece));
         // SAFETY: `dw` holds `out × inp` values and stays borrowed until every piece has ended;
@@ -141,7 +125,7 @@ pub(super) fn input_gradient<S: Simd + Send + Sync>(
         return simd::input_gradient(s, w, delta, dx, (out, inp, n));
     }
     assert!(delta.len() == out * n && dx.len() == inp * n);
-    let result = Shared(dx.as_mut_ptr());
+    let result = SharedMut(dx.as_mut_ptr());
     team::run(pieces, &|piece| {
         let (result, samples) = (result, cut(n, pieces, piece));
         // SAFETY: `dx` holds `inp × n` values and stays borrowed until every piece has ended;

@@ -16,6 +16,7 @@ use super::pool::TrainingPool;
 use super::regularization::Penalty;
 use super::snapshot::{RngState, SessionState};
 use super::worker::{Worker, load_batch};
+use crate::training::parallel;
 use crate::{Dataset, Float, HyperparameterError, LayerKind, Loss, Network, Optimizer, TrainError};
 
 /// Everything a training step touches, allocated once for a network, a batch capacity, a dataset
@@ -107,7 +108,10 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
     }
 
     /// Like [`new`](Self::new), running each step on `threads` threads (at least 1) of a pool
-    /// made here. Dropping the session waits for its threads to end.
+    /// made here; on the calling thread alone when the network has no product or tensor large
+    /// enough to share (see [`Trainer::threads`](super::Trainer::threads)), which
+    /// [`threads`](Self::threads) then reports. Dropping the session waits for its threads to
+    /// end.
     ///
     /// Threads the operating system refuses to start are a [`TrainError::ThreadSpawn`] naming
     /// the count asked for.
@@ -125,11 +129,17 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
             }
             .into());
         }
-        let threads = threads.max(1);
+        let threads = match parallel::shares_work(N::LAYERS, batch_size) {
+            true => threads.max(1),
+            false => 1,
+        };
         // The threads first: if they cannot start, nothing else is allocated.
         let pool = match threads {
             1 => None,
-            _ => Some(Arc::new(TrainingPool::new(threads, scratch_bytes::<N, IN, OUT>(batch_size))?)),
+            _ => Some(Arc::new(TrainingPool::new(
+                threads,
+                scratch_bytes::<N, IN, OUT>(batch_size),
+            )?)),
         };
         Ok(Self::with_pool(batch_size, samples, seed, threads, pool))
     }

@@ -286,7 +286,7 @@ impl<'a, O: Optimizer, L, V> Trainer<'a, O, L, V> {
     /// optimizer update of each large dense layer (one with at least 2¹⁸ multiply-adds per
     /// product over a batch, or 32 768 weights): each thread computes and updates its own columns
     /// of the weights. The rest of a step runs on one thread, and a network without a large
-    /// layer gains nothing. Results are deterministic for a given seed and thread count; they
+    /// layer runs on one thread alone ([`History::threads`] says so). Results are deterministic for a given seed and thread count; they
     /// equal one thread's bit for bit where nothing is split, and within rounding otherwise (a
     /// split forward pass sums the threads' parts).
     ///

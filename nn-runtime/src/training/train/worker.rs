@@ -5,6 +5,7 @@ use rand::rngs::ChaCha12Rng;
 
 use super::metrics::{Measured, MetricTotals};
 use crate::compute::simd;
+use crate::training::team::{self, SharedMut};
 use crate::{BatchMatrix, Dataset, Float, Loss, Network};
 
 /// The buffers one thread needs to run forward, loss and backward on part of a batch.
@@ -62,12 +63,7 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Worker<N, IN, OUT> 
         if indices.is_empty() {
             return;
         }
-        load_batch(
-            data,
-            indices.iter().copied(),
-            &mut self.input,
-            &mut self.target,
-        );
+        load_training_batch(data, indices, &mut self.input, &mut self.target);
         net.resample_dropout(&mut self.workspace, indices.len(), &mut self.rng);
         let output = net.forward_train(&self.input, &mut self.workspace);
         self.metrics.add(output, &self.target, measured);
@@ -83,6 +79,41 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Worker<N, IN, OUT> 
         .as_f64();
         net.backward(&self.input, &mut self.workspace, &mut self.gradients);
     }
+}
+
+/// Inputs of fewer values than this are loaded on one thread.
+const MIN_SPLIT_INPUTS: usize = 8192;
+
+/// [`load_batch`] for a training step: inside a session's team, when the inputs are large, each
+/// thread copies the rows of the inputs that the first layer's split products give it (see
+/// `kernels::split`), so that they are in its cache when it reads them.
+fn load_training_batch<T: Float, const IN: usize, const OUT: usize>(
+    data: &Dataset<T, IN, OUT>,
+    indices: &[usize],
+    input: &mut BatchMatrix<T, IN>,
+    target: &mut BatchMatrix<T, OUT>,
+) {
+    let pieces = team::threads().min(IN);
+    if pieces <= 1 || IN * indices.len() < MIN_SPLIT_INPUTS {
+        return load_batch(data, indices.iter().copied(), input, target);
+    }
+    input.set_columns(indices.len());
+    target.set_columns(indices.len());
+    for (y, &index) in target.columns_mut().zip(indices) {
+        y.copy_from_slice(data.target(index));
+    }
+    let inputs = SharedMut(input.as_mut_slice().as_mut_ptr());
+    team::run(pieces, &|piece| {
+        let (inputs, rows) = (inputs, team::cut(IN, pieces, piece));
+        for (column, &index) in indices.iter().enumerate() {
+            // SAFETY: `input` holds `IN` values for each of the batch's samples and stays
+            // borrowed until every piece has ended; the pieces' rows are disjoint.
+            let x = unsafe {
+                core::slice::from_raw_parts_mut(inputs.0.add(column * IN + rows.start), rows.len())
+            };
+            x.copy_from_slice(&data.input(index)[rows.clone()]);
+        }
+    });
 }
 
 /// Copies the samples `indices` of `data` into the columns of `input` and `target`: a training

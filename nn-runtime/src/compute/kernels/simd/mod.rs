@@ -188,7 +188,13 @@ unsafe fn weight_gradient_transposed<S: Simd>(
                 depth: n,
             };
             gemm_nn(s, p, rows, out);
-            transpose(s, at, rows, dw.as_mut_ptr().add((i - columns.start) * out), (rows, out));
+            transpose(
+                s,
+                at,
+                rows,
+                dw.as_mut_ptr().add((i - columns.start) * out),
+                (rows, out),
+            );
         }
         i += rows;
     }

@@ -12,6 +12,8 @@ mod paths;
 mod reference;
 mod runs;
 mod small;
+#[cfg(target_arch = "x86_64")]
+mod split;
 
 use guard::Placement;
 use reference::{Operands, Reference};
