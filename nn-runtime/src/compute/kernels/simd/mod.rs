@@ -58,6 +58,7 @@ pub(super) fn forward<S: Simd>(
 /// # Safety
 /// `z` must be valid for writes of `out × n` values that nothing else accesses meanwhile;
 /// `columns` must not be empty.
+#[cfg(feature = "train")]
 pub(super) unsafe fn forward_columns<S: Simd>(
     s: S,
     w: &[S::Elem],
