@@ -20,6 +20,9 @@ network! {
     /// Regression with a hidden layer: four tensors (two weights, two biases).
     struct Regressor: Input<2> -> Dense<8, Tanh> -> Dense<1>;
 
+    /// A hidden layer of 32 768 weights, large enough for threads to share its update.
+    struct Wide: Input<2> -> Dense<16384, Tanh> -> Dense<1>;
+
     /// Three classes.
     struct Classifier: Input<2> -> Dense<8, Tanh> -> Dense<3, Softmax>;
 
@@ -178,7 +181,7 @@ fn an_epoch_limit_of_a_billion_allocates_only_the_epochs_run() {
 fn more_threads_than_can_start_are_a_typed_error() {
     let _threads = threads_lock();
     let data = sums(32, 5);
-    let mut net = Regressor::new(&mut rng(6));
+    let mut net = Wide::new(&mut rng(6));
     let before = flat(&net);
     let error = Trainer::new(Sgd::new(0.05), MeanSquaredError)
         .threads(usize::MAX)
@@ -201,7 +204,7 @@ fn more_threads_than_can_start_are_a_typed_error() {
     );
     assert_eq!(flat(&net), before, "nothing was trained");
 
-    let session = Session::<Regressor, 2, 1>::with_threads(8, 32, 0, usize::MAX);
+    let session = Session::<Wide, 2, 1>::with_threads(8, 32, 0, usize::MAX);
     assert!(matches!(
         session.err(),
         Some(TrainError::ThreadSpawn {
@@ -542,14 +545,15 @@ impl Optimizer for Holding {
 fn dropping_a_session_waits_for_its_threads_to_end() {
     let _threads = threads_lock();
     let data = sums(24, 26);
-    let mut net = Regressor::new(&mut rng(27));
+    let mut net = Wide::new(&mut rng(27));
     let alive = Arc::new(());
     let mut optimizer = Holding {
         inner: Sgd::new(0.05),
         alive: Arc::clone(&alive),
     };
-    optimizer.prepare::<f32>(Regressor::PARAMETERS);
-    let mut session = Session::<Regressor, 2, 1>::with_threads(8, 24, 0, 2).unwrap();
+    optimizer.prepare::<f32>(Wide::PARAMETERS);
+    let mut session = Session::<Wide, 2, 1>::with_threads(8, 24, 0, 2).unwrap();
+    assert_eq!(session.threads(), 2);
     session
         .epoch(
             &mut net,

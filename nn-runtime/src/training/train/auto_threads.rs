@@ -2,15 +2,15 @@
 //! faster of one thread and every core, measured on the network, optimizer, batch size and data
 //! of the fit.
 //!
-//! Whether a second core helps depends on the step's length, the cores' caches and what else the
-//! machine runs, so no fixed work threshold is right everywhere: a 64-32-10 step of 7 µs loses
-//! to the handing over, a 784-128-10 step of 200 µs gains on one machine and loses on another.
-//! The choice times whole training steps on throwaway sessions, alternating one thread and every
-//! core, and keeps every core only when its median is clearly below one thread's. The steps
-//! train the real network and optimizer, whose parameters and state are put back afterwards
-//! bit for bit; for an optimizer whose state cannot be saved
-//! ([`Optimizer::state`](crate::Optimizer::state) is `None`) only the gradient half of each step
-//! is timed. Each network type and batch size is measured once per process.
+//! The threads share only the products and updates of large layers; whether that beats one
+//! thread depends on how much of the step they are, the cores' caches and what else the machine
+//! runs, so no fixed threshold is right everywhere. A network with nothing large enough to share
+//! stays on one thread without measuring; otherwise the choice times whole training steps on
+//! throwaway sessions, alternating one thread and every core, and keeps every core only when its
+//! median is clearly below one thread's. The steps train the real network and optimizer, whose
+//! parameters and state are put back afterwards bit for bit; for an optimizer whose state cannot
+//! be saved ([`Optimizer::state`](crate::Optimizer::state) is `None`) only the gradient half of
+//! each step is timed. Each network type and batch size is measured once per process.
 
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::sync::Mutex;

@@ -16,7 +16,7 @@ use super::pool::TrainingPool;
 use super::regularization::Penalty;
 use super::snapshot::{RngState, SessionState};
 use super::worker::{Worker, load_batch};
-use crate::training::parallel;
+use crate::training::{parallel, team};
 use crate::{Dataset, Float, HyperparameterError, LayerKind, Loss, Network, Optimizer, TrainError};
 
 /// Everything a training step touches, allocated once for a network, a batch capacity, a dataset
@@ -324,6 +324,7 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
         loss: &L,
     ) -> std::time::Duration {
         self.on_pool(|session| {
+            session_threads_ready();
             let start = std::time::Instant::now();
             let mut totals = PassTotals::default();
             let penalty = Penalty::default();
@@ -343,6 +344,7 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
         loss: &L,
     ) -> std::time::Duration {
         self.on_pool(|session| {
+            session_threads_ready();
             let start = std::time::Instant::now();
             let measured = session.measured;
             session
@@ -577,6 +579,12 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
         }
         Ok(())
     }
+}
+
+/// Returns once every helper of the team serving this thread (if any) waits for work: a timed
+/// step then measures the step, not the helpers' wake-up, which an epoch pays once.
+fn session_threads_ready() {
+    team::run(team::threads(), &|_| {});
 }
 
 /// The scratch memory each helper of a session's team needs: room for one partial result of
