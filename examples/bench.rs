@@ -322,10 +322,10 @@ fn main() {
         n2_epoch[threads - 1] = timing.median;
         let [figure, best] = timing.figures(1e3, 3);
         n2_rows.push(Row {
-            workload: if threads == 1 {
-                "N2 digits 64-32-10, Adam, batch 32"
-            } else {
-                "N2 digits, 2 threads (multi-core)"
+            workload: match (threads, n2.session.threads()) {
+                (1, _) => "N2 digits 64-32-10, Adam, batch 32",
+                (_, 1) => "N2 digits, 2 threads asked: runs on 1, nothing large to share",
+                _ => "N2 digits, 2 threads (multi-core)",
             },
             figure,
             best,
@@ -378,10 +378,10 @@ fn main() {
             n3_step_seconds = timing.median / steps;
         }
         rows.push(Row {
-            workload: if threads == 1 {
-                "N3 mnist784 784-128-10, Adam, batch 32"
-            } else {
-                "N3 mnist784, 2 threads (multi-core)"
+            workload: match (threads, n3.session.threads()) {
+                (1, _) => "N3 mnist784 784-128-10, Adam, batch 32",
+                (_, 1) => "N3 mnist784, 2 threads asked: runs on 1, nothing large to share",
+                _ => "N3 mnist784, 2 threads (multi-core)",
             },
             figure: grouped(rate),
             best: grouped(n3.samples() as f64 / timing.best),
@@ -410,10 +410,10 @@ fn main() {
         n4_step[threads - 1] = timing.median;
         let [figure, best] = timing.figures(1e6, 2);
         rows.push(Row {
-            workload: if threads == 1 {
-                "N4 deep 32-64-64-10, Adam, batch 32"
-            } else {
-                "N4 deep, 2 threads (multi-core)"
+            workload: match (threads, n4.session.threads()) {
+                (1, _) => "N4 deep 32-64-64-10, Adam, batch 32",
+                (_, 1) => "N4 deep, 2 threads asked: runs on 1, nothing large to share",
+                _ => "N4 deep, 2 threads (multi-core)",
             },
             figure,
             best,
