@@ -431,6 +431,10 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
         let mut outcome = Ok(());
         for (i, indices) in order.chunks(batch_size).enumerate() {
             self.gradient_norms.begin_step(i);
+            // The next batch's inputs are fetched while this step runs.
+            let next = order.chunks(batch_size).nth(i + 1).unwrap_or_default();
+            self.worker.next.clear();
+            self.worker.next.extend_from_slice(next);
             let value = self.step(net, data, indices, optimizer, loss, penalty, &mut totals);
             if !value.is_finite() {
                 outcome = Err(NonFiniteLoss {
