@@ -32,23 +32,9 @@ pub(super) fn forward<S: Simd>(
     z: &mut [S::Elem],
     (out, inp, n): (usize, usize, usize),
 ) {
-    assert!(w.len() == out * inp && bias.len() == out);
-    assert!(x.len() == inp * n && z.len() == out * n);
-    let p = Nn {
-        a: w.as_ptr(),
-        lda: out,
-        a_len: w.len(),
-        b: x.as_ptr(),
-        rsb: 1,
-        csb: inp,
-        c: z.as_mut_ptr(),
-        ldc: out,
-        init: Init::Bias(bias.as_ptr()),
-        depth: inp,
-    };
-    // SAFETY: the lengths checked above cover every access of an `out × n` product with
-    // reduction depth `inp` through these strides.
-    unsafe { gemm_nn(s, p, out, n) }
+    assert!(z.len() == out * n);
+    // SAFETY: `z` holds the `out × n` result and is borrowed mutably here.
+    unsafe { forward_columns(s, w, Some(bias), x, z.as_mut_ptr(), (out, inp, n), 0..inp) }
 }
 
 /// The part of [`forward`]'s `Z` that columns `columns` of `W` (steps `columns` of the
@@ -56,9 +42,7 @@ pub(super) fn forward<S: Simd>(
 /// of fused multiply-adds, as in [`forward`], over the given steps.
 ///
 /// # Safety
-/// `z` must be valid for writes of `out × n` values that nothing else accesses meanwhile;
-/// `columns` must not be empty.
-#[cfg(feature = "train")]
+/// `z` must be valid for writes of `out × n` values that nothing else accesses meanwhile.
 pub(super) unsafe fn forward_columns<S: Simd>(
     s: S,
     w: &[S::Elem],
@@ -69,10 +53,10 @@ pub(super) unsafe fn forward_columns<S: Simd>(
     columns: core::ops::Range<usize>,
 ) {
     assert!(w.len() == out * inp && x.len() == inp * n);
-    assert!(columns.start < columns.end && columns.end <= inp);
+    assert!(columns.start <= columns.end && columns.end <= inp);
     assert!(bias.is_none_or(|bias| bias.len() == out));
     let first = columns.start;
-    // SAFETY: `first < inp`: the offsets stay within `w` and `x`.
+    // SAFETY: `first <= inp`: the offsets stay within (or one past the end of) `w` and `x`.
     let p = unsafe {
         Nn {
             a: w.as_ptr().add(first * out),

@@ -24,15 +24,20 @@ use super::*;
 /// The batch sizes each shape is checked with.
 const BATCHES: [usize; 9] = [1, 2, 5, 15, 16, 31, 32, 33, 100];
 
+/// The machine epsilon of `T`, which the checks' tolerances scale.
+fn epsilon<T: Float>() -> f64 {
+    if T::NAME == "f32" {
+        f64::from(f32::EPSILON)
+    } else {
+        f64::EPSILON
+    }
+}
+
 /// Checks every run on one shape and batch size in `T`.
 fn check_batch<T: Float, const OUT: usize, const IN: usize>(n: usize) {
     let operands = Operands::new(OUT, IN, n);
     let reference = Reference::new(&operands);
-    let eps = if T::NAME == "f32" {
-        f64::from(f32::EPSILON)
-    } else {
-        f64::EPSILON
-    };
+    let eps = epsilon::<T>();
     for path in paths::supported() {
         with_path(path, || {
             let how = format!("{}, public on {path}", T::NAME);

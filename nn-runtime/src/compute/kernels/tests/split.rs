@@ -33,11 +33,7 @@ fn check_split<T: Float, const OUT: usize, const IN: usize>(n: usize) {
     );
     let operands = Operands::new(OUT, IN, n);
     let reference = Reference::new(&operands);
-    let eps = if T::NAME == "f32" {
-        f64::from(f32::EPSILON)
-    } else {
-        f64::EPSILON
-    };
+    let eps = epsilon::<T>();
     for path in paths::simd() {
         let alone = with_path(path, || runs::public::<T, OUT, IN>(&operands));
         for threads in [2, 3] {
