@@ -251,3 +251,18 @@ fn damaged_or_mismatched_checkpoints_are_errors() {
     assert!(refuse(sgd().epochs(1)).contains("after epoch 2"));
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn a_session_state_resumes_on_any_thread_count_and_refuses_several_dropout_streams() {
+    use nn::train::Session;
+    let mut one = Session::<Classifier, 6, 3>::with_threads(8, 40, 3, 1).unwrap();
+    let mut two = Session::<Classifier, 6, 3>::with_threads(8, 40, 3, 2).unwrap();
+    let mut state = one.state();
+    assert_eq!(state.dropout.len(), 1);
+    two.restore(&state).unwrap();
+    assert_eq!(two.state(), state);
+    // A checkpoint of an earlier version's multi-threaded run drew a stream per thread.
+    state.dropout.push(state.dropout[0].clone());
+    let error = one.restore(&state).unwrap_err();
+    assert!(error.contains("2 dropout streams, expected 1"), "{error}");
+}

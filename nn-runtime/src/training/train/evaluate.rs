@@ -33,7 +33,7 @@ where
     let data = <D as DataWidth<DI, DO, IN, OUT>>::fit(data.dataset());
     let metrics = Metric::defaults(L::CLASSIFICATION);
     // A dataset holds at least one sample, so the batch capacity is at least 1.
-    let mut session = Session::<N, IN, OUT>::with_pool(256.min(data.len()).max(1), 0, 0, 1, None);
+    let mut session = Session::<N, IN, OUT>::with_pool(256.min(data.len()).max(1), 0, 0, None);
     session.set_metrics(metrics);
     let totals = session.evaluate(net, data, loss);
     Evaluation {

@@ -88,9 +88,9 @@ impl PassTotals {
     }
 }
 
-/// The seed of worker `index`'s dropout stream, distinct from the shuffling stream's.
-fn worker_seed(seed: u64, index: usize) -> u64 {
-    seed ^ 0x9E37_79B9_7F4A_7C15u64.wrapping_mul(index as u64 + 1)
+/// The seed of the dropout stream, distinct from the shuffling stream's.
+fn dropout_seed(seed: u64) -> u64 {
+    seed ^ 0x9E37_79B9_7F4A_7C15
 }
 
 impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT> {
@@ -141,23 +141,21 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
                 scratch_bytes::<N, IN, OUT>(batch_size),
             )?)),
         };
-        Ok(Self::with_pool(batch_size, samples, seed, threads, pool))
+        Ok(Self::with_pool(batch_size, samples, seed, pool))
     }
 
     /// The session of [`with_threads`](Self::with_threads) once `batch_size` (at least 1) is
-    /// checked and `pool` (with `threads` threads, `None` for 1) has started.
+    /// checked and `pool` (`None` for one thread) has started.
     pub(super) fn with_pool(
         batch_size: usize,
         samples: usize,
         seed: u64,
-        threads: usize,
         pool: Option<Arc<TrainingPool>>,
     ) -> Self {
-        debug_assert_eq!(pool.as_ref().map_or(1, |pool| pool.threads()), threads);
         let zero = <N::Scalar as Default>::default();
         Self {
             batch_size,
-            worker: Worker::new(batch_size, worker_seed(seed, 0)),
+            worker: Worker::new(batch_size, dropout_seed(seed)),
             pool,
             order: (0..samples).collect(),
             running: Vec::with_capacity(samples),
@@ -269,45 +267,43 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
         let clipping = self.clipping;
         // Each layer's gradient norm is taken with the penalty and before clipping.
         let norms = &mut self.gradient_norms;
-        {
-            // Clipping by norm needs every gradient, penalty included, before any update.
-            let mut factor = 1.0;
-            if let GradientClipping::Norm { max_norm } = clipping {
-                let mut squares = 0.0;
-                let mut tensor = 0;
-                net.update(gradients, |kind, parameters, gradients| {
-                    penalty_value += penalty.apply(kind, parameters, gradients);
-                    let tensor_squares = clipping::square_sum(gradients);
-                    squares += tensor_squares;
-                    norms.add_squares(tensor, tensor_squares);
-                    tensor += 1;
-                });
-                factor = GradientClipping::norm_factor(max_norm, squares);
-            }
+        // Clipping by norm needs every gradient, penalty included, before any update.
+        let mut factor = 1.0;
+        if let GradientClipping::Norm { max_norm } = clipping {
+            let mut squares = 0.0;
             let mut tensor = 0;
-            net.update(
-                gradients,
-                #[inline(always)]
-                |kind, parameters, gradients| {
-                    match clipping {
-                        GradientClipping::Off => {
-                            penalty_value += penalty.apply(kind, parameters, gradients);
-                            norms.add(tensor, gradients);
-                        }
-                        GradientClipping::Value { value } => {
-                            penalty_value += penalty.apply(kind, parameters, gradients);
-                            norms.add(tensor, gradients);
-                            clipping::clamp(gradients, value);
-                        }
-                        GradientClipping::Norm { .. } => clipping::scale(gradients, factor),
-                    }
-                    optimizer.update(kind, parameters, gradients, offset);
-                    offset += parameters.len();
-                    tensor += 1;
-                },
-            );
-            norms.end_step();
+            net.update(gradients, |kind, parameters, gradients| {
+                penalty_value += penalty.apply(kind, parameters, gradients);
+                let tensor_squares = clipping::square_sum(gradients);
+                squares += tensor_squares;
+                norms.add_squares(tensor, tensor_squares);
+                tensor += 1;
+            });
+            factor = GradientClipping::norm_factor(max_norm, squares);
         }
+        let mut tensor = 0;
+        net.update(
+            gradients,
+            #[inline(always)]
+            |kind, parameters, gradients| {
+                match clipping {
+                    GradientClipping::Off => {
+                        penalty_value += penalty.apply(kind, parameters, gradients);
+                        norms.add(tensor, gradients);
+                    }
+                    GradientClipping::Value { value } => {
+                        penalty_value += penalty.apply(kind, parameters, gradients);
+                        norms.add(tensor, gradients);
+                        clipping::clamp(gradients, value);
+                    }
+                    GradientClipping::Norm { .. } => clipping::scale(gradients, factor),
+                }
+                optimizer.update(kind, parameters, gradients, offset);
+                offset += parameters.len();
+                tensor += 1;
+            },
+        );
+        norms.end_step();
         net.update_statistics(&worker.workspace);
         data_loss + penalty_value
     }
@@ -333,9 +329,9 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
         })
     }
 
-    /// Runs the gradient half of a step (forward, loss and backward; no update) on the samples `indices` of `data` and returns
-    /// how long it took. The network is left as it was; the session's dropout streams advance,
-    /// so the trainer times throwaway sessions.
+    /// Runs the gradient half of a step (forward, loss and backward; no update) on the samples
+    /// `indices` of `data` and returns how long it took. The network is left as it was; the
+    /// session's dropout stream advances, so the trainer times throwaway sessions.
     pub(super) fn time_gradients<L: Loss<N::OutputActivation>>(
         &mut self,
         net: &N,

@@ -1,4 +1,5 @@
-//! One thread's share of a training step: its own buffers, dropout stream and gradients.
+//! The buffers of a training step: the batch, the layers' workspace, the dropout stream and the
+//! gradients.
 
 use rand::SeedableRng;
 use rand::rngs::ChaCha12Rng;
@@ -8,7 +9,7 @@ use crate::compute::simd;
 use crate::training::team::{self, SharedMut};
 use crate::{BatchMatrix, Dataset, Float, Loss, Network};
 
-/// The buffers one thread needs to run forward, loss and backward on part of a batch.
+/// The buffers a session needs to run forward, loss and backward on a batch.
 pub(crate) struct Worker<N: Network<IN, OUT>, const IN: usize, const OUT: usize> {
     pub workspace: N::Workspace,
     pub gradients: N::Gradients,
@@ -28,7 +29,7 @@ pub(crate) struct Worker<N: Network<IN, OUT>, const IN: usize, const OUT: usize>
     /// The number of samples of the last `compute` (0: idle).
     pub samples: usize,
     /// What the last `compute`'s samples weigh together: their weight sum when training is
-    /// weighted, their count otherwise. Shares of a batch are merged in this proportion.
+    /// weighted, their count otherwise. An epoch's loss weighs its batches by it.
     pub weight: f64,
 }
 
