@@ -8,8 +8,8 @@
 //! its own cache from one step to the next: moving them between cores costs more than the
 //! products save (measured on a 2-vCPU Xeon: 200 KB written by one core took 15 µs to read on
 //! the other, 4 µs on its own; a split by rows of `W`, whose pieces interleave within each
-//! column, made an N3 step slower on two threads than on one). The input gradient is cut by
-//! samples.
+//! column, made an N3 step slower on two threads than on one). The input gradient is cut by its
+//! rows, which come from the same columns of `W`.
 //!
 //! The weight gradient and the input gradient give the same bits as on one thread. The forward
 //! pass sums each thread's part of the reduction, in thread order: its results depend on the
@@ -29,9 +29,9 @@ pub(crate) fn splits(work: usize) -> bool {
     work >= MIN_SPLIT_WORK
 }
 
-/// How many pieces a product of `work` multiply-adds over `units` units of split (columns or
-/// samples) is cut into: one per thread of the session's team for a large product, else 1.
-pub(crate) fn pieces(work: usize, units: usize) -> usize {
+/// How many pieces a product of `work` multiply-adds over `units` columns of `W` is cut into:
+/// one per thread of the session's team for a large product (at most one per column), else 1.
+fn pieces(work: usize, units: usize) -> usize {
     if !splits(work) {
         return 1;
     }
@@ -110,7 +110,8 @@ pub(super) fn weight_gradient<S: Simd + Send + Sync>(
     });
 }
 
-/// [`simd::input_gradient`], split by samples (columns of `∂X`) inside a session's team.
+/// [`simd::input_gradient`], split by rows of `∂X` (columns of `W`, the same pieces as the
+/// layer's other products) inside a session's team.
 pub(super) fn input_gradient<S: Simd + Send + Sync>(
     s: S,
     w: &[S::Elem],
@@ -120,20 +121,21 @@ pub(super) fn input_gradient<S: Simd + Send + Sync>(
 ) where
     S::Elem: Send + Sync,
 {
-    let pieces = pieces(out * inp * n, n);
+    let pieces = pieces(out * inp * n, inp.div_ceil(simd::INPUT_GRADIENT_GROUP));
     if pieces <= 1 {
         return simd::input_gradient(s, w, delta, dx, (out, inp, n));
     }
-    assert!(delta.len() == out * n && dx.len() == inp * n);
+    assert!(dx.len() == inp * n);
     let result = SharedMut(dx.as_mut_ptr());
+    // Cut at groups of rows that finish their sums together, which then end as on one thread.
+    let group = simd::INPUT_GRADIENT_GROUP;
+    let groups = inp.div_ceil(group);
     team::run(pieces, &|piece| {
-        let (result, samples) = (result, cut(n, pieces, piece));
-        // SAFETY: `dx` holds `inp × n` values and stays borrowed until every piece has ended;
-        // the pieces' samples, each `inp` contiguous values, are disjoint.
-        let dx = unsafe {
-            core::slice::from_raw_parts_mut(result.0.add(samples.start * inp), samples.len() * inp)
-        };
-        let delta = &delta[samples.start * out..samples.end * out];
-        simd::input_gradient(s, w, delta, dx, (out, inp, samples.len()));
+        let bounds = cut(groups, pieces, piece);
+        let rows = (bounds.start * group).min(inp)..(bounds.end * group).min(inp);
+        let result = result;
+        // SAFETY: `dx` holds the `inp × n` result and stays borrowed until every piece has
+        // ended; the pieces' row ranges are disjoint.
+        unsafe { simd::input_gradient_rows(s, w, delta, result.0, (out, inp, n), rows) }
     });
 }

@@ -193,15 +193,52 @@ pub(super) fn input_gradient<S: Simd>(
     dx: &mut [S::Elem],
     (out, inp, n): (usize, usize, usize),
 ) {
-    assert!(w.len() == out * inp && delta.len() == out * n && dx.len() == inp * n);
-    let (w, delta, dx) = (w.as_ptr(), delta.as_ptr(), dx.as_mut_ptr());
+    assert!(dx.len() == inp * n);
+    // SAFETY: `dx` holds the `inp × n` result and is borrowed mutably here.
+    unsafe { input_gradient_rows(s, w, delta, dx.as_mut_ptr(), (out, inp, n), 0..inp) }
+}
+
+/// The rows of `∂X` whose sums [`input_gradient_rows`] finishes together, from the first of its
+/// rows: pieces that start at multiples of it give the same bits as the whole.
+#[cfg(feature = "train")]
+pub(super) const INPUT_GRADIENT_GROUP: usize = tn::KB;
+
+/// Rows `rows` of [`input_gradient`]'s `∂X` (from columns `rows` of `W`), written through
+/// `dx`; the other rows are not touched. Each value is the same dot product as in
+/// [`input_gradient`] where `rows` starts at a multiple of [`INPUT_GRADIENT_GROUP`], so such
+/// pieces of rows computed apart give the same bits as the whole.
+///
+/// # Safety
+/// `dx` must be valid for writes of the `inp × n` result, and nothing else may access its rows
+/// `rows` meanwhile.
+pub(super) unsafe fn input_gradient_rows<S: Simd>(
+    s: S,
+    w: &[S::Elem],
+    delta: &[S::Elem],
+    dx: *mut S::Elem,
+    (out, inp, n): (usize, usize, usize),
+    rows: core::ops::Range<usize>,
+) {
+    assert!(w.len() == out * inp && delta.len() == out * n);
+    assert!(rows.start <= rows.end && rows.end <= inp);
+    // SAFETY: `rows.start <= inp`: the offsets stay within (or one past the end of) `W` and the
+    // caller's `dx`.
+    let (w, delta, dx) = unsafe {
+        (
+            w.as_ptr().add(rows.start * out),
+            delta.as_ptr(),
+            dx.add(rows.start),
+        )
+    };
+    let shape = (out, rows.len(), n);
     if out < S::SHORT_DOT {
-        // SAFETY: the lengths checked above cover `inp` columns of `W` and `n` columns of `Δ`,
-        // each `out < SHORT_DOT` long, and the `inp × n` result.
-        unsafe { transposed_tn(s, w, delta, dx, (out, inp, n)) }
+        // SAFETY: the lengths checked above cover columns `rows` of `W` and `n` columns of `Δ`,
+        // each `out < SHORT_DOT` long; the caller's `dx` the rows `rows` of `n` columns `inp`
+        // apart.
+        unsafe { transposed_tn(s, w, delta, (dx, inp), shape) }
     } else {
         // SAFETY: as above, without the bound on `out`.
-        unsafe { gemm_tn(s, w, delta, dx, (out, inp, n)) }
+        unsafe { gemm_tn(s, w, delta, (dx, inp), shape) }
     }
 }
 

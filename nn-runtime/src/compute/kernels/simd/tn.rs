@@ -7,7 +7,7 @@ use super::nn::{Init, Nn, gemm_nn, with_constant};
 use super::transpose::{Transposed, block_rows, transpose};
 
 /// Columns of `A` per tile: one 4-lane store of sums per column of `C`.
-const KB: usize = 4;
+pub(super) const KB: usize = 4;
 
 /// Columns of `B` per dot-product tile: `KB` times as many accumulators as `gemm_nn` uses, with
 /// the loaded columns of `B` and one of `A` (AVX2: 3 columns, 12 accumulators in 16 registers;
@@ -26,7 +26,7 @@ pub(super) unsafe fn transposed_tn<S: Simd>(
     s: S,
     a: *const S::Elem,
     b: *const S::Elem,
-    c: *mut S::Elem,
+    (c, ldc): (*mut S::Elem, usize),
     (depth, m, n): (usize, usize, usize),
 ) {
     const {
@@ -44,7 +44,8 @@ pub(super) unsafe fn transposed_tn<S: Simd>(
         // SAFETY: `rows·depth` fits the buffer (as `depth < SHORT_DOT` leaves at least one
         // panel), so every write lands in `buffer`; the reads are columns `k..k + rows` of `A`,
         // in bounds. `gemm_nn` then reads exactly the written `rows × depth` block of `buffer`,
-        // the `depth × n` `B` and writes rows `k..k + rows` of the `m × n` `C`.
+        // the `depth × n` `B` and writes rows `k..k + rows` of the `m × n` `C` (columns `ldc`
+        // apart).
         unsafe {
             transpose(s, a.add(k * depth), depth, at, (depth, rows));
             let p = Nn {
@@ -55,7 +56,7 @@ pub(super) unsafe fn transposed_tn<S: Simd>(
                 rsb: 1,
                 csb: depth,
                 c: c.add(k),
-                ldc: m,
+                ldc,
                 init: Init::Zero,
                 depth,
             };
@@ -65,15 +66,17 @@ pub(super) unsafe fn transposed_tn<S: Simd>(
     }
 }
 
-/// `C = Aᵀ·B`: `A` is `depth × m`, `B` is `depth × n`, `C` is `m × n`, all column-major.
+/// `C = Aᵀ·B`: `A` is `depth × m`, `B` is `depth × n`, `C` is `m × n`, all column-major, the
+/// columns of `C` `ldc` (at least `m`) apart.
 ///
 /// # Safety
-/// `a`, `b` and `c` must hold `depth·m`, `depth·n` and `m·n` elements.
+/// `a` and `b` must hold `depth·m` and `depth·n` elements, `c` be valid for writes of the `m`
+/// rows of `n` columns `ldc` apart.
 pub(super) unsafe fn gemm_tn<S: Simd>(
     s: S,
     a: *const S::Elem,
     b: *const S::Elem,
-    c: *mut S::Elem,
+    (c, ldc): (*mut S::Elem, usize),
     (depth, m, n): (usize, usize, usize),
 ) {
     s.vectorize(
@@ -85,8 +88,8 @@ pub(super) unsafe fn gemm_tn<S: Simd>(
                 a,
                 b,
                 c,
+                ldc,
                 depth,
-                m,
                 mask,
             };
             let mut k = 0;
@@ -110,10 +113,10 @@ struct Tn<S: Simd> {
     b: *const S::Elem,
     /// `C`, `m × n`.
     c: *mut S::Elem,
+    /// The distance between columns of `C`.
+    ldc: usize,
     /// The length of the dot products.
     depth: usize,
-    /// The rows of `C`.
-    m: usize,
     /// The lanes of the last register of a column that lie within it.
     mask: S::Mask,
 }
@@ -164,7 +167,7 @@ unsafe fn tile_tn<S: Simd, const K: usize, const J: usize>(s: S, t: Tn<S>, k: us
             dot_step::<S, K, J, true>(s, &mut acc, a, b, t, r);
         }
         for (q, acc) in acc.iter().enumerate() {
-            let out = t.c.add(k + (j + q) * t.m);
+            let out = t.c.add(k + (j + q) * t.ldc);
             if K == 4 {
                 s.store_sums4(out, core::array::from_fn(|kk| acc[kk]));
             } else {
