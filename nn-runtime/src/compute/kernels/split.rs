@@ -131,9 +131,8 @@ pub(super) fn input_gradient<S: Simd + Send + Sync>(
     let group = simd::INPUT_GRADIENT_GROUP;
     let groups = inp.div_ceil(group);
     team::run(pieces, &|piece| {
-        let bounds = cut(groups, pieces, piece);
+        let (result, bounds) = (result, cut(groups, pieces, piece));
         let rows = (bounds.start * group).min(inp)..(bounds.end * group).min(inp);
-        let result = result;
         // SAFETY: `dx` holds the `inp × n` result and stays borrowed until every piece has
         // ended; the pieces' row ranges are disjoint.
         unsafe { simd::input_gradient_rows(s, w, delta, result.0, (out, inp, n), rows) }
