@@ -175,43 +175,26 @@ fn an_epoch_limit_of_a_billion_allocates_only_the_epochs_run() {
     );
 }
 
-// 2. Threads that cannot start are an error naming the count.
+// 2. More threads than cores train on the cores (threads the operating system refuses are a
+// typed error: the pool's own tests inject and provoke refusals).
 
 #[test]
-fn more_threads_than_can_start_are_a_typed_error() {
+fn more_threads_than_cores_train_on_the_cores() {
     let _threads = threads_lock();
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let data = sums(32, 5);
     let mut net = Wide::new(&mut rng(6));
     let before = flat(&net);
-    let error = Trainer::new(Sgd::new(0.05), MeanSquaredError)
+    let history = Trainer::new(Sgd::new(0.05), MeanSquaredError)
         .threads(usize::MAX)
+        .epochs(2)
         .progress(false)
         .fit(&mut net, &data)
-        .unwrap_err();
-    assert!(
-        matches!(
-            error,
-            TrainError::ThreadSpawn {
-                threads: usize::MAX,
-                ..
-            }
-        ),
-        "{error:?}"
-    );
-    assert!(
-        error.to_string().contains(&usize::MAX.to_string()),
-        "{error}"
-    );
-    assert_eq!(flat(&net), before, "nothing was trained");
-
-    let session = Session::<Wide, 2, 1>::with_threads(8, 32, 0, usize::MAX);
-    assert!(matches!(
-        session.err(),
-        Some(TrainError::ThreadSpawn {
-            threads: usize::MAX,
-            ..
-        })
-    ));
+        .unwrap();
+    assert_eq!(history.threads, cores);
+    assert_ne!(flat(&net), before, "the network trained");
+    let session = Session::<Wide, 2, 1>::with_threads(8, 32, 0, usize::MAX).unwrap();
+    assert_eq!(session.threads(), cores);
 }
 
 // 3. The low-level session checks its batch capacity as the trainer does.
@@ -553,7 +536,8 @@ fn dropping_a_session_waits_for_its_threads_to_end() {
     };
     optimizer.prepare::<f32>(Wide::PARAMETERS);
     let mut session = Session::<Wide, 2, 1>::with_threads(8, 24, 0, 2).unwrap();
-    assert_eq!(session.threads(), 2);
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    assert_eq!(session.threads(), 2.min(cores));
     session
         .epoch(
             &mut net,

@@ -6,13 +6,20 @@
 //! parts. Work-stealing joins would let the other threads fall asleep in between, and waking one
 //! costs more than the piece it gets (measured on a 2-vCPU virtual machine: a `rayon::join` of
 //! two 5 µs halves took 12 µs once the other thread had slept, 6.4 µs while it was awake). Here
-//! the helpers spin for the whole [`Team::serve`] scope (a training epoch, or one step), so a
-//! hand-off costs a cache line's round trip, and nothing is allocated.
+//! a helper spins for [`SPIN`] after each piece, so that within a step a hand-off costs a cache
+//! line's round trip, and only then parks until the next piece is posted: a team with more
+//! threads than the machine has free cores (or a quiet spell) does not keep cores busy waiting.
+//! Nothing is allocated.
 
 use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering};
+
+/// How long a waiting thread spins before it gives up its core: a helper parks, the poster
+/// yields. Longer than the gaps between the pieces of a step (N3's longest serial stretch is about
+/// 20 µs), far shorter than an epoch.
+const SPIN: std::time::Duration = std::time::Duration::from_micros(100);
 
 /// A piece of work: called with the piece's index, `0..pieces`.
 type Job<'a> = &'a (dyn Fn(usize) + Sync);
@@ -45,6 +52,10 @@ pub(crate) struct Team {
     quit: AtomicBool,
     /// The first panic of a helper's piece, re-raised on the posting thread.
     panic: Mutex<Option<Box<dyn Any + Send>>>,
+    /// Each helper's thread, set when it starts, to wake it when it has parked.
+    helper_threads: Box<[Mutex<Option<std::thread::Thread>>]>,
+    /// Whether each helper has parked, or is about to.
+    parked: Box<[AtomicBool]>,
     /// Room for each helper's partial results ([`scratch`]), allocated with the team.
     scratch: core::cell::UnsafeCell<Box<[Line]>>,
     /// The bytes of `scratch` that are each helper's.
@@ -75,6 +86,8 @@ impl Team {
             finished: Padded::default(),
             quit: AtomicBool::new(false),
             panic: Mutex::new(None),
+            helper_threads: (0..helpers).map(|_| Mutex::new(None)).collect(),
+            parked: (0..helpers).map(|_| AtomicBool::new(false)).collect(),
             scratch: core::cell::UnsafeCell::new(vec![Line([0; 64]); lines * helpers].into()),
             scratch_bytes: lines * 64,
         }
@@ -98,7 +111,8 @@ impl Team {
         impl Drop for Quit<'_> {
             fn drop(&mut self) {
                 CURRENT.with(|current| current.set(core::ptr::null()));
-                self.0.quit.store(true, Ordering::Release);
+                self.0.quit.store(true, Ordering::SeqCst);
+                self.0.wake_parked();
             }
         }
         let (result, ()) = rayon::join(
@@ -124,9 +138,10 @@ impl Team {
 
     /// Helper `index`: runs its piece of every job posted until the scope ends.
     fn help(&self, index: usize) {
+        *lock(&self.helper_threads[index - 1]) = Some(std::thread::current());
         let mut seen = 0;
         loop {
-            let mut spins = 0u32;
+            let mut waiting = Waiting::new();
             loop {
                 let posted = self.posted.0.load(Ordering::Acquire);
                 if posted != seen {
@@ -136,7 +151,9 @@ impl Team {
                 if self.quit.load(Ordering::Acquire) {
                     return;
                 }
-                pause(&mut spins);
+                if waiting.spun_out() {
+                    self.park(index, seen);
+                }
             }
             if index < self.pieces.load(Ordering::Relaxed) {
                 // SAFETY: the job was stored before `posted` changed (release/acquire), and
@@ -151,6 +168,30 @@ impl Team {
         }
     }
 
+    /// Parks helper `index` until a job after the `seen`-th is posted or the scope ends (or
+    /// spuriously: the caller checks again).
+    fn park(&self, index: usize, seen: usize) {
+        let parked = &self.parked[index - 1];
+        parked.store(true, Ordering::SeqCst);
+        // Checked after announcing the park, so that a poster either sees the announcement and
+        // wakes this thread, or posted before this check (all `SeqCst`).
+        if self.posted.0.load(Ordering::SeqCst) == seen && !self.quit.load(Ordering::SeqCst) {
+            std::thread::park();
+        }
+        parked.store(false, Ordering::SeqCst);
+    }
+
+    /// Wakes every helper that has parked.
+    fn wake_parked(&self) {
+        for (parked, thread) in self.parked.iter().zip(&self.helper_threads) {
+            if parked.load(Ordering::SeqCst)
+                && let Some(thread) = lock(thread).as_ref()
+            {
+                thread.unpark();
+            }
+        }
+    }
+
     /// Runs `job(0)` on this thread and `job(1)`…`job(pieces − 1)` on helpers, and returns when
     /// all have: the first panic among them goes on here.
     fn post(&self, pieces: usize, job: Job<'_>) {
@@ -161,14 +202,18 @@ impl Team {
         self.job.store(&mut slot, Ordering::Relaxed);
         self.pieces.store(pieces, Ordering::Relaxed);
         self.finished.0.store(0, Ordering::Relaxed);
-        self.posted.0.fetch_add(1, Ordering::Release);
+        self.posted.0.fetch_add(1, Ordering::SeqCst);
+        self.wake_parked();
         /// Waits for the helpers, also when this thread's piece unwinds.
         struct Wait<'a>(&'a Team);
         impl Drop for Wait<'_> {
             fn drop(&mut self) {
-                let mut spins = 0u32;
+                let mut waiting = Waiting::new();
                 while self.0.finished.0.load(Ordering::Acquire) < self.0.helpers {
-                    pause(&mut spins);
+                    if waiting.spun_out() {
+                        // A helper may be waiting for this core.
+                        std::thread::yield_now();
+                    }
                 }
             }
         }
@@ -182,16 +227,36 @@ impl Team {
     }
 }
 
-/// One turn of a wait loop: a spin-loop hint, and every 4 096th turn a yield, which lets the
-/// thread waited for run if it shares this CPU.
-#[inline(always)]
-fn pause(spins: &mut u32) {
-    *spins = spins.wrapping_add(1);
-    if spins.is_multiple_of(4096) {
-        std::thread::yield_now();
-    } else {
-        core::hint::spin_loop();
+/// A wait loop's clock: spins for [`SPIN`], then says to give up the core.
+struct Waiting {
+    /// When the wait began.
+    start: std::time::Instant,
+    /// Whether [`SPIN`] has passed.
+    out: bool,
+}
+
+impl Waiting {
+    fn new() -> Self {
+        Self {
+            start: std::time::Instant::now(),
+            out: false,
+        }
     }
+
+    /// One turn of the loop: a spin-loop hint and `false` within [`SPIN`], `true` after it.
+    #[inline(always)]
+    fn spun_out(&mut self) -> bool {
+        if !self.out {
+            core::hint::spin_loop();
+            self.out = self.start.elapsed() >= SPIN;
+        }
+        self.out
+    }
+}
+
+/// Locks `mutex`, also when a panic poisoned it (its value is a thread handle, always whole).
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// The number of threads loops and products started on this thread may use: the team's inside

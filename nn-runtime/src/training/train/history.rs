@@ -110,8 +110,8 @@ pub struct History {
     /// Whether the network was given back the weights of `best_epoch` at the end.
     pub restored_best_weights: bool,
     /// The threads each step ran on: the trainer's [`threads`](super::Trainer::threads), or
-    /// what [`auto_threads`](super::Trainer::auto_threads) chose; 1 for a network with nothing
-    /// large enough to share.
+    /// what [`auto_threads`](super::Trainer::auto_threads) chose, at most the cores available;
+    /// 1 for a network with nothing large enough to share.
     pub threads: usize,
 }
 

@@ -107,11 +107,12 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
         Self::with_threads(batch_size, samples, seed, 1)
     }
 
-    /// Like [`new`](Self::new), running each step on `threads` threads (at least 1) of a pool
-    /// made here; on the calling thread alone when the network has no product or tensor large
-    /// enough to share (see [`Trainer::threads`](super::Trainer::threads)), which
-    /// [`threads`](Self::threads) then reports. Dropping the session waits for its threads to
-    /// end.
+    /// Like [`new`](Self::new), running each step on `threads` threads (at least 1, at most
+    /// the cores available: a team waits for every thread at each piece of a step, and a thread
+    /// without a core would hold up every piece) of a pool made here; on the calling thread alone
+    /// when the network has no product or tensor large enough to share (see
+    /// [`Trainer::threads`](super::Trainer::threads)). [`threads`](Self::threads) reports the
+    /// count. Dropping the session waits for its threads to end.
     ///
     /// Threads the operating system refuses to start are a [`TrainError::ThreadSpawn`] naming
     /// the count asked for.
@@ -129,8 +130,9 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
             }
             .into());
         }
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
         let threads = match parallel::shares_work(N::LAYERS, batch_size) {
-            true => threads.max(1),
+            true => threads.clamp(1, cores),
             false => 1,
         };
         // The threads first: if they cannot start, nothing else is allocated.

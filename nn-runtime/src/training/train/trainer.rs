@@ -282,15 +282,15 @@ impl<'a, O: Optimizer, L, V> Trainer<'a, O, L, V> {
         Some(Checkpoint::new(net, state))
     }
 
-    /// Runs each step on `threads` threads (default 1), which share the products and the
-    /// optimizer update of each large dense layer (one with at least 2¹⁸ multiply-adds per
-    /// product over a batch, or 32 768 weights): each thread computes and updates its own
-    /// columns of the weights. The rest of a step runs on one thread, and a network without a
-    /// large layer runs on one thread alone ([`History::threads`] says so). Results are
-    /// deterministic for a given seed and thread count; they equal one thread's bit for bit
-    /// where nothing is split, and within rounding otherwise (a split forward pass sums the
-    /// threads' parts). On two vCPUs of an Intel Xeon, a 784-128-10 network (batch 32) trained
-    /// 1.2–1.5× as fast on two threads as on one.
+    /// Runs each step on `threads` threads (default 1; at most the cores available), which share
+    /// the products and the optimizer update of each large dense layer (one with at least 2¹⁸
+    /// multiply-adds per product over a batch, or 32 768 weights): each thread computes and
+    /// updates its own columns of the weights. The rest of a step runs on one thread, and a
+    /// network without a large layer runs on one thread alone ([`History::threads`] says so).
+    /// Results are deterministic for a given seed and thread count; they equal one thread's bit
+    /// for bit where nothing is split, and within rounding otherwise (a split forward pass sums
+    /// the threads' parts). On two vCPUs of an Intel Xeon, a 784-128-10 network (batch 32)
+    /// trained 1.2–1.5× as fast on two threads as on one.
     ///
     /// [`auto_threads`](Self::auto_threads) measures whether it is faster.
     pub fn threads(mut self, threads: usize) -> Self {
