@@ -410,6 +410,30 @@ mod tests {
     }
 
     #[test]
+    fn helpers_that_parked_between_pieces_are_woken_for_the_next() {
+        let pool = pool(3);
+        let team = Team::new(3, 0);
+        let count = AtomicUsize::new(0);
+        pool.install(|| {
+            team.serve(|| {
+                for _ in 0..5 {
+                    // Longer than the helpers spin: they park, and each piece must wake them.
+                    let all_parked = || team.parked.iter().all(|p| p.load(Ordering::SeqCst));
+                    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+                    while !all_parked() && std::time::Instant::now() < deadline {
+                        std::thread::sleep(SPIN);
+                    }
+                    assert!(all_parked(), "the helpers park when no piece comes");
+                    run(3, &|_| {
+                        count.fetch_add(1, Ordering::Relaxed);
+                    });
+                }
+            })
+        });
+        assert_eq!(count.into_inner(), 15);
+    }
+
+    #[test]
     fn fewer_pieces_than_threads_and_nested_serve() {
         let pool = pool(2);
         let team = Team::new(2, 0);
