@@ -135,7 +135,7 @@ pub(crate) fn for_each_piece<P: Split>(parts: P, f: impl Fn(P) + Sync) {
     let len = parts.len();
     #[cfg(feature = "train")]
     if crate::training::parallel::spreads(len) {
-        return crate::training::parallel::split_over_pool(parts, &f);
+        return crate::training::parallel::split_over_team(parts, &f);
     }
     // The common case, inlined into the caller: one piece, on this thread.
     simd::wide(

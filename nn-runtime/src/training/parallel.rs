@@ -40,7 +40,7 @@ pub(crate) fn shares_work(layers: &[crate::LayerShape], batch_size: usize) -> bo
 }
 
 /// Runs `f` on one piece of consecutive elements of `parts` per thread of the team, in parallel.
-pub(crate) fn split_over_pool<P: Split>(parts: P, f: &(impl Fn(P) + Sync)) {
+pub(crate) fn split_over_team<P: Split>(parts: P, f: &(impl Fn(P) + Sync)) {
     let len = parts.len();
     let pieces = team::threads().min(len / MIN_PARALLEL_LEN);
     if pieces <= 1 {

@@ -160,8 +160,7 @@ impl Team {
                 // its poster waits in `run` until every helper has counted itself finished.
                 let job = unsafe { *self.job.load(Ordering::Relaxed) };
                 if let Err(payload) = catch_unwind(AssertUnwindSafe(|| job(index))) {
-                    let mut panic = self.panic.lock().unwrap_or_else(|e| e.into_inner());
-                    panic.get_or_insert(payload);
+                    lock(&self.panic).get_or_insert(payload);
                 }
             }
             self.finished.0.fetch_add(1, Ordering::Release);
@@ -215,12 +214,17 @@ impl Team {
                         std::thread::yield_now();
                     }
                 }
+                if std::thread::panicking() {
+                    // This thread's own panic goes on; a helper's of the same job is dropped
+                    // rather than raised by the next job.
+                    lock(&self.0.panic).take();
+                }
             }
         }
         let wait = Wait(self);
         job(0);
         drop(wait);
-        let panic = self.panic.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let panic = lock(&self.panic).take();
         if let Some(payload) = panic {
             resume_unwind(payload);
         }
@@ -254,7 +258,8 @@ impl Waiting {
     }
 }
 
-/// Locks `mutex`, also when a panic poisoned it (its value is a thread handle, always whole).
+/// Locks `mutex`, also when a panic poisoned it (the team's mutexes hold a thread handle or a
+/// panic's payload, each stored whole).
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
@@ -483,6 +488,31 @@ mod tests {
                 })
             })
         });
+        assert_eq!(count.into_inner(), 2);
+    }
+
+    #[test]
+    fn when_every_piece_panics_the_next_job_runs_clean() {
+        let pool = pool(2);
+        let team = Team::new(2, 0);
+        let count = AtomicUsize::new(0);
+        let outcome = pool.install(|| {
+            team.serve(|| {
+                let first = catch_unwind(AssertUnwindSafe(|| {
+                    run(2, &|piece| panic!("piece {piece}"))
+                }));
+                // The same scope's next job: the helper's panic of the first is not raised here.
+                run(2, &|_| {
+                    count.fetch_add(1, Ordering::Relaxed);
+                });
+                first
+            })
+        });
+        let payload = outcome.expect_err("this thread's piece panicked");
+        assert_eq!(
+            payload.downcast_ref::<String>().map(String::as_str),
+            Some("piece 0")
+        );
         assert_eq!(count.into_inner(), 2);
     }
 }

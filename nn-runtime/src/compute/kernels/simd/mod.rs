@@ -157,8 +157,8 @@ unsafe fn weight_gradient_transposed<S: Simd>(
         // SAFETY: rows `i..i + rows` of `X` (`inp × n`, so `x.len() − i` elements readable from
         // row `i`), `Δᵀ[r, c] = delta[c + r·out]` within `delta`, and a `rows × out` block of
         // `∂Wᵀ` in `buffer` (`rows·out` fits, as `block` does, and `block > 0` as `out` is less
-        // than a panel); its transpose lands in columns `i..i + rows` of `∂W`, within `dw`, which starts at column
-        // `columns.start`.
+        // than a panel); its transpose lands in columns `i..i + rows` of `∂W`, within `dw`, which
+        // starts at column `columns.start`.
         unsafe {
             let p = Nn {
                 a: x.as_ptr().add(i),
