@@ -52,10 +52,10 @@ pub use nn_runtime::{
 };
 #[cfg(feature = "train")]
 pub use nn_runtime::{
-    AdamW, BatchMatrix, BatchNorm, DataError, Dataset, Dense, EarlyStopping, Initializer,
-    LayerNorm, LrSchedule, Metric, Network, PredictError, Predictor, ProbabilityOutput, RmsProp,
-    Side, TrainError, Trainer, data, evaluate, metrics, model, predict, predict_classes,
-    predict_probabilities, train,
+    AdamW, BatchMatrix, BatchNorm, DataError, Dataset, Dense, EarlyStopping, ElementwiseUpdate,
+    FusedUpdate, Initializer, LayerNorm, LrSchedule, Metric, Network, PredictError, Predictor,
+    ProbabilityOutput, RmsProp, Side, TrainError, Trainer, WholeTensors, data, evaluate, metrics,
+    model, predict, predict_classes, predict_probabilities, train,
 };
 #[cfg(feature = "train")]
 pub use nn_runtime::{LayerTrace, TraceKind, viz};

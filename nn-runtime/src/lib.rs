@@ -58,7 +58,7 @@ pub use learning::loss::{
 #[cfg(feature = "learn")]
 pub use learning::optim::{Adam, Sgd};
 #[cfg(feature = "train")]
-pub use learning::optim::{AdamW, LrSchedule, Optimizer, RmsProp};
+pub use learning::optim::{AdamW, ElementwiseUpdate, LrSchedule, Optimizer, RmsProp, WholeTensors};
 #[cfg(feature = "learn")]
 pub use learning::rule::InlineRule;
 #[cfg(feature = "learn")]
@@ -73,6 +73,7 @@ pub use training::{
     dense::Dense,
     dropout::{dropout_backward, dropout_forward, resample_mask},
     error::{DataError, Side, TrainError},
+    fused::FusedUpdate,
     init::Initializer,
     network::Network,
     norm::{BatchNorm, LayerNorm},

@@ -59,7 +59,7 @@ pub fn expand(plan: &Plan) -> TokenStream {
         .steps
         .iter()
         .rev()
-        .map(|step| backward_step(&roots, step, step.field == *last_field));
+        .map(|step| backward_step(&roots, step, step.field == *last_field, None));
     let updates = plan.dense_steps().map(|(step, _)| {
         let field = &step.field;
         quote! {

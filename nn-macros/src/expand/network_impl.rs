@@ -77,7 +77,15 @@ pub fn expand(plan: &Plan) -> TokenStream {
         .steps
         .iter()
         .rev()
-        .map(|step| backward_step(&roots, step, step.field == *last_field));
+        .map(|step| backward_step(&roots, step, step.field == *last_field, None));
+    // Each parameter layer has two trained tensors, a dense layer's weights first.
+    let backward_updating = plan.steps.iter().rev().map(|step| {
+        let weights = plan
+            .parameter_steps()
+            .position(|layer| layer.field == step.field)
+            .map(|layer| 2 * layer);
+        backward_step(&roots, step, step.field == *last_field, weights)
+    });
     let frozen = &plan.frozen;
     let updates = plan.parameter_steps().map(|step| {
         let field = &step.field;
@@ -215,6 +223,16 @@ pub fn expand(plan: &Plan) -> TokenStream {
                 #(#backward)*
             }
 
+            fn backward_updating(
+                &mut self,
+                input: &#rt::BatchMatrix<#t, #inputs>,
+                workspace: &mut #workspace,
+                gradients: &mut #gradients,
+                update: &mut impl #rt::FusedUpdate<#t>,
+            ) {
+                #(#backward_updating)*
+            }
+
             fn update(&mut self, gradients: &mut #gradients, mut f: impl FnMut(#rt::TensorKind, &mut [#t], &mut [#t])) {
                 #(#updates)*
             }
@@ -325,7 +343,16 @@ fn activate(activation: &ActivationKind, buffers: &TokenStream, training: bool) 
 
 /// One layer of the backward pass. On entry the layer's `delta` holds `∂L/∂output` (for a dense
 /// layer: `∂L/∂z`, the loss or the later layer having applied the activation's derivative).
-pub(super) fn backward_step(roots: &Roots, step: &Step, is_last: bool) -> TokenStream {
+///
+/// With `fused_weights`, the trained-tensor number of a dense layer's weights, the step is that
+/// of `backward_updating`: the input gradient first, from the weights before their update, then
+/// the parameter gradient handing the weights to `update` (the fused update).
+pub(super) fn backward_step(
+    roots: &Roots,
+    step: &Step,
+    is_last: bool,
+    fused_weights: Option<usize>,
+) -> TokenStream {
     let rt = runtime();
     let (params, workspace, gradients) = (&roots.params, &roots.workspace, &roots.gradients);
     let field = &step.field;
@@ -353,7 +380,14 @@ pub(super) fn backward_step(roots: &Roots, step: &Step, is_last: bool) -> TokenS
                 },
                 _ => quote!(),
             };
-            quote!(#activation_gradient #parameter_gradient #input_gradient)
+            match fused_weights {
+                None => quote!(#activation_gradient #parameter_gradient #input_gradient),
+                Some(tensor) => quote! {
+                    #activation_gradient
+                    #input_gradient
+                    #rt::kernels::dense_parameter_gradient_updating(&mut #params.#field, &mut #gradients.#field, #from, &#workspace.#field.delta, update, #tensor);
+                },
+            }
         }
         StepKind::Dropout { .. } => match upstream {
             Some(previous) if step.needs_input_gradient => quote! {

@@ -8,6 +8,7 @@ pub(crate) mod dense;
 mod dense_serde;
 pub(crate) mod dropout;
 pub(crate) mod error;
+pub(crate) mod fused;
 pub(crate) mod init;
 pub mod metrics;
 pub mod model;

@@ -35,6 +35,8 @@ use split as products;
 pub(crate) use path::testing::with_path;
 pub use path::{KernelPath, UnsupportedPath, path, set_kernel_path};
 
+#[cfg(feature = "train")]
+use crate::training::team::SharedMut;
 use crate::{Batch, BatchMut, DenseParameters, DenseParametersMut, Float};
 
 /// Layers with at most this many weights take the portable loops even when SIMD kernels exist:
@@ -159,18 +161,76 @@ pub fn dense_parameter_gradient<T: Float, const OUT: usize, const IN: usize>(
     );
     let n = x.columns();
     let (x, delta) = (x.as_slice(), delta.as_slice());
-    let db = gradient.bias_array_mut();
-    crate::compute::simd::wide(
-        delta.len(),
-        #[inline(always)]
-        || portable::row_sums(db, delta, n),
-    );
+    bias_gradient(gradient.bias_array_mut(), delta, n);
     let dw = gradient.weight_columns_mut().as_flattened_mut();
     simd_or_portable!(
         T,
         OUT * IN > SMALL_LAYER,
         s => products::weight_gradient(s, cast_mut(dw), cast(x), cast(delta), (OUT, IN, n)),
         portable::weight_gradient::<T, OUT, IN>(dw, x, delta)
+    )
+}
+
+/// `∂b = Σ_j Δ[:, j]` over the `n` columns of `delta`.
+#[inline(always)]
+fn bias_gradient<T: Float, const OUT: usize>(db: &mut [T; OUT], delta: &[T], n: usize) {
+    crate::compute::simd::wide(
+        delta.len(),
+        #[inline(always)]
+        || portable::row_sums(db, delta, n),
+    );
+}
+
+/// [`dense_parameter_gradient`] for the backward pass of a training step with the fused update:
+/// when the layer's products are large (those a session's team splits) and `update` claims its
+/// weights, trained tensor number `tensor`, each block of columns of `∂W` is handed to `update`
+/// with the same columns of `layer`'s weights as soon as it is computed, by the thread that
+/// computed it. The bias is left to the step's update pass. Call it after the layer's input
+/// gradient, which needs the weights before the update.
+///
+/// The gradients written are the same bits as [`dense_parameter_gradient`]'s.
+#[cfg(feature = "train")]
+#[inline]
+pub fn dense_parameter_gradient_updating<T: Float, const OUT: usize, const IN: usize>(
+    layer: &mut impl DenseParametersMut<T, OUT, IN>,
+    gradient: &mut impl DenseParametersMut<T, OUT, IN>,
+    x: &impl Batch<T, IN>,
+    delta: &impl Batch<T, OUT>,
+    update: &mut impl crate::FusedUpdate<T>,
+    tensor: usize,
+) {
+    let n = x.columns();
+    if !(splits_products(OUT, IN, n) && update.claim(tensor)) {
+        return dense_parameter_gradient(gradient, x, delta);
+    }
+    assert_eq!(n, delta.columns(), "input and delta batch sizes differ");
+    let (x, delta) = (x.as_slice(), delta.as_slice());
+    bias_gradient(gradient.bias_array_mut(), delta, n);
+    let weights = SharedMut(layer.weight_columns_mut().as_flattened_mut().as_mut_ptr());
+    let dw = gradient.weight_columns_mut().as_flattened_mut();
+    let gradients = SharedMut(dw.as_mut_ptr());
+    let update = &*update;
+    let then = move |piece: usize, values: core::ops::Range<usize>| {
+        let (weights, gradients) = (weights, gradients);
+        // SAFETY: `values` lies within the `OUT × IN` weights and gradients, both borrowed until
+        // this function returns; the kernel hands each block to one thread, once, after it has
+        // written the block, and the blocks of different threads are disjoint.
+        unsafe {
+            let parameters =
+                core::slice::from_raw_parts_mut(weights.0.add(values.start), values.len());
+            let gradients =
+                core::slice::from_raw_parts_mut(gradients.0.add(values.start), values.len());
+            update.update(piece, tensor, values.start, parameters, gradients);
+        }
+    };
+    simd_or_portable!(
+        T,
+        true,
+        s => products::weight_gradient_then(s, cast_mut(dw), cast(x), cast(delta), (OUT, IN, n), &then),
+        {
+            portable::weight_gradient::<T, OUT, IN>(dw, x, delta);
+            then(0, 0..OUT * IN)
+        }
     )
 }
 

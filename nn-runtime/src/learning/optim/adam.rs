@@ -2,7 +2,7 @@
 
 use super::state::flush_square_average;
 #[cfg(feature = "train")]
-use super::{Optimizer, OptimizerState, StateBuffer};
+use super::{ElementwiseUpdate, Optimizer, OptimizerState, SharedState, StateBuffer};
 #[cfg(feature = "train")]
 use crate::TensorKind;
 use crate::learning::error::require;
@@ -176,6 +176,17 @@ impl Adam {
         step.apply(parameters, gradients, exp_avg, exp_avg_sq, max);
     }
 
+    /// The Adam step of [`step`](Self::step) as a handle for the threads of a fused update.
+    #[cfg(feature = "train")]
+    pub(super) fn pieces<T: Float>(&mut self, l2: f64, shrink: f64) -> AdamPieces<'_, T> {
+        AdamPieces {
+            step: self.coefficients::<T>(l2, shrink),
+            exp_avg: self.exp_avg.shared(),
+            exp_avg_sq: self.exp_avg_sq.shared(),
+            max_exp_avg_sq: self.amsgrad.then(|| self.max_exp_avg_sq.shared()),
+        }
+    }
+
     /// The L2 weight decay added to the gradient.
     pub(crate) fn weight_decay(&self) -> f64 {
         self.weight_decay
@@ -222,6 +233,36 @@ impl Adam {
             eps,
             decay,
         }
+    }
+}
+
+/// One Adam (or AdamW) step over the whole state, which the threads of a fused update apply to
+/// their own pieces of the parameters.
+#[cfg(feature = "train")]
+pub(super) struct AdamPieces<'a, T> {
+    step: AdamStep<T>,
+    exp_avg: SharedState<'a, T>,
+    exp_avg_sq: SharedState<'a, T>,
+    max_exp_avg_sq: Option<SharedState<'a, T>>,
+}
+
+#[cfg(feature = "train")]
+impl<T: Float> ElementwiseUpdate<T> for AdamPieces<'_, T> {
+    #[inline(always)]
+    unsafe fn update(&self, _: TensorKind, parameters: &mut [T], gradients: &[T], offset: usize) {
+        let len = parameters.len();
+        // SAFETY: the caller vouches that no other call uses these elements meanwhile.
+        let (exp_avg, exp_avg_sq, max) = unsafe {
+            (
+                self.exp_avg.slice(offset, len),
+                self.exp_avg_sq.slice(offset, len),
+                self.max_exp_avg_sq
+                    .as_ref()
+                    .map(|max| max.slice(offset, len)),
+            )
+        };
+        self.step
+            .apply(parameters, gradients, exp_avg, exp_avg_sq, max);
     }
 }
 
@@ -419,6 +460,11 @@ impl Optimizer for Adam {
     ) {
         let l2 = self.weight_decay();
         self.step(parameters, gradients, offset, l2, 1.0);
+    }
+
+    fn elementwise<T: Float>(&mut self) -> Option<impl ElementwiseUpdate<T>> {
+        let l2 = self.weight_decay();
+        Some(self.pieces::<T>(l2, 1.0))
     }
 }
 

@@ -1,6 +1,6 @@
 //! AdamW, as PyTorch's `torch.optim.AdamW`.
 
-use super::{Adam, Optimizer, OptimizerState};
+use super::{Adam, ElementwiseUpdate, Optimizer, OptimizerState};
 use crate::learning::error::require;
 use crate::{Float, HyperparameterError, TensorKind};
 
@@ -131,6 +131,11 @@ impl Optimizer for AdamW {
     ) {
         let shrink = 1.0 - self.adam.learning_rate() * self.weight_decay;
         self.adam.step(parameters, gradients, offset, 0.0, shrink);
+    }
+
+    fn elementwise<T: Float>(&mut self) -> Option<impl ElementwiseUpdate<T>> {
+        let shrink = 1.0 - self.adam.learning_rate() * self.weight_decay;
+        Some(self.adam.pieces::<T>(0.0, shrink))
     }
 }
 

@@ -25,6 +25,8 @@ pub use rmsprop::RmsProp;
 pub use schedule::{LrSchedule, ScheduleState};
 pub use sgd::Sgd;
 #[cfg(feature = "train")]
+pub(crate) use state::SharedState;
+#[cfg(feature = "train")]
 pub use state::{OptimizerState, StateBuffer};
 
 #[cfg(feature = "train")]
@@ -64,6 +66,19 @@ pub trait Optimizer: Send {
         offset: usize,
     );
 
+    /// The current step's update as a handle that several threads run at once, each on its own
+    /// elements, or `None` (the default) to update whole tensors through
+    /// [`update`](Self::update) only.
+    ///
+    /// An optimizer whose update of each parameter reads and writes only that parameter, its
+    /// gradient and its own state at the parameter's offset (every optimizer here) returns one:
+    /// the trainer then updates a large layer's weights piece by piece while their gradient is
+    /// computed (the fused update), and each piece must come out as `update` would make it.
+    /// Called after [`begin_step`](Self::begin_step), at most once per step.
+    fn elementwise<T: Float>(&mut self) -> Option<impl ElementwiseUpdate<T>> {
+        None::<WholeTensors>
+    }
+
     /// The state a checkpoint saves, or `None` for an optimizer that cannot be checkpointed
     /// (the default, for optimizers of one's own).
     fn state(&self) -> Option<OptimizerState> {
@@ -77,6 +92,31 @@ pub trait Optimizer: Send {
             "this optimizer cannot restore the state of `{}`",
             state.kind
         ))
+    }
+}
+
+/// One step of an element-wise optimizer, run by several threads at once on disjoint pieces of
+/// the parameters: what [`Optimizer::elementwise`] returns.
+#[cfg(feature = "train")]
+pub trait ElementwiseUpdate<T>: Sync {
+    /// Updates `parameters`, whose flat position in the parameter order starts at `offset`,
+    /// from their `gradients`, as [`Optimizer::update`] would in this step.
+    ///
+    /// # Safety
+    /// Calls that run at the same time update disjoint runs `offset..offset + parameters.len()`,
+    /// each within the parameters the optimizer was prepared for.
+    unsafe fn update(&self, kind: TensorKind, parameters: &mut [T], gradients: &[T], offset: usize);
+}
+
+/// The [`ElementwiseUpdate`] of an optimizer that has none: no value exists.
+#[cfg(feature = "train")]
+#[derive(Debug)]
+pub enum WholeTensors {}
+
+#[cfg(feature = "train")]
+impl<T> ElementwiseUpdate<T> for WholeTensors {
+    unsafe fn update(&self, _: TensorKind, _: &mut [T], _: &[T], _: usize) {
+        match *self {}
     }
 }
 

@@ -1,7 +1,7 @@
 //! RMSProp, as PyTorch's `torch.optim.RMSprop`.
 
 use super::state::flush_square_average;
-use super::{Optimizer, OptimizerState, StateBuffer};
+use super::{ElementwiseUpdate, Optimizer, OptimizerState, SharedState, StateBuffer};
 use crate::learning::error::require;
 use crate::learning::pieces as parallel;
 use crate::{Float, HyperparameterError, TensorKind};
@@ -176,18 +176,72 @@ impl Optimizer for RmsProp {
         gradients: &[T],
         offset: usize,
     ) {
-        let lr = T::of_f64(self.lr);
-        let (alpha, rest) = (T::of_f64(self.alpha), T::of_f64(1.0 - self.alpha));
-        let (eps, decay, momentum) = (
-            T::of_f64(self.eps),
-            T::of_f64(self.weight_decay),
-            T::of_f64(self.momentum),
-        );
-        let (centered, with_momentum) = (self.centered, self.momentum > 0.0);
+        let step = self.coefficients::<T>();
         let len = parameters.len();
         let square_avg = self.square_avg.slice::<T>(offset, len);
-        let grad_avg = centered.then(|| self.grad_avg.slice::<T>(offset, len));
+        let grad_avg = self.centered.then(|| self.grad_avg.slice::<T>(offset, len));
+        let with_momentum = self.momentum > 0.0;
         let buffer = with_momentum.then(|| self.momentum_buffer.slice::<T>(offset, len));
+        step.apply(parameters, gradients, square_avg, grad_avg, buffer);
+    }
+
+    fn elementwise<T: Float>(&mut self) -> Option<impl ElementwiseUpdate<T>> {
+        Some(RmsPropPieces {
+            step: self.coefficients::<T>(),
+            square_avg: self.square_avg.shared(),
+            grad_avg: self.centered.then(|| self.grad_avg.shared()),
+            buffer: (self.momentum > 0.0).then(|| self.momentum_buffer.shared()),
+        })
+    }
+}
+
+impl RmsProp {
+    /// The scalars of a step in the parameters' type.
+    #[inline(always)]
+    fn coefficients<T: Float>(&self) -> RmsPropStep<T> {
+        RmsPropStep {
+            lr: T::of_f64(self.lr),
+            alpha: T::of_f64(self.alpha),
+            rest: T::of_f64(1.0 - self.alpha),
+            eps: T::of_f64(self.eps),
+            decay: T::of_f64(self.weight_decay),
+            momentum: T::of_f64(self.momentum),
+        }
+    }
+}
+
+/// The scalars of one RMSProp step, applied to any run of parameters with their state.
+#[derive(Clone, Copy)]
+struct RmsPropStep<T> {
+    lr: T,
+    alpha: T,
+    /// `1 − alpha`.
+    rest: T,
+    eps: T,
+    decay: T,
+    momentum: T,
+}
+
+impl<T: Float> RmsPropStep<T> {
+    /// Updates `parameters` from `gradients` and the state at the same positions (the gradient
+    /// average when centered, the momentum buffer with momentum).
+    #[inline(always)]
+    fn apply(
+        self,
+        parameters: &mut [T],
+        gradients: &[T],
+        square_avg: &mut [T],
+        grad_avg: Option<&mut [T]>,
+        buffer: Option<&mut [T]>,
+    ) {
+        let RmsPropStep {
+            lr,
+            alpha,
+            rest,
+            eps,
+            decay,
+            momentum,
+        } = self;
         let parts = (parameters, gradients, square_avg, grad_avg, buffer);
         parallel::for_each_piece(
             parts,
@@ -199,6 +253,32 @@ impl Optimizer for RmsProp {
                 )
             },
         );
+    }
+}
+
+/// One RMSProp step over the whole state, which the threads of a fused update apply to their own
+/// pieces of the parameters.
+struct RmsPropPieces<'a, T> {
+    step: RmsPropStep<T>,
+    square_avg: SharedState<'a, T>,
+    grad_avg: Option<SharedState<'a, T>>,
+    buffer: Option<SharedState<'a, T>>,
+}
+
+impl<T: Float> ElementwiseUpdate<T> for RmsPropPieces<'_, T> {
+    #[inline(always)]
+    unsafe fn update(&self, _: TensorKind, parameters: &mut [T], gradients: &[T], offset: usize) {
+        let len = parameters.len();
+        // SAFETY: the caller vouches that no other call uses these elements meanwhile.
+        let (square_avg, grad_avg, buffer) = unsafe {
+            (
+                self.square_avg.slice(offset, len),
+                self.grad_avg.as_ref().map(|state| state.slice(offset, len)),
+                self.buffer.as_ref().map(|state| state.slice(offset, len)),
+            )
+        };
+        self.step
+            .apply(parameters, gradients, square_avg, grad_avg, buffer);
     }
 }
 

@@ -1,7 +1,7 @@
 //! Stochastic gradient descent with momentum, as PyTorch's `torch.optim.SGD`.
 
 #[cfg(feature = "train")]
-use super::{Optimizer, OptimizerState, StateBuffer};
+use super::{ElementwiseUpdate, Optimizer, OptimizerState, SharedState, StateBuffer};
 #[cfg(feature = "train")]
 use crate::TensorKind;
 use crate::learning::error::require;
@@ -135,6 +135,37 @@ impl Optimizer for Sgd {
             SgdStep::Momentum { .. } => self.velocity.slice::<T>(offset, parameters.len()),
         };
         step.apply(parameters, gradients, velocity);
+    }
+
+    fn elementwise<T: Float>(&mut self) -> Option<impl ElementwiseUpdate<T>> {
+        let step = self.coefficients::<T>();
+        let velocity = match step {
+            SgdStep::Plain { .. } => None,
+            SgdStep::Momentum { .. } => Some(self.velocity.shared()),
+        };
+        Some(SgdPieces { step, velocity })
+    }
+}
+
+/// One SGD step over the whole state, which the threads of a fused update apply to their own
+/// pieces of the parameters.
+#[cfg(feature = "train")]
+struct SgdPieces<'a, T> {
+    step: SgdStep<T>,
+    /// The velocity, with momentum.
+    velocity: Option<SharedState<'a, T>>,
+}
+
+#[cfg(feature = "train")]
+impl<T: Float> ElementwiseUpdate<T> for SgdPieces<'_, T> {
+    #[inline(always)]
+    unsafe fn update(&self, _: TensorKind, parameters: &mut [T], gradients: &[T], offset: usize) {
+        let velocity = match &self.velocity {
+            None => &mut [][..],
+            // SAFETY: the caller vouches that no other call uses these elements meanwhile.
+            Some(velocity) => unsafe { velocity.slice(offset, parameters.len()) },
+        };
+        self.step.apply(parameters, gradients, velocity);
     }
 }
 

@@ -52,6 +52,65 @@ impl StateBuffer {
     }
 }
 
+#[cfg(feature = "train")]
+impl StateBuffer {
+    /// The whole buffer, as set up by `reset::<T>`, for the threads of a fused update to read and
+    /// write, each its own elements.
+    pub(crate) fn shared<T: Float>(&mut self) -> SharedState<'_, T> {
+        SharedState::new(T::state(self))
+    }
+}
+
+/// A state buffer borrowed by the threads of a fused update (see
+/// [`ElementwiseUpdate`](super::ElementwiseUpdate)), each of which takes slices of its own
+/// elements.
+#[cfg(feature = "train")]
+pub(crate) struct SharedState<'a, T> {
+    values: *mut T,
+    len: usize,
+    borrow: core::marker::PhantomData<&'a mut [T]>,
+}
+
+// SAFETY: a `SharedState` hands out slices of disjoint elements (the contract of `slice`), each
+// used on one thread, of `T: Send`.
+#[cfg(feature = "train")]
+unsafe impl<T: Send> Send for SharedState<'_, T> {}
+// SAFETY: as above.
+#[cfg(feature = "train")]
+unsafe impl<T: Send> Sync for SharedState<'_, T> {}
+
+#[cfg(feature = "train")]
+impl<'a, T> SharedState<'a, T> {
+    /// Shares `values` for as long as they are borrowed.
+    pub(crate) fn new(values: &'a mut [T]) -> Self {
+        Self {
+            values: values.as_mut_ptr(),
+            len: values.len(),
+            borrow: core::marker::PhantomData,
+        }
+    }
+
+    /// The `len` values from `offset`.
+    ///
+    /// # Safety
+    /// No other slice of any of these values is in use while the returned one is.
+    ///
+    /// # Panics
+    /// If the buffer holds fewer than `offset + len` values.
+    #[inline(always)]
+    #[allow(clippy::mut_from_ref)]
+    pub(crate) unsafe fn slice(&self, offset: usize, len: usize) -> &'a mut [T] {
+        assert!(
+            offset.checked_add(len).is_some_and(|end| end <= self.len),
+            "optimizer state of {} values has no values {offset}..{offset}+{len}",
+            self.len
+        );
+        // SAFETY: within the borrowed buffer (checked above); the caller vouches that no other
+        // slice of these values is in use.
+        unsafe { core::slice::from_raw_parts_mut(self.values.add(offset), len) }
+    }
+}
+
 /// `average`, or zero below the smallest normal number: [`Float::flush_subnormal`] for an
 /// average of squares, never negative, so one comparison suffices (no absolute value).
 #[inline(always)]

@@ -66,6 +66,11 @@ impl GradientNorms {
         self.measuring = index.is_multiple_of(self.stride);
     }
 
+    /// Whether the current step is measured.
+    pub(crate) fn measuring(&self) -> bool {
+        self.measuring
+    }
+
     /// Ends the running epoch: steps taken by hand after it are all measured.
     pub(crate) fn end_epoch(&mut self) {
         self.measuring = true;

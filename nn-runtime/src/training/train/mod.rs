@@ -7,6 +7,7 @@ mod class_weights;
 mod clipping;
 mod early_stopping;
 mod evaluate;
+mod fused_step;
 mod history;
 mod layer_norms;
 mod metrics;

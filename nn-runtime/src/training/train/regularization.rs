@@ -35,7 +35,9 @@ impl Penalty {
         }
         let (l1, l2) = (T::of_f64(self.l1), T::of_f64(self.l2));
         let two_l2 = l2 + l2;
-        let (mut abs_sum, mut square_sum) = (T::zero(), T::zero());
+        // Summed in `f64`, so that the value hardly depends on the order of the sum: a fused
+        // update sums a tensor by blocks (see `fused_step`).
+        let (mut abs_sum, mut square_sum) = (0.0f64, 0.0f64);
         for (g, &w) in gradients.iter_mut().zip(weights) {
             let sign = if w > T::zero() {
                 T::one()
@@ -45,10 +47,11 @@ impl Penalty {
                 T::zero()
             };
             *g += l1 * sign + two_l2 * w;
+            let w = w.as_f64();
             abs_sum += w.abs();
             square_sum += w * w;
         }
-        self.l1 * abs_sum.as_f64() + self.l2 * square_sum.as_f64()
+        self.l1 * abs_sum + self.l2 * square_sum
     }
 }
 

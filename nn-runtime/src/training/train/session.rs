@@ -10,6 +10,7 @@ use rand::seq::SliceRandom;
 
 use super::clipping::{self, GradientClipping};
 use super::evaluate;
+use super::fused_step::{self, FusedBuffers, FusedStep};
 use super::layer_norms::GradientNorms;
 use super::metrics::{Measured, MetricTotals};
 use super::pool::TrainingPool;
@@ -61,6 +62,8 @@ pub struct Session<N: Network<IN, OUT>, const IN: usize, const OUT: usize> {
     step_weight: f64,
     /// Each layer's gradient norm, summed over the steps of the running epoch.
     gradient_norms: GradientNorms,
+    /// What the fused update of large layers' weights keeps between steps.
+    fused: FusedBuffers,
 }
 
 /// A batch whose loss was NaN or infinite.
@@ -155,7 +158,9 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
         pool: Option<Arc<TrainingPool>>,
     ) -> Self {
         let zero = <N::Scalar as Default>::default();
+        let threads = pool.as_ref().map_or(1, |pool| pool.threads());
         Self {
+            fused: FusedBuffers::new(N::LAYERS, threads),
             batch_size,
             worker: Worker::new(batch_size, dropout_seed(seed)),
             pool,
@@ -257,18 +262,37 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
     ) -> f64 {
         let weights = self.weights.as_deref().or(data.sample_weights());
         let worker = &mut self.worker;
-        worker.compute(net, data, indices, weights, loss, self.measured);
+        worker.forward_and_loss(net, data, indices, weights, loss, self.measured);
         let data_loss = worker.loss;
         self.step_weight = worker.weight;
         totals.metrics.merge(&worker.metrics);
         worker.metrics = MetricTotals::default();
         optimizer.begin_step();
-        let mut offset = 0;
-        let mut penalty_value = 0.0;
-        let gradients = &mut worker.gradients;
         let clipping = self.clipping;
         // Each layer's gradient norm is taken with the penalty and before clipping.
         let norms = &mut self.gradient_norms;
+        let mut penalty_value = 0.0;
+        // Large layers' weights are updated during the backward pass where that gives the same
+        // bits (see `fused_step`); the update pass below skips the tensors it claimed.
+        let fused = &mut self.fused;
+        fused.clear();
+        if worker.samples > 0 {
+            let rule = match fused_step::fuses(clipping, norms.measuring()) {
+                true => optimizer.elementwise::<N::Scalar>(),
+                false => None,
+            };
+            let (input, workspace) = (&worker.input, &mut worker.workspace);
+            match rule {
+                Some(rule) => {
+                    let mut step = FusedStep::new(rule, fused, *penalty, clipping);
+                    net.backward_updating(input, workspace, &mut worker.gradients, &mut step);
+                    penalty_value += step.penalty();
+                }
+                None => net.backward(input, workspace, &mut worker.gradients),
+            }
+        }
+        let mut offset = 0;
+        let gradients = &mut worker.gradients;
         // Clipping by norm needs every gradient, penalty included, before any update.
         let mut factor = 1.0;
         if let GradientClipping::Norm { max_norm } = clipping {
@@ -288,6 +312,11 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
             gradients,
             #[inline(always)]
             |kind, parameters, gradients| {
+                if fused.claimed(tensor) {
+                    offset += parameters.len();
+                    tensor += 1;
+                    return;
+                }
                 match clipping {
                     GradientClipping::Off => {
                         penalty_value += penalty.apply(kind, parameters, gradients);

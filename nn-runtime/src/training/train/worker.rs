@@ -63,6 +63,23 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Worker<N, IN, OUT> 
         loss: &L,
         measured: Measured,
     ) {
+        self.forward_and_loss(net, data, indices, weights, loss, measured);
+        if self.samples > 0 {
+            net.backward(&self.input, &mut self.workspace, &mut self.gradients);
+        }
+    }
+
+    /// [`compute`](Self::compute) but the backward pass, which the caller runs next when
+    /// `self.samples > 0`.
+    pub fn forward_and_loss<L: Loss<N::OutputActivation>>(
+        &mut self,
+        net: &N,
+        data: &Dataset<N::Scalar, IN, OUT>,
+        indices: &[usize],
+        weights: Option<&[N::Scalar]>,
+        loss: &L,
+        measured: Measured,
+    ) {
         self.samples = indices.len();
         self.weight = indices.len() as f64;
         if indices.is_empty() {
@@ -84,7 +101,6 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Worker<N, IN, OUT> 
             }
         }
         .as_f64();
-        net.backward(&self.input, &mut self.workspace, &mut self.gradients);
     }
 }
 

@@ -7,6 +7,8 @@
 //! spare columns of NaN (inputs) or a sentinel (outputs), so that reading or writing past the
 //! batch shows up.
 
+#[cfg(target_arch = "x86_64")]
+mod fused;
 mod guard;
 mod paths;
 mod reference;

@@ -13,7 +13,7 @@ use super::reference::{Operands, Outputs};
 const SENTINEL: f64 = 7.0;
 
 /// `values` in `T`.
-fn of<T: Float>(values: &[f64]) -> Vec<T> {
+pub(super) fn of<T: Float>(values: &[f64]) -> Vec<T> {
     values.iter().map(|&v| T::of_f64(v)).collect()
 }
 
@@ -23,7 +23,7 @@ fn to_f64<T: Float>(values: &[T]) -> Vec<f64> {
 }
 
 /// A batch of `values` in a buffer of 3 more columns, which hold NaN.
-fn poisoned<T: Float, const R: usize>(values: &[f64]) -> BatchMatrix<T, R> {
+pub(super) fn poisoned<T: Float, const R: usize>(values: &[f64]) -> BatchMatrix<T, R> {
     let n = values.len() / R.max(1);
     let mut m = BatchMatrix::zeros(n + 3);
     m.as_mut_slice().fill(T::of_f64(f64::NAN));

@@ -10,7 +10,7 @@ use crate::training::team::Team;
 
 /// `run` with the public functions on `path`, inside a team of `threads` threads whose helpers
 /// have room for a forward pass's part of `out × n` values of `T`.
-fn in_team<T: Float>(
+pub(super) fn in_team<T: Float>(
     path: KernelPath,
     threads: usize,
     (out, n): (usize, usize),
