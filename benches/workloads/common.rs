@@ -649,3 +649,92 @@ impl N3Products {
         }
     }
 }
+
+/// One dense layer's weight gradient over a batch of [`BATCH`] and the Adam step of its weights,
+/// with the update fused into the gradient or run after it: what the fused update saves.
+pub struct LayerUpdate<const OUT: usize, const IN: usize> {
+    layer: Dense<f32, OUT, IN>,
+    gradient: Dense<f32, OUT, IN>,
+    x: BatchMatrix<f32, IN>,
+    delta: BatchMatrix<f32, OUT>,
+    adam: Adam,
+}
+
+/// The fused update of [`LayerUpdate`]: Adam's element-wise step on each block.
+struct AdamBlocks<U>(U);
+
+impl<U: nn::ElementwiseUpdate<f32>> nn::FusedUpdate<f32> for AdamBlocks<U> {
+    fn claim(&mut self, _tensor: usize) -> bool {
+        true
+    }
+
+    unsafe fn update(
+        &self,
+        _piece: usize,
+        _tensor: usize,
+        start: usize,
+        p: &mut [f32],
+        g: &mut [f32],
+    ) {
+        // SAFETY: forwarded from the caller, who vouches for it.
+        unsafe { self.0.update(nn::TensorKind::Weight, p, g, start) }
+    }
+}
+
+impl<const OUT: usize, const IN: usize> LayerUpdate<OUT, IN> {
+    /// Random weights, inputs and output gradients.
+    pub fn new() -> Self {
+        let mut rng = StdRng::seed_from_u64(SEED + 6);
+        let mut random = |values: &mut [f32], scale: f32| {
+            values
+                .iter_mut()
+                .for_each(|v| *v = scale * normal(&mut rng));
+        };
+        let mut layer = Dense::<f32, OUT, IN>::zeros();
+        random(layer.weight.as_mut_slice(), 0.05);
+        let mut x = BatchMatrix::zeros(BATCH);
+        random(x.as_mut_slice(), 1.0);
+        let mut delta = BatchMatrix::zeros(BATCH);
+        random(delta.as_mut_slice(), 1e-3);
+        let mut adam = Adam::new(1e-3);
+        adam.prepare::<f32>(OUT * IN);
+        Self {
+            layer,
+            gradient: Dense::zeros(),
+            x,
+            delta,
+            adam,
+        }
+    }
+
+    /// The gradient, then Adam's update of the weights in a pass of its own.
+    pub fn after(&mut self) {
+        self.adam.begin_step();
+        dense_parameter_gradient(&mut self.gradient, &self.x, &self.delta);
+        let (weights, gradients) = (
+            self.layer.weight.as_mut_slice(),
+            self.gradient.weight.as_slice(),
+        );
+        self.adam
+            .update(nn::TensorKind::Weight, weights, gradients, 0);
+    }
+
+    /// The gradient with Adam's update of each block as it is computed.
+    pub fn fused(&mut self) {
+        self.adam.begin_step();
+        let rule = self
+            .adam
+            .elementwise::<f32>()
+            .expect("Adam updates element-wise");
+        let update = &mut AdamBlocks(rule);
+        let (layer, gradient) = (&mut self.layer, &mut self.gradient);
+        nn::kernels::dense_parameter_gradient_updating(
+            layer,
+            gradient,
+            &self.x,
+            &self.delta,
+            update,
+            0,
+        );
+    }
+}

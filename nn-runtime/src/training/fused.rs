@@ -16,7 +16,8 @@ pub trait FusedUpdate<T>: Sync {
     /// Updates `parameters`, the values `start..start + parameters.len()` of trained tensor
     /// number `tensor` (which [`claim`](Self::claim) claimed), from `gradients`, their gradient,
     /// which it may change (a penalty's term, clipping) as the unfused step does. `piece` is the
-    /// index of the calling thread in the team running the step (0 on the step's thread).
+    /// index of the team's piece the values belong to (0 outside a team): one thread makes all
+    /// the calls of a piece, one after the other, in order of the values.
     ///
     /// # Safety
     /// Calls running at the same time have distinct `piece`s and disjoint values.

@@ -9,7 +9,10 @@
 //! a helper spins for [`SPIN`] after each piece, so that within a step a hand-off costs a cache
 //! line's round trip, and only then parks until the next piece is posted: a team with more
 //! threads than the machine has free cores (or a quiet spell) does not keep cores busy waiting.
-//! Nothing is allocated.
+//! A helper claims its piece before running it; a piece no helper has claimed by the time the
+//! poster's own piece ends runs on the poster, so that a helper without a core, or one its thread
+//! pool never started (seen once in a few hundred test runs: the pool's other thread slept on),
+//! slows a job down and never stalls it. Nothing is allocated.
 
 use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
@@ -44,10 +47,12 @@ pub(crate) struct Team {
     /// The current job: a pointer to a [`Job`] on the posting thread's stack, which waits until
     /// every helper has finished with it.
     job: AtomicPtr<Job<'static>>,
-    /// How many pieces the current job has (helper `k` runs piece `k` if `k < pieces`).
-    pieces: AtomicUsize,
-    /// How many helpers have finished the current job.
-    finished: Padded<AtomicUsize>,
+    /// Each helper's piece of the current job: who runs it (see [`Claim`]). Helper `k` runs
+    /// piece `k` if it claims it first; the poster runs the pieces no helper has started once
+    /// its own is done.
+    claims: Box<[Padded<AtomicUsize>]>,
+    /// How many pieces of the current job helpers have finished.
+    completed: Padded<AtomicUsize>,
     /// Set when the scope ends: the helpers return.
     quit: AtomicBool,
     /// The first panic of a helper's piece, re-raised on the posting thread.
@@ -82,8 +87,8 @@ impl Team {
             helpers,
             posted: Padded::default(),
             job: AtomicPtr::new(core::ptr::null_mut()),
-            pieces: AtomicUsize::new(0),
-            finished: Padded::default(),
+            claims: (0..helpers).map(|_| Padded::default()).collect(),
+            completed: Padded::default(),
             quit: AtomicBool::new(false),
             panic: Mutex::new(None),
             helper_threads: (0..helpers).map(|_| Mutex::new(None)).collect(),
@@ -94,16 +99,15 @@ impl Team {
     }
 
     /// Runs `body` on this thread while the helpers wait for pieces on the other threads of the
-    /// current rayon pool, which must have `threads − 1` idle threads; within `body`,
-    /// [`run`] spreads work over the team. Inside another `serve` on this thread, runs `body`
-    /// alone.
+    /// current rayon pool, which should have `threads − 1` idle threads (the pieces of helpers
+    /// that do not start run on this thread); within `body`, [`run`] spreads work over the team.
+    /// Inside another `serve` on this thread, runs `body` alone.
     pub(crate) fn serve<R: Send>(&self, body: impl FnOnce() -> R + Send) -> R {
         if self.helpers == 0 || !CURRENT.with(|current| current.get().is_null()) {
             return body();
         }
         // No helper of an earlier scope is left: `serve` returns after they have.
         self.posted.0.store(0, Ordering::Relaxed);
-        self.finished.0.store(0, Ordering::Relaxed);
         self.quit.store(false, Ordering::Relaxed);
         /// Ends the scope, also when `body` unwinds, so that the helpers return and the join
         /// that waits for them ends.
@@ -155,15 +159,17 @@ impl Team {
                     self.park(index, seen);
                 }
             }
-            if index < self.pieces.load(Ordering::Relaxed) {
-                // SAFETY: the job was stored before `posted` changed (release/acquire), and
-                // its poster waits in `run` until every helper has counted itself finished.
+            // A job posted after `seen` leaves this piece's claim at another value: the claim
+            // fails, and the loop takes the newer job.
+            if Claim::Open.of(seen) == Claim::Helper.take(&self.claims[index - 1].0, seen) {
+                // SAFETY: the job was stored before its pieces were opened (release/acquire),
+                // and its poster waits in `post` until every piece a helper claimed is done.
                 let job = unsafe { *self.job.load(Ordering::Relaxed) };
                 if let Err(payload) = catch_unwind(AssertUnwindSafe(|| job(index))) {
                     lock(&self.panic).get_or_insert(payload);
                 }
+                self.completed.0.fetch_add(1, Ordering::Release);
             }
-            self.finished.0.fetch_add(1, Ordering::Release);
         }
     }
 
@@ -192,23 +198,37 @@ impl Team {
     }
 
     /// Runs `job(0)` on this thread and `job(1)`…`job(pieces − 1)` on helpers, and returns when
-    /// all have: the first panic among them goes on here.
+    /// all have: the first panic among them goes on here. A piece whose helper has not started
+    /// it when this thread's own piece ends runs here: a helper without a core (or one its
+    /// thread pool never started) slows a job down, and never stalls it.
     fn post(&self, pieces: usize, job: Job<'_>) {
         // SAFETY: only the lifetime is erased; this function waits below until every helper has
         // finished with the job, so the borrow outlives every use.
         let job: Job<'static> = unsafe { core::mem::transmute(job) };
         let mut slot = job;
         self.job.store(&mut slot, Ordering::Relaxed);
-        self.pieces.store(pieces, Ordering::Relaxed);
-        self.finished.0.store(0, Ordering::Relaxed);
-        self.posted.0.fetch_add(1, Ordering::SeqCst);
+        self.completed.0.store(0, Ordering::Relaxed);
+        // Only this thread posts.
+        let number = self.posted.0.load(Ordering::Relaxed) + 1;
+        for claim in &self.claims[..pieces - 1] {
+            claim.0.store(Claim::Open.of(number), Ordering::Release);
+        }
+        self.posted.0.store(number, Ordering::SeqCst);
         self.wake_parked();
-        /// Waits for the helpers, also when this thread's piece unwinds.
-        struct Wait<'a>(&'a Team);
-        impl Drop for Wait<'_> {
+        /// Closes the pieces left open and waits for those helpers claimed, also when this
+        /// thread's piece unwinds.
+        struct Finish<'a>(&'a Team, usize, usize);
+        impl Drop for Finish<'_> {
             fn drop(&mut self) {
+                let Finish(team, number, pieces) = *self;
+                let claims = &team.claims[..pieces - 1];
+                let by_helpers = claims
+                    .iter()
+                    .map(|claim| Claim::Poster.take(&claim.0, number))
+                    .filter(|&before| before == Claim::Helper.of(number))
+                    .count();
                 let mut waiting = Waiting::new();
-                while self.0.finished.0.load(Ordering::Acquire) < self.0.helpers {
+                while team.completed.0.load(Ordering::Acquire) < by_helpers {
                     if waiting.spun_out() {
                         // A helper may be waiting for this core.
                         std::thread::yield_now();
@@ -217,16 +237,49 @@ impl Team {
                 if std::thread::panicking() {
                     // This thread's own panic goes on; a helper's of the same job is dropped
                     // rather than raised by the next job.
-                    lock(&self.0.panic).take();
+                    lock(&team.panic).take();
                 }
             }
         }
-        let wait = Wait(self);
+        let finish = Finish(self, number, pieces);
         job(0);
-        drop(wait);
+        for piece in 1..pieces {
+            let claim = &self.claims[piece - 1].0;
+            if Claim::Poster.take(claim, number) == Claim::Open.of(number) {
+                job(piece);
+            }
+        }
+        drop(finish);
         let panic = lock(&self.panic).take();
         if let Some(payload) = panic {
             resume_unwind(payload);
+        }
+    }
+}
+
+/// Who runs a helper's piece of the job numbered `n`, as the value of its claim: the poster sets
+/// it [`Open`](Claim::Open) when it posts the job, and the helper or the poster, whichever
+/// comes first, takes it. The values of different jobs differ, so a helper that wakes late
+/// cannot take a piece of a job it did not see posted.
+#[derive(Clone, Copy)]
+enum Claim {
+    Open,
+    Helper,
+    Poster,
+}
+
+impl Claim {
+    /// The claim's value for job `number`.
+    const fn of(self, number: usize) -> usize {
+        3 * number + self as usize
+    }
+
+    /// Takes the piece of job `number` in `claim` for `self` if it is open, and returns the
+    /// value the claim had: [`Open`](Claim::Open)'s if this call took it.
+    fn take(self, claim: &AtomicUsize, number: usize) -> usize {
+        let open = Claim::Open.of(number);
+        match claim.compare_exchange(open, self.of(number), Ordering::AcqRel, Ordering::Acquire) {
+            Ok(before) | Err(before) => before,
         }
     }
 }
@@ -387,13 +440,27 @@ mod tests {
         let pool = pool(3);
         let team = Team::new(3, 0);
         let seen = Mutex::new(Vec::new());
+        let started = AtomicUsize::new(0);
         pool.install(|| {
             team.serve(|| {
                 assert_eq!(threads(), 3);
-                for _ in 0..100 {
+                for round in 0..100 {
                     run(3, &|piece| {
                         // Inside a piece nothing spreads further.
                         assert_eq!(threads(), 1);
+                        if piece == 0 {
+                            // Until the helpers have started theirs: a piece no helper has
+                            // started when the poster's ends runs on the poster.
+                            let deadline =
+                                std::time::Instant::now() + std::time::Duration::from_secs(10);
+                            while started.load(Ordering::SeqCst) < 2 * (round + 1)
+                                && std::time::Instant::now() < deadline
+                            {
+                                core::hint::spin_loop();
+                            }
+                        } else {
+                            started.fetch_add(1, Ordering::SeqCst);
+                        }
                         seen.lock()
                             .unwrap()
                             .push((piece, std::thread::current().id()));
@@ -412,6 +479,30 @@ mod tests {
         assert_eq!(threads.len(), 3);
         // Outside the scope, work runs here.
         assert_eq!(super::threads(), 1);
+    }
+
+    #[test]
+    fn without_helpers_every_piece_runs_on_the_poster() {
+        // A pool of one thread never starts the team's helper: its pieces run on the poster,
+        // once each, and the scope still ends.
+        let pool = pool(1);
+        let team = Team::new(2, 0);
+        let seen = Mutex::new(Vec::new());
+        pool.install(|| {
+            team.serve(|| {
+                for _ in 0..10 {
+                    run(2, &|piece| {
+                        seen.lock()
+                            .unwrap()
+                            .push((piece, std::thread::current().id()));
+                    });
+                }
+            })
+        });
+        let seen = seen.into_inner().unwrap();
+        assert_eq!(seen.len(), 20);
+        assert_eq!(seen.iter().filter(|(piece, _)| *piece == 1).count(), 10);
+        assert!(seen.iter().all(|(_, id)| *id == seen[0].1));
     }
 
     #[test]

@@ -21,7 +21,7 @@ pub(super) struct FusedBuffers {
     offsets: Vec<usize>,
     /// Which tensors the current step's backward pass has updated.
     claimed: Vec<bool>,
-    /// The penalty summed by each thread of the team over its blocks (as `f64` bits).
+    /// The penalty summed over the blocks of each piece of the team's jobs (as `f64` bits).
     penalties: Vec<AtomicU64>,
 }
 
@@ -97,7 +97,7 @@ impl<'a, U> FusedStep<'a, U> {
         }
     }
 
-    /// The penalty of the claimed tensors' weights, summed by the threads in order.
+    /// The penalty of the claimed tensors' weights, the pieces' sums added in order.
     pub(super) fn penalty(&self) -> f64 {
         let sums = self.buffers.penalties.iter();
         sums.map(|sum| f64::from_bits(sum.load(Ordering::Relaxed)))
@@ -130,7 +130,7 @@ impl<T: Float, U: ElementwiseUpdate<T>> FusedUpdate<T> for FusedStep<'_, U> {
             .penalty
             .apply(TensorKind::Weight, parameters, gradients);
         if value != 0.0 {
-            // Only this piece's thread writes its sum.
+            // Only the thread running this piece writes its sum.
             let sum = &self.buffers.penalties[piece];
             let total = f64::from_bits(sum.load(Ordering::Relaxed)) + value;
             sum.store(total.to_bits(), Ordering::Relaxed);

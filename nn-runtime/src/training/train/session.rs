@@ -217,6 +217,12 @@ impl<N: Network<IN, OUT>, const IN: usize, const OUT: usize> Session<N, IN, OUT>
     /// penalty, update. Adds the batch to `totals`' metrics and returns the batch-mean loss,
     /// penalty included.
     ///
+    /// The weights of a large dense layer are updated during the backward pass, block by block
+    /// as their gradient is computed, when the optimizer offers an
+    /// [`elementwise`](Optimizer::elementwise) update, the clipping is not by norm and the step's
+    /// gradient norms are not measured (the fused update: the same bits as after the backward
+    /// pass); the other tensors after it.
+    ///
     /// The update runs tensor by tensor: if the optimizer panics, the network holds the tensors
     /// updated before the panic with their new values and the others with their old ones (a
     /// panic in the loss comes before any update, and leaves the network as it was).
