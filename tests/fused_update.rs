@@ -159,35 +159,30 @@ trait Fit<N> {
     ) -> History;
 }
 
-impl<N: Network<16, 4, Scalar = f32>> Fit<N> for Dataset<f32, 16, 4>
-where
-    SoftmaxCrossEntropy: nn::Loss<N::OutputActivation>,
-{
-    fn fit<O: Optimizer>(
-        &self,
-        mut trainer: Trainer<'static, O, SoftmaxCrossEntropy>,
-        net: &mut N,
-    ) -> History {
-        trainer.fit(net, self).unwrap()
-    }
+/// Implements [`Fit`] for the datasets of one element type.
+macro_rules! fit {
+    ($scalar:ty) => {
+        impl<N: Network<16, 4, Scalar = $scalar>> Fit<N> for Dataset<$scalar, 16, 4>
+        where
+            SoftmaxCrossEntropy: nn::Loss<N::OutputActivation>,
+        {
+            fn fit<O: Optimizer>(
+                &self,
+                mut trainer: Trainer<'static, O, SoftmaxCrossEntropy>,
+                net: &mut N,
+            ) -> History {
+                trainer.fit(net, self).unwrap()
+            }
+        }
+    };
 }
 
-impl<N: Network<16, 4, Scalar = f64>> Fit<N> for Dataset<f64, 16, 4>
-where
-    SoftmaxCrossEntropy: nn::Loss<N::OutputActivation>,
-{
-    fn fit<O: Optimizer>(
-        &self,
-        mut trainer: Trainer<'static, O, SoftmaxCrossEntropy>,
-        net: &mut N,
-    ) -> History {
-        trainer.fit(net, self).unwrap()
-    }
-}
+fit!(f32);
+fit!(f64);
 
 /// Trains `net` with `optimizer` fused and unfused on `threads` threads, asserts the same
-/// weights bit for bit (and the same losses, within rounding of the penalty's sum, taken in `f64` by blocks), and returns
-/// how many weight values went through the fused update.
+/// weights bit for bit (and the same losses within 1e-12, the penalty being summed in `f64` by
+/// blocks when fused), and returns how many weight values went through the fused update.
 fn compare<N, O>(net: &N, optimizer: O, extras: Extras, threads: usize) -> usize
 where
     N: Network<16, 4> + Clone + PartialEq + std::fmt::Debug,

@@ -13,7 +13,9 @@ use crate::{
 /// A training step is:
 /// [`resample_dropout`](Self::resample_dropout) ▸ [`forward_train`](Self::forward_train) ▸
 /// [`output_gradient`](Self::output_gradient) ▸ [`backward`](Self::backward) ▸ an optimizer
-/// update through [`update`](Self::update) ▸ [`update_statistics`](Self::update_statistics)
+/// update through [`update`](Self::update) (or [`backward_updating`](Self::backward_updating),
+/// which updates large layers' weights during the backward pass, ▸ `update` of the others) ▸
+/// [`update_statistics`](Self::update_statistics)
 /// (batch normalization's running statistics). None of them allocates: every buffer lives in
 /// the [`Workspace`](Self::Workspace), made once for a batch capacity.
 #[diagnostic::on_unimplemented(
