@@ -42,7 +42,7 @@ use crate::{DataWidth, Float, LayerKind, Network, TrainingData};
 use scatter::Predictions;
 
 /// An HTML report of a training run, built from its [`History`] and optionally a network's
-/// results on a test set; see the [module](self) docs.
+/// results on a test set; see [`training_report`].
 #[derive(Clone, Debug)]
 pub struct TrainingReport<'h> {
     history: &'h History,
