@@ -164,20 +164,15 @@ impl Adam {
         l2: f64,
         shrink: f64,
     ) {
-        let step = self.coefficients::<T>(l2, shrink);
-        let len = parameters.len();
-        let exp_avg = self.exp_avg.slice::<T>(offset, len);
-        let exp_avg_sq = self.exp_avg_sq.slice::<T>(offset, len);
-        let max = if self.amsgrad {
-            Some(self.max_exp_avg_sq.slice::<T>(offset, len))
-        } else {
-            None
-        };
-        step.apply(parameters, gradients, exp_avg, exp_avg_sq, max);
+        let pieces = self.pieces::<T>(l2, shrink);
+        // SAFETY: `&mut self` holds the whole state: no other update uses it meanwhile.
+        unsafe { pieces.update(TensorKind::Weight, parameters, gradients, offset) }
     }
 
-    /// The Adam step of [`step`](Self::step) as a handle for the threads of a fused update.
+    /// The Adam step of [`step`](Self::step) as a handle for the threads of a fused update
+    /// (and for `step`, which applies it to one whole tensor).
     #[cfg(feature = "train")]
+    #[inline(always)]
     pub(super) fn pieces<T: Float>(&mut self, l2: f64, shrink: f64) -> AdamPieces<'_, T> {
         AdamPieces {
             step: self.coefficients::<T>(l2, shrink),

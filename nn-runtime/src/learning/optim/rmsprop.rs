@@ -171,31 +171,34 @@ impl Optimizer for RmsProp {
     #[inline(always)]
     fn update<T: Float>(
         &mut self,
-        _kind: TensorKind,
+        kind: TensorKind,
         parameters: &mut [T],
         gradients: &[T],
         offset: usize,
     ) {
-        let step = self.coefficients::<T>();
-        let len = parameters.len();
-        let square_avg = self.square_avg.slice::<T>(offset, len);
-        let grad_avg = self.centered.then(|| self.grad_avg.slice::<T>(offset, len));
-        let with_momentum = self.momentum > 0.0;
-        let buffer = with_momentum.then(|| self.momentum_buffer.slice::<T>(offset, len));
-        step.apply(parameters, gradients, square_avg, grad_avg, buffer);
+        let pieces = self.pieces::<T>();
+        // SAFETY: `&mut self` holds the whole state: no other update uses it meanwhile.
+        unsafe { pieces.update(kind, parameters, gradients, offset) }
     }
 
     fn elementwise<T: Float>(&mut self) -> Option<impl ElementwiseUpdate<T>> {
-        Some(RmsPropPieces {
-            step: self.coefficients::<T>(),
-            square_avg: self.square_avg.shared(),
-            grad_avg: self.centered.then(|| self.grad_avg.shared()),
-            buffer: (self.momentum > 0.0).then(|| self.momentum_buffer.shared()),
-        })
+        Some(self.pieces::<T>())
     }
 }
 
 impl RmsProp {
+    /// The current step over the whole state, for the threads of a fused update and for
+    /// `update`, which applies it to one whole tensor.
+    #[inline(always)]
+    fn pieces<T: Float>(&mut self) -> RmsPropPieces<'_, T> {
+        RmsPropPieces {
+            step: self.coefficients::<T>(),
+            square_avg: self.square_avg.shared(),
+            grad_avg: self.centered.then(|| self.grad_avg.shared()),
+            buffer: (self.momentum > 0.0).then(|| self.momentum_buffer.shared()),
+        }
+    }
+
     /// The scalars of a step in the parameters' type.
     #[inline(always)]
     fn coefficients<T: Float>(&self) -> RmsPropStep<T> {

@@ -124,26 +124,33 @@ impl Optimizer for Sgd {
     #[inline(always)]
     fn update<T: Float>(
         &mut self,
-        _kind: TensorKind,
+        kind: TensorKind,
         parameters: &mut [T],
         gradients: &[T],
         offset: usize,
     ) {
-        let step = self.coefficients::<T>();
-        let velocity = match step {
-            SgdStep::Plain { .. } => &mut [][..],
-            SgdStep::Momentum { .. } => self.velocity.slice::<T>(offset, parameters.len()),
-        };
-        step.apply(parameters, gradients, velocity);
+        let pieces = self.pieces::<T>();
+        // SAFETY: `&mut self` holds the whole state: no other update uses it meanwhile.
+        unsafe { pieces.update(kind, parameters, gradients, offset) }
     }
 
     fn elementwise<T: Float>(&mut self) -> Option<impl ElementwiseUpdate<T>> {
+        Some(self.pieces::<T>())
+    }
+}
+
+#[cfg(feature = "train")]
+impl Sgd {
+    /// The current step over the whole state, for the threads of a fused update and for
+    /// `update`, which applies it to one whole tensor.
+    #[inline(always)]
+    fn pieces<T: Float>(&mut self) -> SgdPieces<'_, T> {
         let step = self.coefficients::<T>();
         let velocity = match step {
             SgdStep::Plain { .. } => None,
             SgdStep::Momentum { .. } => Some(self.velocity.shared()),
         };
-        Some(SgdPieces { step, velocity })
+        SgdPieces { step, velocity }
     }
 }
 
