@@ -15,6 +15,8 @@
 //! pass sums each thread's part of the reduction, in thread order: its results depend on the
 //! number of threads (within rounding), and are the same for the same number.
 
+use core::sync::atomic::{AtomicU8, Ordering};
+
 use super::simd::{self, Simd};
 use crate::compute::simd as flat;
 use crate::training::team::{self, SharedMut, cut};
@@ -110,23 +112,82 @@ pub(super) fn weight_gradient<S: Simd + Send + Sync>(
     });
 }
 
-/// The bytes of `∂W` that [`weight_gradient_then`] computes before handing them on: the block
-/// and the weights and two moments an update reads with it (4 × 128 KiB) stay in a core's L2.
-/// Measured on a Xeon (2 MiB L2) for the weight gradient and Adam update of a 1024×1024 layer
-/// over 32 samples, whose state does not fit the L2: 11–15 % faster than the update after the
-/// gradient; 64 KiB and 256 KiB blocks gained about as much, 16 KiB blocks (one L1) 3 %.
+/// The bytes of `∂W` that [`weight_gradient_then`] computes before handing them on, where
+/// [`fused_blocks`] says blocks pay: the block and the weights and two moments an update reads
+/// with it (4 × 128 KiB) stay in a core's L2. Measured on a Xeon (2 MiB L2) for the weight
+/// gradient and Adam update of a 1024×1024 layer over 32 samples, whose state does not fit the
+/// L2: 11–15 % faster than the update after the gradient; 64 KiB and 256 KiB blocks gained about
+/// as much, 16 KiB blocks (one L1) 3 %.
 const FUSED_BLOCK_BYTES: usize = 128 * 1024;
 
 /// A piece with at most this many bytes of `∂W` is one block: its state stays in the L2 cache
 /// anyway, and blocks cost time there (2–6 % on N3's 128×784 layer on one thread, 4 blocks).
 const SINGLE_BLOCK_BYTES: usize = 4 * FUSED_BLOCK_BYTES;
 
+/// How [`weight_gradient_then`] hands a thread's piece of `∂W` to the update.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum FusedBlocks {
+    /// In blocks of [`FUSED_BLOCK_BYTES`] (a piece of up to [`SINGLE_BLOCK_BYTES`] whole).
+    Blocks,
+    /// Whole: the update of a piece right after its gradient, on the same thread.
+    WholePieces,
+}
+
+/// The choice of [`fused_blocks`], made once: 0 until then, else 1 + the [`FusedBlocks`] index.
+static FUSED_BLOCKS: AtomicU8 = AtomicU8::new(0);
+
+/// How the fused update takes `∂W` on this CPU, by the cores it was measured on. On Intel cores
+/// (a Xeon of the Sapphire Rapids class) blocks pay, as [`FUSED_BLOCK_BYTES`] says. On AMD cores
+/// (an EPYC of the Zen 5 class: 1 MiB of L2 per core, and an L3 that held a 1024×1024 layer's
+/// whole 16.8 MB state) the same layer's gradient and Adam step took 1.05–1.20× the time of the
+/// update after the gradient in 128 KiB blocks, and 1.00–1.01× in whole pieces: computing `∂W`
+/// by blocks of columns alone cost 11 % there (each block reads all of `Δ` again), and Adam's
+/// pass streams from that L3 as fast as it does from the L2. Other CPUs, unmeasured, take whole
+/// pieces, which are never slower than the update after the gradient.
+pub(crate) fn fused_blocks() -> FusedBlocks {
+    #[cfg(test)]
+    if let Some(forced) = testing::FORCED.with(core::cell::Cell::get) {
+        return forced;
+    }
+    match FUSED_BLOCKS.load(Ordering::Relaxed) {
+        1 => FusedBlocks::Blocks,
+        2 => FusedBlocks::WholePieces,
+        _ => {
+            let blocks = match &cpu_vendor() {
+                b"GenuineIntel" => FusedBlocks::Blocks,
+                _ => FusedBlocks::WholePieces,
+            };
+            let code = match blocks {
+                FusedBlocks::Blocks => 1,
+                FusedBlocks::WholePieces => 2,
+            };
+            FUSED_BLOCKS.store(code, Ordering::Relaxed);
+            blocks
+        }
+    }
+}
+
+/// The CPU's vendor string (`GenuineIntel`, `AuthenticAMD`…), from `cpuid` leaf 0.
+fn cpu_vendor() -> [u8; 12] {
+    // SAFETY: `cpuid` exists on every x86-64 CPU.
+    #[allow(unused_unsafe)]
+    let leaf = unsafe { core::arch::x86_64::__cpuid(0) };
+    let mut vendor = [0; 12];
+    for (bytes, register) in vendor
+        .chunks_exact_mut(4)
+        .zip([leaf.ebx, leaf.edx, leaf.ecx])
+    {
+        bytes.copy_from_slice(&register.to_le_bytes());
+    }
+    vendor
+}
+
 /// [`weight_gradient`], calling `then(piece, values)` on each block of columns of `∂W` (`values`
 /// its range of `∂W`'s elements) right after computing it, on the thread that computed it
 /// (`piece`: the index of the team's piece it belongs to, 0 outside a team): the fused update of
 /// the block, while it is in the cache. Each piece takes the same columns as in
-/// [`weight_gradient`], in blocks of about [`FUSED_BLOCK_BYTES`] (or whole, up to
-/// [`SINGLE_BLOCK_BYTES`]); the gradient is the same bits.
+/// [`weight_gradient`], whole or in blocks as [`fused_blocks`] says; the gradient is the same
+/// bits.
 pub(super) fn weight_gradient_then<S: Simd + Send + Sync>(
     s: S,
     dw: &mut [S::Elem],
@@ -140,10 +201,13 @@ pub(super) fn weight_gradient_then<S: Simd + Send + Sync>(
     assert!(dw.len() == out * inp);
     let pieces = pieces(out * inp * n, inp);
     let column_bytes = (out * size_of::<S::Elem>()).max(1);
+    let blocks = fused_blocks();
     let result = SharedMut(dw.as_mut_ptr());
     team::run(pieces, &|piece| {
         let (result, columns) = (result, cut(inp, pieces, piece));
-        let block = match columns.len() * column_bytes <= SINGLE_BLOCK_BYTES {
+        let whole = blocks == FusedBlocks::WholePieces
+            || columns.len() * column_bytes <= SINGLE_BLOCK_BYTES;
+        let block = match whole {
             true => columns.len(),
             false => (FUSED_BLOCK_BYTES / column_bytes).max(1),
         };
@@ -189,4 +253,25 @@ pub(super) fn input_gradient<S: Simd + Send + Sync>(
         // ended; the pieces' row ranges are disjoint.
         unsafe { simd::input_gradient_rows(s, w, delta, result.0, (out, inp, n), rows) }
     });
+}
+
+/// Forcing [`fused_blocks`]' choice in tests, which cover both on any CPU.
+#[cfg(test)]
+pub(crate) mod testing {
+    use core::cell::Cell;
+
+    use super::FusedBlocks;
+
+    std::thread_local! {
+        /// The choice forced on this thread, if any.
+        pub(super) static FORCED: Cell<Option<FusedBlocks>> = const { Cell::new(None) };
+    }
+
+    /// Runs `f` with `blocks` forced on this thread (the one that calls the weight gradient).
+    pub(crate) fn with_fused_blocks<R>(blocks: FusedBlocks, f: impl FnOnce() -> R) -> R {
+        let before = FORCED.with(|forced| forced.replace(Some(blocks)));
+        let result = f();
+        FORCED.with(|forced| forced.set(before));
+        result
+    }
 }

@@ -9,6 +9,8 @@ use super::reference::Operands;
 use super::runs::{of, poisoned};
 use super::split::in_team;
 use super::*;
+use crate::compute::kernels::split::FusedBlocks;
+use crate::compute::kernels::split::testing::with_fused_blocks;
 use crate::{Dense, FusedUpdate};
 
 /// One call of [`Recorder::update`].
@@ -103,18 +105,22 @@ fn unfused<T: Float, const OUT: usize, const IN: usize>(o: &Operands) -> (Vec<f6
     )
 }
 
-/// Checks the fused weight gradient of one shape in `T` on every SIMD path.
+/// Checks the fused weight gradient of one shape in `T` on every SIMD path, in blocks and in
+/// whole pieces.
 fn check_fused<T: Float, const OUT: usize, const IN: usize>(n: usize) {
     let o = Operands::new(OUT, IN, n);
     let w = of::<T>(&o.w);
-    for path in paths::simd() {
+    for (path, blocks) in paths::simd()
+        .into_iter()
+        .flat_map(|path| [FusedBlocks::Blocks, FusedBlocks::WholePieces].map(|b| (path, b)))
+    {
         let (dw, db) = with_path(path, || unfused::<T, OUT, IN>(&o));
         for threads in [1, 2, 3] {
             let how = format!(
-                "{OUT}×{IN} over {n}, {}, {path} kernels on {threads} threads",
+                "{OUT}×{IN} over {n}, {}, {path} kernels on {threads} threads, {blocks:?}",
                 T::NAME
             );
-            let run = || fused::<T, OUT, IN>(&o, true);
+            let run = || with_fused_blocks(blocks, || fused::<T, OUT, IN>(&o, true));
             let result = match threads {
                 1 => with_path(path, run),
                 _ => {
@@ -150,9 +156,12 @@ fn check_fused<T: Float, const OUT: usize, const IN: usize>(n: usize) {
                 next = end;
             }
             assert_eq!(next, OUT * IN, "{how}: values left out");
-            // A piece of more than 512 KiB of `∂W` is handed over in several blocks.
-            if OUT * IN * core::mem::size_of::<T>() / threads > 512 * 1024 {
-                assert!(calls.len() > threads, "{how}: {} blocks", calls.len());
+            // In blocks, a piece of more than 512 KiB of `∂W` is handed over in several; else
+            // each piece is one.
+            let blocked = OUT * IN * core::mem::size_of::<T>() / threads > 512 * 1024;
+            match blocks == FusedBlocks::Blocks && blocked {
+                true => assert!(calls.len() > threads, "{how}: {} blocks", calls.len()),
+                false => assert_eq!(calls.len(), threads, "{how}: one block per piece"),
             }
             // The update saw the weights at the gradient's positions.
             let expected: Vec<f64> = w
@@ -183,7 +192,7 @@ fn the_fused_weight_gradient_hands_over_each_value_once_and_matches_the_unfused_
     check_fused::<f32, 128, 784>(32);
     check_fused::<f64, 128, 784>(7);
     check_fused::<f32, 65, 129>(33);
-    // More than 512 KiB of `∂W` per piece: computed and handed over in blocks of 128 KiB.
+    // More than 512 KiB of `∂W` per piece: in blocks of 128 KiB where they are chosen.
     check_fused::<f32, 256, 1030>(8);
     check_fused::<f64, 256, 600>(5);
     // Fewer outputs than a panel: the weight gradient transposed.
