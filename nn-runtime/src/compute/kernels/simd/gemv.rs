@@ -48,7 +48,18 @@ pub(super) unsafe fn gemv<S: Simd>(
                 i += full;
             }
             let rest = m - i;
-            if rest > 0 {
+            if rest > 0 && rest % S::LANES == 0 {
+                // Whole registers, stored whole: a load of the next layer is forwarded from a
+                // plain store, not from a masked one.
+                // SAFETY: rows `i..m` are `rest / LANES` whole registers; as above.
+                unsafe {
+                    match rest / S::LANES {
+                        1 => tile_gemv::<S, 1, 8, false, false>(s, v, i, all, None),
+                        2 => tile_gemv::<S, 2, 5, false, false>(s, v, i, all, None),
+                        _ => tile_gemv::<S, 3, 3, false, false>(s, v, i, all, None),
+                    }
+                }
+            } else if rest > 0 {
                 let registers = rest.div_ceil(S::LANES);
                 let mask = s.mask(rest - (registers - 1) * S::LANES);
                 // SAFETY: rows `i..m` are the masked lanes of `registers` registers; as above.

@@ -125,6 +125,11 @@ fn tall_and_wide_shapes_match_the_reference() {
     check::<31, 31>();
     check::<32, 64>();
     check::<10, 32>();
+    // One, two and three whole registers left after the wide tiles (16, 32 and 48 rows of f32
+    // on AVX-512, 8, 16 and 24 of f64 or of f32 on AVX2), stored whole.
+    check::<48, 33>();
+    check::<24, 17>();
+    check::<8, 9>();
     // Transposed in several blocks of rows.
     check::<31, 129>();
 }
