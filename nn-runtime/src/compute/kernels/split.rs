@@ -15,7 +15,7 @@
 //! pass sums each thread's part of the reduction, in thread order: its results depend on the
 //! number of threads (within rounding), and are the same for the same number.
 
-use core::sync::atomic::{AtomicU8, Ordering};
+use std::sync::OnceLock;
 
 use super::simd::{self, Simd};
 use crate::compute::simd as flat;
@@ -133,8 +133,8 @@ pub(crate) enum FusedBlocks {
     WholePieces,
 }
 
-/// The choice of [`fused_blocks`], made once: 0 until then, else 1 + the [`FusedBlocks`] index.
-static FUSED_BLOCKS: AtomicU8 = AtomicU8::new(0);
+/// The choice of [`fused_blocks`], made at its first call.
+static FUSED_BLOCKS: OnceLock<FusedBlocks> = OnceLock::new();
 
 /// How the fused update takes `∂W` on this CPU, by the cores it was measured on. On Intel cores
 /// (a Xeon of the Sapphire Rapids class) blocks pay, as [`FUSED_BLOCK_BYTES`] says. On AMD cores
@@ -149,22 +149,10 @@ pub(crate) fn fused_blocks() -> FusedBlocks {
     if let Some(forced) = testing::FORCED.with(core::cell::Cell::get) {
         return forced;
     }
-    match FUSED_BLOCKS.load(Ordering::Relaxed) {
-        1 => FusedBlocks::Blocks,
-        2 => FusedBlocks::WholePieces,
-        _ => {
-            let blocks = match &cpu_vendor() {
-                b"GenuineIntel" => FusedBlocks::Blocks,
-                _ => FusedBlocks::WholePieces,
-            };
-            let code = match blocks {
-                FusedBlocks::Blocks => 1,
-                FusedBlocks::WholePieces => 2,
-            };
-            FUSED_BLOCKS.store(code, Ordering::Relaxed);
-            blocks
-        }
-    }
+    *FUSED_BLOCKS.get_or_init(|| match &cpu_vendor() {
+        b"GenuineIntel" => FusedBlocks::Blocks,
+        _ => FusedBlocks::WholePieces,
+    })
 }
 
 /// The CPU's vendor string (`GenuineIntel`, `AuthenticAMD`…), from `cpuid` leaf 0.

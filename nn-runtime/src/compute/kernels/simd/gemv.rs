@@ -48,32 +48,47 @@ pub(super) unsafe fn gemv<S: Simd>(
                 i += full;
             }
             let rest = m - i;
-            if rest > 0 && rest % S::LANES == 0 {
-                // Whole registers, stored whole: a load of the next layer is forwarded from a
-                // plain store, not from a masked one.
-                // SAFETY: rows `i..m` are `rest / LANES` whole registers; as above.
-                unsafe {
-                    match rest / S::LANES {
-                        1 => tile_gemv::<S, 1, 8, false, false>(s, v, i, all, None),
-                        2 => tile_gemv::<S, 2, 5, false, false>(s, v, i, all, None),
-                        _ => tile_gemv::<S, 3, 3, false, false>(s, v, i, all, None),
-                    }
-                }
-            } else if rest > 0 {
+            if rest > 0 {
                 let registers = rest.div_ceil(S::LANES);
-                let mask = s.mask(rest - (registers - 1) * S::LANES);
-                // SAFETY: rows `i..m` are the masked lanes of `registers` registers; as above.
+                let last = rest - (registers - 1) * S::LANES;
+                // Whole registers are stored whole: a load of the next layer is then forwarded
+                // from a plain store, not from a masked one.
+                // SAFETY: rows `i..m` are `registers` registers, the last one's lanes up to
+                // `last`; as above.
                 unsafe {
-                    match registers {
-                        1 => tile_gemv::<S, 1, 8, true, false>(s, v, i, mask, None),
-                        2 => tile_gemv::<S, 2, 5, true, false>(s, v, i, mask, None),
-                        3 => tile_gemv::<S, 3, 3, true, false>(s, v, i, mask, None),
-                        _ => tile_gemv::<S, 4, 2, true, false>(s, v, i, mask, None),
+                    match last == S::LANES {
+                        true => tail_gemv::<S, false>(s, v, i, registers, all),
+                        false => tail_gemv::<S, true>(s, v, i, registers, s.mask(last)),
                     }
                 }
             }
         },
     )
+}
+
+/// The rows of [`gemv`] left after its full tiles: `registers` (at most [`GV`]) registers at row
+/// `i`, the last one masked with `mask` when `MASKED`, with enough accumulator sets to keep about
+/// 8 FMA chains.
+///
+/// # Safety
+/// As [`tile_gemv`] without alignment, for those rows.
+#[inline(always)]
+unsafe fn tail_gemv<S: Simd, const MASKED: bool>(
+    s: S,
+    v: Gemv<S::Elem>,
+    i: usize,
+    registers: usize,
+    mask: S::Mask,
+) {
+    // SAFETY: as the caller guarantees.
+    unsafe {
+        match registers {
+            1 => tile_gemv::<S, 1, 8, MASKED, false>(s, v, i, mask, None),
+            2 => tile_gemv::<S, 2, 5, MASKED, false>(s, v, i, mask, None),
+            3 => tile_gemv::<S, 3, 3, MASKED, false>(s, v, i, mask, None),
+            _ => tile_gemv::<S, 4, 2, MASKED, false>(s, v, i, mask, None),
+        }
+    }
 }
 
 /// Bytes of `A` per block of columns in [`gemv_blocked`]: half of a 32 KiB L1 data cache.
